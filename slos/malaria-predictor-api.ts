@@ -1,0 +1,118 @@
+/**
+ * The malaria prediction API: its metric contract and its four SLOs.
+ */
+import {
+  defineMetrics,
+  defineService,
+  defineSlo,
+  freshnessSli,
+  fromEnv,
+  latencySli,
+  probeSli,
+  ratioSli,
+  re,
+  select,
+} from '../src/model/index.ts';
+import { environments } from './environments.ts';
+
+const api = { job: 'malaria-predictor-api' } as const;
+
+export const metrics = defineMetrics({
+  http_requests_total: {
+    type: 'counter',
+    help: 'HTTP requests served, by handler, method and status code.',
+    labels: ['job', 'namespace', 'handler', 'method', 'status'],
+    constLabels: api,
+    unit: 'requests',
+  },
+  http_request_duration_seconds: {
+    type: 'histogram',
+    help: 'HTTP request latency.',
+    labels: ['job', 'namespace', 'handler', 'method'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    constLabels: api,
+    unit: 'seconds',
+  },
+  probe_success: {
+    type: 'gauge',
+    help: 'Whether the blackbox readiness probe succeeded (1) or failed (0).',
+    labels: ['job', 'namespace', 'instance'],
+    constLabels: { job: 'blackbox' },
+  },
+  malaria_data_last_success_timestamp_seconds: {
+    type: 'gauge',
+    help: 'Unix time of the last successful ingestion, per data source.',
+    labels: ['job', 'namespace', 'source'],
+    constLabels: api,
+    unit: 'seconds',
+  },
+  malaria_model_accuracy: {
+    type: 'gauge',
+    help: 'Accuracy of the serving prediction model on the validation set.',
+    labels: ['job', 'namespace', 'model'],
+    constLabels: api,
+    unit: 'ratio',
+  },
+  pg_up: {
+    type: 'gauge',
+    help: 'Whether the postgres exporter reaches the database.',
+    labels: ['job', 'namespace'],
+    constLabels: { job: 'postgres-exporter' },
+  },
+  redis_up: {
+    type: 'gauge',
+    help: 'Whether the redis exporter reaches Redis.',
+    labels: ['job', 'namespace'],
+    constLabels: { job: 'redis-exporter' },
+  },
+  up: {
+    type: 'gauge',
+    help: 'Whether Prometheus scraped the target.',
+    labels: ['job', 'namespace'],
+  },
+});
+
+export default defineService({
+  name: 'malaria-predictor-api',
+  team: 'malaria-platform',
+  description: 'Serves malaria outbreak predictions from climate (ERA5, MODIS) and prevalence (MAP) data.',
+  environments,
+  metrics,
+  slos: [
+    defineSlo({
+      id: 'availability',
+      description: 'The API answers its readiness probe 99.9% of the time.',
+      objective: 0.999,
+      period: '30d',
+      sli: probeSli({ gauge: select(metrics.probe_success, { instance: fromEnv('probeTarget') }) }),
+    }),
+    defineSlo({
+      id: 'latency',
+      description: '95% of requests complete in under 2 seconds (p95 < 2s).',
+      objective: 0.95,
+      period: '7d',
+      sli: latencySli({ histogram: select(metrics.http_request_duration_seconds), threshold: 2 }),
+    }),
+    defineSlo({
+      id: 'error-rate',
+      description: '99.5% of requests do not fail with a 5xx status (error rate < 0.5%).',
+      objective: 0.995,
+      period: '30d',
+      sli: ratioSli({
+        bad: select(metrics.http_requests_total, { status: re('5..') }),
+        total: select(metrics.http_requests_total),
+      }),
+    }),
+    defineSlo({
+      id: 'freshness',
+      description: 'Each data source was ingested less than 2 hours ago, 99% of the time.',
+      objective: 0.99,
+      period: '24h',
+      groupBy: ['source'],
+      sli: freshnessSli({
+        timestamp: select(metrics.malaria_data_last_success_timestamp_seconds),
+        maxAge: '2h',
+      }),
+    }),
+  ],
+});

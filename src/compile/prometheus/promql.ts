@@ -1,0 +1,57 @@
+/** PromQL text helpers: selectors from the metric contract, escaping, aggregation. */
+import type { MatcherValue, Selector } from '../../model/metrics.ts';
+import type { Environment } from '../../model/service.ts';
+
+/** A PromQL double-quoted string literal. */
+export const quote = (value: string): string =>
+  `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
+
+function matcherText(label: string, value: MatcherValue, env: Environment): string {
+  if (typeof value === 'string') return `${label}=${quote(value)}`;
+  if ('re' in value) return `${label}=~${quote(value.re)}`;
+  if ('ne' in value) return `${label}!=${quote(value.ne)}`;
+  if ('nre' in value) return `${label}!~${quote(value.nre)}`;
+  return `${label}=${quote(env.vars?.[value.env] ?? '')}`;
+}
+
+/** Label matchers for the series of a selector in an environment, sorted by label name. */
+export function selectorMatchers(
+  sel: Selector,
+  env: Environment,
+  extra: Readonly<Record<string, MatcherValue>> = {},
+): Record<string, MatcherValue> {
+  const declared = new Set(sel.metric.labels);
+  const envLabels: Record<string, MatcherValue> = {};
+  if (declared.has('namespace')) envLabels.namespace = env.namespace;
+  for (const [key, value] of Object.entries(env.selectorLabels ?? {})) envLabels[key] = value;
+  return { ...(sel.metric.constLabels ?? {}), ...envLabels, ...sel.matchers, ...extra } as Record<
+    string,
+    MatcherValue
+  >;
+}
+
+/** `name{a="1",b=~"x"}` with matchers sorted by label name. */
+export function renderSelector(
+  name: string,
+  matchers: Readonly<Record<string, MatcherValue>>,
+  env: Environment,
+): string {
+  const parts = Object.keys(matchers)
+    .sort()
+    .map((label) => matcherText(label, matchers[label] as MatcherValue, env));
+  return `${name}{${parts.join(',')}}`;
+}
+
+/** `sum by (a, b) (expr)`, or `sum(expr)` without grouping. */
+export const sumBy = (groupBy: readonly string[], expr: string): string =>
+  groupBy.length > 0 ? `sum by (${groupBy.join(', ')}) (${expr})` : `sum(${expr})`;
+
+/**
+ * Regex matching a histogram `le` bound however the client library prints it: Go prints `2`,
+ * Python `2.0`; both must select the same bucket.
+ */
+export function leRegex(bound: number): string {
+  const text = String(bound);
+  const escaped = text.replaceAll('.', '\\.');
+  return text.includes('.') ? `${escaped}0*` : `${escaped}(\\.0+)?`;
+}

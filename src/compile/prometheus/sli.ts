@@ -1,0 +1,86 @@
+/**
+ * Bad and total events of an SLI over the base window: the only expressions that read raw series.
+ * Longer windows are derived from these recorded results.
+ */
+import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
+import type { Environment } from '../../model/service.ts';
+import { durationSeconds, formatSeconds } from '../../model/units.ts';
+import { leRegex, renderSelector, selectorMatchers, sumBy } from './promql.ts';
+
+export interface EventExprs {
+  readonly bad: string;
+  readonly total: string;
+}
+
+/** Fills `{{.window}}`, `{{.namespace}}` and `{{.vars.NAME}}` (spaces inside the braces allowed). */
+export function fillPlaceholders(template: string, window: string, env: Environment): string {
+  return template.replace(/\{\{\s*\.([a-zA-Z_.]+)\s*\}\}/g, (whole, key: string) => {
+    if (key === 'window') return window;
+    if (key === 'namespace') return env.namespace;
+    if (key.startsWith('vars.')) return env.vars?.[key.slice(5)] ?? whole;
+    return whole;
+  });
+}
+
+/** PromQL for the bad and total events of `slo` over `window` in `env`. */
+export function eventExprs(
+  svc: ResolvedService,
+  slo: ResolvedSlo,
+  env: Environment,
+  window: string,
+): EventExprs {
+  const g = slo.groupBy;
+  const sli = slo.sli;
+  switch (sli.kind) {
+    case 'ratio': {
+      const total = sumBy(
+        g,
+        `rate(${renderSelector(sli.total.metric.name, selectorMatchers(sli.total, env), env)}[${window}])`,
+      );
+      // A counter of failures often has no series until the first failure: count that as zero.
+      const orZero = (expr: string) => `(${expr} or 0 * ${total})`;
+      if (sli.bad) {
+        const bad = sumBy(
+          g,
+          `rate(${renderSelector(sli.bad.metric.name, selectorMatchers(sli.bad, env), env)}[${window}])`,
+        );
+        return { bad: orZero(bad), total };
+      }
+      const goodSel = sli.good ?? sli.total;
+      const good = sumBy(
+        g,
+        `rate(${renderSelector(goodSel.metric.name, selectorMatchers(goodSel, env), env)}[${window}])`,
+      );
+      return { bad: `${total} - ${orZero(good)}`, total };
+    }
+    case 'latency': {
+      const name = sli.histogram.metric.name;
+      const count = sumBy(
+        g,
+        `rate(${renderSelector(`${name}_count`, selectorMatchers(sli.histogram, env), env)}[${window}])`,
+      );
+      const fast = sumBy(
+        g,
+        `rate(${renderSelector(`${name}_bucket`, selectorMatchers(sli.histogram, env, { le: { re: leRegex(sli.threshold) } }), env)}[${window}])`,
+      );
+      return { bad: `${count} - ${fast}`, total: count };
+    }
+    case 'probe': {
+      const series = renderSelector(sli.gauge.metric.name, selectorMatchers(sli.gauge, env), env);
+      // Time-based: samples at 0 are bad time, all samples are total time.
+      return {
+        bad: `${sumBy(g, `count_over_time(${series}[${window}])`)} - ${sumBy(g, `sum_over_time(${series}[${window}])`)}`,
+        total: sumBy(g, `count_over_time(${series}[${window}])`),
+      };
+    }
+    case 'freshness': {
+      const series = renderSelector(sli.timestamp.metric.name, selectorMatchers(sli.timestamp, env), env);
+      const maxAge = durationSeconds(sli.maxAge);
+      // Evaluated at every rule evaluation step: a step is bad while the data is older than maxAge.
+      const stale = `(time() - ${series} > bool ${maxAge})[${window}:${formatSeconds(svc.evaluationInterval)}]`;
+      return { bad: sumBy(g, `sum_over_time(${stale})`), total: sumBy(g, `count_over_time(${stale})`) };
+    }
+    case 'raw':
+      return { bad: fillPlaceholders(sli.bad, window, env), total: fillPlaceholders(sli.total, window, env) };
+  }
+}

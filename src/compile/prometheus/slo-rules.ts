@@ -1,0 +1,210 @@
+/**
+ * SLO rule groups: base-window recordings, derived window ratios, metadata and the multiwindow
+ * multi-burn-rate alerts (one rule per window pair).
+ */
+import {
+  burnAlertName,
+  DASHBOARD_UID,
+  GROUP,
+  LABEL,
+  NO_DATA_FOR_SECONDS,
+  noDataAlertName,
+  RECORD,
+} from '../../conventions.ts';
+import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
+import type { Environment } from '../../model/service.ts';
+import {
+  div,
+  formatPercent,
+  formatRational,
+  formatSeconds,
+  humanizeSeconds,
+  mul,
+  rational,
+  toNumber,
+} from '../../model/units.ts';
+import { errorRatioThreshold, type WindowPair } from '../../model/windows.ts';
+import { quote } from './promql.ts';
+import { eventExprs } from './sli.ts';
+import type { AlertingRule, RecordingRule, RuleGroup } from './types.ts';
+
+/** Labels every generated series of an SLO carries, sorted by key. */
+export const sloSeriesLabels = (
+  svc: ResolvedService,
+  slo: ResolvedSlo,
+  env: Environment,
+): Record<string, string> => ({
+  [LABEL.environment]: env.name,
+  [LABEL.service]: svc.name,
+  [LABEL.slo]: slo.id,
+});
+
+/** `{environment="production",service="x",slo="y"}` selecting an SLO's recorded series. */
+const sloMatchers = (svc: ResolvedService, slo: ResolvedSlo, env: Environment): string =>
+  `{${Object.entries(sloSeriesLabels(svc, slo, env))
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(',')}}`;
+
+/** Every window an SLO's alerts read, ascending, without duplicates. */
+export const alertWindows = (slo: ResolvedSlo): number[] =>
+  [...new Set(slo.windows.flatMap((p) => [p.short, p.long]))].sort((a, b) => a - b);
+
+const enabledPairs = (slo: ResolvedSlo): WindowPair[] =>
+  slo.windows.filter((p) => (p.tier === 'page' ? slo.alerting.page : slo.alerting.ticket));
+
+function sliGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment): RuleGroup {
+  const labels = sloSeriesLabels(svc, slo, env);
+  const base = formatSeconds(slo.baseWindow);
+  const events = eventExprs(svc, slo, env, base);
+  const sel = sloMatchers(svc, slo, env);
+  const ratio = (window: number): RecordingRule => {
+    const w = formatSeconds(window);
+    const expr =
+      window === slo.baseWindow
+        ? `${RECORD.bad(base)}${sel} / ${RECORD.total(base)}${sel}`
+        : `sum_over_time(${RECORD.bad(base)}${sel}[${w}]) / sum_over_time(${RECORD.total(base)}${sel}[${w}])`;
+    return { record: RECORD.errorRatio(w), expr, labels };
+  };
+  return {
+    name: GROUP.sli(svc.name, slo.id),
+    interval: formatSeconds(svc.evaluationInterval),
+    rules: [
+      { record: RECORD.bad(base), expr: events.bad, labels },
+      { record: RECORD.total(base), expr: events.total, labels },
+      ...alertWindows(slo).map(ratio),
+    ],
+  };
+}
+
+function metaGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment): RuleGroup {
+  const labels = sloSeriesLabels(svc, slo, env);
+  const sel = sloMatchers(svc, slo, env);
+  const base = formatSeconds(slo.baseWindow);
+  const period = formatSeconds(slo.period);
+  const budget = formatRational(slo.errorBudget);
+  return {
+    name: GROUP.meta(svc.name, slo.id),
+    interval: formatSeconds(svc.evaluationInterval),
+    rules: [
+      {
+        record: RECORD.errorRatio(period),
+        expr: `sum_over_time(${RECORD.bad(base)}${sel}[${period}]) / sum_over_time(${RECORD.total(base)}${sel}[${period}])`,
+        labels,
+      },
+      { record: RECORD.objective, expr: `vector(${formatRational(slo.objective)})`, labels },
+      { record: RECORD.errorBudget, expr: `vector(${budget})`, labels },
+      {
+        record: RECORD.periodDays,
+        expr: `vector(${formatRational(rational(BigInt(slo.period), 86_400n))})`,
+        labels,
+      },
+      { record: RECORD.currentBurnRate, expr: `${RECORD.errorRatio(base)}${sel} / ${budget}`, labels },
+      { record: RECORD.periodBurnRate, expr: `${RECORD.errorRatio(period)}${sel} / ${budget}`, labels },
+      { record: RECORD.budgetRemaining, expr: `1 - ${RECORD.periodBurnRate}${sel}`, labels },
+    ],
+  };
+}
+
+/** Static, human sentence naming the SLO; never templated (lint requires it). */
+const burnSummary = (svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair): string =>
+  `${svc.name} ${slo.id} SLO is burning its error budget ${formatRational(pair.factor)} times faster than sustainable.`;
+
+function burnDescription(slo: ResolvedSlo, pair: WindowPair): string {
+  const threshold = errorRatioThreshold(pair, slo.errorBudget);
+  const groups = slo.groupBy.map((label) => `${label} {{ $labels.${label} }}`).join(', ');
+  const exhausted = humanizeSeconds(toNumber(div(rational(BigInt(slo.period)), pair.factor)));
+  const spent = formatPercent(
+    div(mul(pair.factor, rational(BigInt(pair.long))), rational(BigInt(slo.period))),
+  );
+  return [
+    `${groups ? `For ${groups}: e` : 'E'}rror ratio {{ $value | humanizePercentage }} over the last ${formatSeconds(pair.long)}`,
+    ` (and over ${formatSeconds(pair.short)}) is above ${formatPercent(threshold)},`,
+    ` ${formatRational(pair.factor)}x the ${formatPercent(slo.errorBudget)} error budget of the ${formatPercent(slo.objective)} objective.`,
+    ` At this rate ${spent} of the ${formatSeconds(slo.period)} budget burns every ${formatSeconds(pair.long)}`,
+    ` and all of it within ${exhausted}.`,
+  ].join('');
+}
+
+function alertLinks(
+  svc: ResolvedService,
+  slo: ResolvedSlo,
+  env: Environment,
+  alert: string,
+): Record<string, string> {
+  return {
+    runbook_url: slo.alerting.runbookUrl ?? `${env.runbookBaseUrl}/${alert}.md`,
+    dashboard_url: `${env.grafanaBaseUrl}/d/${DASHBOARD_UID.sloDetail(svc.name, slo.id)}?var-environment=${env.name}`,
+  };
+}
+
+const sortedRecord = (record: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+function burnAlert(svc: ResolvedService, slo: ResolvedSlo, env: Environment, pair: WindowPair): AlertingRule {
+  const sel = sloMatchers(svc, slo, env);
+  const threshold = formatRational(errorRatioThreshold(pair, slo.errorBudget));
+  const long = formatSeconds(pair.long);
+  const short = formatSeconds(pair.short);
+  const name = burnAlertName(slo.id);
+  return {
+    alert: name,
+    expr: [
+      `${RECORD.errorRatio(long)}${sel} > ${threshold}`,
+      'and',
+      `${RECORD.errorRatio(short)}${sel} > ${threshold}`,
+    ].join('\n'),
+    for: formatSeconds(pair.forSeconds),
+    labels: sortedRecord({
+      ...slo.alerting.labels,
+      ...sloSeriesLabels(svc, slo, env),
+      [LABEL.severity]: pair.severity,
+      [LABEL.category]: 'slo',
+      [LABEL.longWindow]: long,
+      [LABEL.shortWindow]: short,
+      [LABEL.burnFactor]: formatRational(pair.factor),
+    }),
+    annotations: sortedRecord({
+      ...slo.alerting.annotations,
+      summary: burnSummary(svc, slo, pair),
+      description: burnDescription(slo, pair),
+      ...alertLinks(svc, slo, env, name),
+    }),
+  };
+}
+
+function noDataAlert(svc: ResolvedService, slo: ResolvedSlo, env: Environment): AlertingRule {
+  const name = noDataAlertName(slo.id);
+  const base = formatSeconds(slo.baseWindow);
+  return {
+    alert: name,
+    expr: `absent(${RECORD.total(base)}${sloMatchers(svc, slo, env)})`,
+    for: formatSeconds(NO_DATA_FOR_SECONDS),
+    labels: sortedRecord({
+      ...slo.alerting.labels,
+      ...sloSeriesLabels(svc, slo, env),
+      [LABEL.severity]: 'warning',
+      [LABEL.category]: 'slo',
+    }),
+    annotations: sortedRecord({
+      ...slo.alerting.annotations,
+      summary: `${svc.name} ${slo.id} SLO has no SLI data, so its burn alerts cannot fire.`,
+      description: `No ${RECORD.total(base)} series for SLO ${slo.id} in ${env.name} for ${formatSeconds(NO_DATA_FOR_SECONDS)}: the service, its exporter or the scrape is gone, or the metric was renamed.`,
+      ...alertLinks(svc, slo, env, name),
+    }),
+  };
+}
+
+function alertGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment): RuleGroup | undefined {
+  const rules = [
+    ...enabledPairs(slo).map((pair) => burnAlert(svc, slo, env, pair)),
+    ...(slo.alerting.noData ? [noDataAlert(svc, slo, env)] : []),
+  ];
+  if (rules.length === 0) return undefined;
+  return { name: GROUP.alerts(svc.name, slo.id), interval: formatSeconds(svc.evaluationInterval), rules };
+}
+
+/** All rule groups of one SLO in one environment. */
+export function toSloRuleGroups(svc: ResolvedService, slo: ResolvedSlo, env: Environment): RuleGroup[] {
+  const alerts = alertGroup(svc, slo, env);
+  return [sliGroup(svc, slo, env), metaGroup(svc, slo, env), ...(alerts ? [alerts] : [])];
+}

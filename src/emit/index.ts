@@ -1,0 +1,31 @@
+/** Documents to file contents: the only place output text is produced. */
+import type { Document } from '../compile/index.ts';
+import type { FileTree } from './files.ts';
+import { toJson } from './json.ts';
+import { toYaml } from './yaml.ts';
+
+export type { FileTree, TreeDrift } from './files.ts';
+export { checkTree, isDriftFree, writeTree } from './files.ts';
+export { toYaml } from './yaml.ts';
+
+/** Text of one document. */
+export function render(doc: Document): string {
+  switch (doc.format) {
+    case 'yaml':
+      return toYaml(doc.value, doc.sources);
+    case 'json':
+      return toJson(doc.value);
+    case 'text':
+      return doc.text;
+  }
+}
+
+/** Rendered documents by path; two documents for one path is a compiler bug. */
+export function renderTree(docs: readonly Document[]): FileTree {
+  const tree = new Map<string, string>();
+  for (const doc of docs) {
+    if (tree.has(doc.path)) throw new Error(`two documents for ${doc.path}`);
+    tree.set(doc.path, render(doc));
+  }
+  return tree;
+}

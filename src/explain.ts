@@ -1,0 +1,101 @@
+/** `obsgen explain`: the burn-rate table of every SLO, from the same math the rules use. */
+import { burnAlertName } from './conventions.ts';
+import type { Project } from './model/resolved.ts';
+import { formatPercent, formatRational, formatSeconds, humanizeSeconds } from './model/units.ts';
+import { explainPairs } from './model/windows.ts';
+
+export interface ExplainRow {
+  readonly service: string;
+  readonly environment: string;
+  readonly slo: string;
+  readonly objective: string;
+  readonly period: string;
+  readonly alert: string;
+  readonly severity: string;
+  readonly tier: string;
+  readonly enabled: boolean;
+  readonly longWindow: string;
+  readonly shortWindow: string;
+  readonly burnFactor: string;
+  readonly errorRatioThreshold: string;
+  /** The threshold as a percentage, for reading. */
+  readonly errorRatioThresholdPercent: string;
+  readonly for: string;
+  /** Seconds from the start of a total outage until both windows exceed the threshold. */
+  readonly conditionAfterSeconds: number | null;
+  /** conditionAfterSeconds plus `for`. */
+  readonly firesAfterSeconds: number | null;
+  /** Share of the period's budget spent by then, as a fraction. */
+  readonly budgetSpent: number | null;
+}
+
+/** One row per SLO, environment and window pair. */
+export function explain(project: Project, options: { slo?: string } = {}): ExplainRow[] {
+  return project.services.flatMap((svc) =>
+    svc.environments.flatMap((env) =>
+      svc.slos
+        .filter((slo) => options.slo === undefined || slo.id === options.slo)
+        .flatMap((slo) =>
+          explainPairs(slo.windows, slo.errorBudget, slo.period).map((row) => ({
+            service: svc.name,
+            environment: env.name,
+            slo: slo.id,
+            objective: formatPercent(slo.objective),
+            period: formatSeconds(slo.period),
+            alert: burnAlertName(slo.id),
+            severity: row.pair.severity,
+            tier: row.pair.tier,
+            enabled: row.pair.tier === 'page' ? slo.alerting.page : slo.alerting.ticket,
+            longWindow: formatSeconds(row.pair.long),
+            shortWindow: formatSeconds(row.pair.short),
+            burnFactor: formatRational(row.pair.factor),
+            errorRatioThreshold: formatRational(row.threshold),
+            errorRatioThresholdPercent: formatPercent(row.threshold),
+            for: formatSeconds(row.pair.forSeconds),
+            conditionAfterSeconds: row.conditionSeconds ?? null,
+            firesAfterSeconds: row.firesAfterSeconds ?? null,
+            budgetSpent: row.budgetSpent === undefined ? null : Number(row.budgetSpent.toFixed(6)),
+          })),
+        ),
+    ),
+  );
+}
+
+const pad = (cells: string[], widths: number[]): string =>
+  cells
+    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+    .join('  ')
+    .trimEnd();
+
+/** Plain-text tables, one per SLO and environment. */
+export function formatExplain(rows: readonly ExplainRow[]): string {
+  const blocks = new Map<string, ExplainRow[]>();
+  for (const row of rows) {
+    const key = `${row.service} / ${row.environment} / ${row.slo}  (objective ${row.objective} over ${row.period})`;
+    blocks.set(key, [...(blocks.get(key) ?? []), row]);
+  }
+  const head = [
+    'severity',
+    'windows',
+    'burn',
+    'error ratio >',
+    'for',
+    'total outage fires after',
+    'budget spent',
+  ];
+  return [...blocks]
+    .map(([title, block]) => {
+      const body = block.map((r) => [
+        `${r.severity}${r.enabled ? '' : ' (off)'}`,
+        `${r.longWindow}/${r.shortWindow}`,
+        `${r.burnFactor}x`,
+        r.errorRatioThresholdPercent,
+        r.for,
+        r.firesAfterSeconds === null ? 'never' : humanizeSeconds(r.firesAfterSeconds),
+        r.budgetSpent === null ? '-' : `${(r.budgetSpent * 100).toFixed(2)}%`,
+      ]);
+      const widths = head.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? '').length)));
+      return [title, pad(head, widths), ...body.map((cells) => pad(cells, widths))].join('\n');
+    })
+    .join('\n\n');
+}

@@ -1,0 +1,63 @@
+/** The library API: the CLI and the tests call these. */
+import { join } from 'node:path';
+import { compileProject, type Document } from './compile/index.ts';
+import { checkTree, type FileTree, renderTree, type TreeDrift, writeTree } from './emit/index.ts';
+import { loadDefinitions } from './load/index.ts';
+import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
+import type { Project } from './model/resolved.ts';
+import { validateProject } from './model/validate.ts';
+
+export { explain, formatExplain } from './explain.ts';
+export type { Diagnostic } from './model/diagnostic.ts';
+export { formatDiagnostic } from './model/diagnostic.ts';
+export type { Project, ResolvedService, ResolvedSlo } from './model/resolved.ts';
+
+export interface ProjectOptions {
+  /** Project root holding slos/. */
+  readonly root: string;
+  /** Definition directory, relative to root. @default 'slos' */
+  readonly definitions?: string;
+}
+
+/** Loads and validates the definitions; `project` is set only when there are no errors. */
+export async function loadProject(
+  options: ProjectOptions,
+): Promise<{ project?: Project; diagnostics: Diagnostic[] }> {
+  const loaded = await loadDefinitions(options.root, options.definitions ?? 'slos');
+  if (hasErrors(loaded.diagnostics)) return { diagnostics: loaded.diagnostics };
+  const validated = validateProject(loaded.services);
+  return {
+    diagnostics: [...loaded.diagnostics, ...validated.diagnostics],
+    ...(validated.project ? { project: validated.project } : {}),
+  };
+}
+
+/** Rendered output of a project, by path under generated/. */
+export function buildTree(project: Project): FileTree {
+  return renderTree(compileProject(project));
+}
+
+export interface GenerateOptions extends ProjectOptions {
+  /** Output directory, relative to root. @default 'generated' */
+  readonly outDir?: string;
+  /** Compare with the output directory instead of writing. */
+  readonly check?: boolean;
+}
+
+export interface GenerateResult {
+  readonly diagnostics: Diagnostic[];
+  /** Set when the definitions were valid: what differed (check) or what was changed (write). */
+  readonly drift?: TreeDrift;
+  readonly documents?: Document[];
+}
+
+/** Validates, compiles and writes (or checks) generated/. Invalid definitions write nothing. */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const { project, diagnostics } = await loadProject(options);
+  if (!project) return { diagnostics };
+  const documents = compileProject(project);
+  const tree = renderTree(documents);
+  const outDir = join(options.root, options.outDir ?? 'generated');
+  const drift = options.check ? await checkTree(outDir, tree) : await writeTree(outDir, tree);
+  return { diagnostics, drift, documents };
+}

@@ -1,0 +1,27 @@
+/** The authoring API definition files import. */
+
+export type {
+  Matchers,
+  MatcherValue,
+  Metric,
+  MetricContract,
+  MetricSpec,
+  MetricType,
+  Selector,
+} from './metrics.ts';
+export { defineMetrics, fromEnv, ne, nre, re, select } from './metrics.ts';
+export type { Environment, EnvironmentSpec, Service, ServiceSpec } from './service.ts';
+export { defineEnvironment, defineService } from './service.ts';
+export type {
+  FreshnessSli,
+  LatencySli,
+  ProbeSli,
+  RatioSli,
+  RawSli,
+  Sli,
+  Slo,
+  SloAlerting,
+  SloSpec,
+} from './slo.ts';
+export { defineSlo, freshnessSli, latencySli, probeSli, ratioSli, rawSli } from './slo.ts';
+export type { Duration } from './units.ts';

@@ -1,0 +1,62 @@
+import type { MetricContract } from './metrics.ts';
+import type { Slo } from './slo.ts';
+import type { Duration } from './units.ts';
+
+/** One deployment environment (staging, production) and everything that differs per environment. */
+export interface EnvironmentSpec {
+  /** Name, the `environment` label: lower-case kebab. */
+  readonly name: string;
+  /** Kubernetes namespace of the service; every selector carries `namespace="<this>"`. */
+  readonly namespace: string;
+  /** Whether critical alerts page a human here. Staging never pages. @default false */
+  readonly paging?: boolean;
+  /** Extra matchers added to every selector of this environment (`cluster`). @default {} */
+  readonly selectorLabels?: Readonly<Record<string, string>>;
+  /** Named values selectors and raw SLIs can use (`probeTarget`). @default {} */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** Base URL of the runbooks; `runbook_url` is `<base>/<AlertName>.md`. */
+  readonly runbookBaseUrl: string;
+  /** Base URL of Grafana; `dashboard_url` is `<base>/d/<uid>/...`. */
+  readonly grafanaBaseUrl: string;
+  /** Labels the Prometheus rule selector matches (kube-prometheus-stack). @default { release: 'kube-prometheus-stack' } */
+  readonly ruleSelectorLabels?: Readonly<Record<string, string>>;
+}
+
+export type Environment = Readonly<EnvironmentSpec>;
+
+/** Declares an environment. */
+export function defineEnvironment<const E extends EnvironmentSpec>(spec: E): E {
+  return Object.freeze(spec);
+}
+
+/** How a service is written in a definition file. */
+export interface ServiceSpec {
+  /** Service name, the `service` label: lower-case kebab. */
+  readonly name: string;
+  /** Owning team, shown in runbooks and escalation. */
+  readonly team: string;
+  /** One sentence on what the service does. @default '' */
+  readonly description?: string;
+  /** Environments the service runs in; rules are generated for each. */
+  readonly environments: readonly Environment[];
+  /** The metric contract: every metric the service and its exporters expose. */
+  readonly metrics: MetricContract;
+  /** The SLOs. */
+  readonly slos: readonly Slo[];
+  /** Prometheus scrape interval of the service's targets; windows are never shorter than 4 of them. @default '30s' */
+  readonly scrapeInterval?: Duration;
+  /** Rule evaluation interval of the generated groups. @default '30s' */
+  readonly evaluationInterval?: Duration;
+}
+
+export type Service = Readonly<ServiceSpec>;
+
+/** Marks a value as a service definition for the loader. */
+export const SERVICE_KIND = 'obsgen.dev/Service';
+
+/** Declares a service; definition files export its result. */
+export function defineService<const S extends ServiceSpec>(
+  spec: S,
+): S & { readonly kind: typeof SERVICE_KIND } {
+  return Object.freeze({ kind: SERVICE_KIND, ...spec });
+}

@@ -1,0 +1,107 @@
+import type { Metric, Selector } from './metrics.ts';
+import type { Duration } from './units.ts';
+
+/** Bad (or good) events over all events, both counters: `rate()` of each. */
+export interface RatioSli {
+  readonly kind: 'ratio';
+  /** Counter of failed events. Exactly one of `bad` and `good`. */
+  readonly bad?: Selector;
+  /** Counter of successful events. Exactly one of `bad` and `good`. */
+  readonly good?: Selector;
+  /** Counter of all events. */
+  readonly total: Selector;
+}
+
+/** Requests faster than a histogram bucket bound over all requests. */
+export interface LatencySli {
+  readonly kind: 'latency';
+  /** The histogram (declared by base name in the contract). */
+  readonly histogram: Selector<Metric<string, string, 'histogram'>>;
+  /** Bound in the histogram's unit (seconds): must be one of its declared buckets. */
+  readonly threshold: number;
+}
+
+/** A 0/1 gauge such as `probe_success`: the share of samples that were 0 (time-based). */
+export interface ProbeSli {
+  readonly kind: 'probe';
+  /** The 0/1 gauge. */
+  readonly gauge: Selector;
+}
+
+/** Age of a unix-seconds timestamp gauge above a bound counts as bad time (time-based). */
+export interface FreshnessSli {
+  readonly kind: 'freshness';
+  /** Gauge holding the unix time in seconds of the last success. */
+  readonly timestamp: Selector;
+  /** Largest acceptable age. */
+  readonly maxAge: Duration;
+}
+
+/**
+ * Escape hatch: PromQL for bad and total events over a window. `{{.window}}` is replaced by the
+ * base window (`5m`); `{{.namespace}}` and `{{.vars.NAME}}` by the environment's values. Each
+ * expression must return one series per grouping label set.
+ */
+export interface RawSli {
+  readonly kind: 'raw';
+  /** Bad events in the window, e.g. `sum(rate(x{code=~"5.."}[{{.window}}]))`. */
+  readonly bad: string;
+  /** All events in the window. */
+  readonly total: string;
+}
+
+export type Sli = RatioSli | LatencySli | ProbeSli | FreshnessSli | RawSli;
+
+/** Alerting options of one SLO. */
+export interface SloAlerting {
+  /** Emit the page (severity critical) window pairs. @default true */
+  readonly page?: boolean;
+  /** Emit the ticket (severity warning) window pairs. @default true */
+  readonly ticket?: boolean;
+  /** Emit the warning when the SLI series are absent. @default true */
+  readonly noData?: boolean;
+  /** Extra labels on every alert of this SLO. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Extra annotations on every alert of this SLO. @default {} */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Runbook URL; by default the environment's runbook base plus the alert name. */
+  readonly runbookUrl?: string;
+}
+
+/** How an SLO is written in a definition file. */
+export interface SloSpec {
+  /** Identifier, the `slo` label: lower-case kebab (`error-rate`). */
+  readonly id: string;
+  /** One sentence for humans. */
+  readonly description: string;
+  /** Target as a fraction in (0, 1): 0.999 for 99.9%. */
+  readonly objective: number;
+  /** Rolling compliance period. @default '30d' */
+  readonly period?: Duration;
+  /** Indicator. */
+  readonly sli: Sli;
+  /** Labels the SLO is evaluated per (`['source']`): each value gets its own budget and alerts. @default [] */
+  readonly groupBy?: readonly string[];
+  /** Alerting options. */
+  readonly alerting?: SloAlerting;
+}
+
+export type Slo = Readonly<SloSpec>;
+
+/** Declares an SLO; returns the frozen definition unchanged (validation happens on load). */
+export function defineSlo<const S extends SloSpec>(spec: S): S {
+  return Object.freeze(spec);
+}
+
+/** Ratio SLI: `bad` (or `good`) counter events over `total`. */
+export const ratioSli = (spec: Omit<RatioSli, 'kind'>): RatioSli => Object.freeze({ kind: 'ratio', ...spec });
+/** Latency SLI: requests under `threshold` seconds, from a histogram. */
+export const latencySli = (spec: Omit<LatencySli, 'kind'>): LatencySli =>
+  Object.freeze({ kind: 'latency', ...spec });
+/** Probe SLI: share of time a 0/1 gauge was 1. */
+export const probeSli = (spec: Omit<ProbeSli, 'kind'>): ProbeSli => Object.freeze({ kind: 'probe', ...spec });
+/** Freshness SLI: share of time a timestamp was younger than `maxAge`. */
+export const freshnessSli = (spec: Omit<FreshnessSli, 'kind'>): FreshnessSli =>
+  Object.freeze({ kind: 'freshness', ...spec });
+/** Raw PromQL SLI with a `{{.window}}` placeholder. */
+export const rawSli = (spec: Omit<RawSli, 'kind'>): RawSli => Object.freeze({ kind: 'raw', ...spec });

@@ -1,0 +1,544 @@
+/**
+ * Definitions in, diagnostics or a resolved model out. Shape is checked with zod; meaning (units,
+ * references into the metric contract, safe label values) by the checks below. Every problem is
+ * collected; nothing throws for bad input.
+ */
+import { z } from 'zod';
+import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_PERIOD, DEFAULT_SCRAPE_INTERVAL } from '../conventions.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import type { MatcherValue, Metric, Selector } from './metrics.ts';
+import type { Project, ResolvedService, ResolvedSlo } from './resolved.ts';
+import type { Environment, Service } from './service.ts';
+import type { Sli, Slo } from './slo.ts';
+import { compare, parseDurationMs, rational, rationalOf, sub, toNumber } from './units.ts';
+import { baseWindow, burnWindowPairs, errorRatioThreshold } from './windows.ts';
+
+export const SLI_KINDS = ['ratio', 'latency', 'probe', 'freshness', 'raw'] as const;
+
+const KEBAB = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Characters that break PromQL strings, `{{ $labels.x }}` templates or one-line YAML. */
+const UNSAFE_LABEL_VALUE = /["\n\r{}\\]/;
+
+const strRecord = z.record(z.string(), z.string());
+const matchers = z.record(
+  z.string(),
+  z.union([
+    z.string(),
+    z.strictObject({ re: z.string() }),
+    z.strictObject({ ne: z.string() }),
+    z.strictObject({ nre: z.string() }),
+    z.strictObject({ env: z.string() }),
+  ]),
+);
+const metric = z.strictObject({
+  name: z.string(),
+  type: z.enum(['counter', 'gauge', 'histogram', 'summary']),
+  labels: z.array(z.string()),
+  help: z.string(),
+  buckets: z.array(z.number()).optional(),
+  unit: z.string().optional(),
+  constLabels: strRecord.optional(),
+});
+const selector = z.strictObject({ metric, matchers });
+
+const sliShapes = {
+  ratio: z.strictObject({
+    kind: z.literal('ratio'),
+    bad: selector.optional(),
+    good: selector.optional(),
+    total: selector,
+  }),
+  latency: z.strictObject({ kind: z.literal('latency'), histogram: selector, threshold: z.number() }),
+  probe: z.strictObject({ kind: z.literal('probe'), gauge: selector }),
+  freshness: z.strictObject({ kind: z.literal('freshness'), timestamp: selector, maxAge: z.string() }),
+  raw: z.strictObject({ kind: z.literal('raw'), bad: z.string(), total: z.string() }),
+} as const;
+
+const sliKind = z.looseObject({
+  kind: z.enum(SLI_KINDS, {
+    error: (issue) =>
+      `unknown SLI kind ${JSON.stringify(issue.input)}; expected one of ${SLI_KINDS.join(', ')}`,
+  }),
+});
+
+const slo = z.strictObject({
+  id: z.string(),
+  description: z.string(),
+  objective: z.number(),
+  period: z.string().optional(),
+  sli: sliKind,
+  groupBy: z.array(z.string()).optional(),
+  alerting: z
+    .strictObject({
+      page: z.boolean().optional(),
+      ticket: z.boolean().optional(),
+      noData: z.boolean().optional(),
+      labels: strRecord.optional(),
+      annotations: strRecord.optional(),
+      runbookUrl: z.string().optional(),
+    })
+    .optional(),
+});
+
+const environment = z.strictObject({
+  name: z.string(),
+  namespace: z.string(),
+  paging: z.boolean().optional(),
+  selectorLabels: strRecord.optional(),
+  vars: strRecord.optional(),
+  runbookBaseUrl: z.string(),
+  grafanaBaseUrl: z.string(),
+  ruleSelectorLabels: strRecord.optional(),
+});
+
+const service = z.strictObject({
+  kind: z.string(),
+  name: z.string(),
+  team: z.string(),
+  description: z.string().optional(),
+  environments: z.array(environment),
+  metrics: z.record(z.string(), metric),
+  slos: z.array(slo),
+  scrapeInterval: z.string().optional(),
+  evaluationInterval: z.string().optional(),
+});
+
+/** A service definition as found in a file, before validation. */
+export interface LoadedService {
+  readonly file: string;
+  /** Export name the definition came from (for messages). */
+  readonly exportName: string;
+  readonly value: unknown;
+}
+
+type Path = (string | number)[];
+type Report = (code: string, path: Path, message: string, hint?: string) => void;
+
+/** Readable path: SLOs and environments by id instead of array index. */
+function readablePath(value: unknown, path: readonly PropertyKey[]): Path {
+  const out: Path = [];
+  let node: unknown = value;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    node =
+      node !== null && typeof node === 'object'
+        ? (node as Record<PropertyKey, unknown>)[key as PropertyKey]
+        : undefined;
+    const prev = path[i - 1];
+    if (typeof key === 'number' && (prev === 'slos' || prev === 'environments')) {
+      const named = node as { id?: unknown; name?: unknown } | undefined;
+      const id = prev === 'slos' ? named?.id : named?.name;
+      out.pop();
+      out.push(typeof id === 'string' && id !== '' ? id : `${String(prev)}[${key}]`);
+      continue;
+    }
+    out.push(typeof key === 'symbol' ? key.toString() : (key as string | number));
+  }
+  return out;
+}
+
+function shapeDiagnostics(file: string, value: unknown): Diagnostic[] {
+  const result = service.safeParse(value);
+  const issues = result.success ? [] : result.error.issues;
+  const slos = (value as { slos?: unknown[] } | undefined)?.slos;
+  // An SLI whose kind is known gets its kind's strict shape checked too.
+  const sliIssues = Array.isArray(slos)
+    ? slos.flatMap((s, i) => {
+        const sli = (s as { sli?: { kind?: unknown } } | undefined)?.sli;
+        const shape = sliShapes[sli?.kind as keyof typeof sliShapes];
+        if (!shape) return [];
+        const parsed = shape.safeParse(sli);
+        return parsed.success
+          ? []
+          : parsed.error.issues.map((issue) => ({ ...issue, path: ['slos', i, 'sli', ...issue.path] }));
+      })
+    : [];
+  return [...issues, ...sliIssues].map((issue) => ({
+    code:
+      issue.code === 'invalid_value' && issue.path.at(-1) === 'kind'
+        ? 'sli/unknown-kind'
+        : `schema/${issue.code.replaceAll('_', '-')}`,
+    severity: 'error' as const,
+    file,
+    path: readablePath(value, issue.path),
+    message: issue.message,
+  }));
+}
+
+function checkDuration(report: Report, path: Path, text: string | undefined, fallback: string): number {
+  const value = text ?? fallback;
+  const ms = parseDurationMs(value);
+  if (ms === undefined) {
+    report(
+      'duration/malformed',
+      path,
+      `${JSON.stringify(value)} is not a duration`,
+      'write a whole number and a unit: 30d, 6h, 5m, 30s',
+    );
+    return 0;
+  }
+  if (ms % 1000 !== 0) {
+    report(
+      'duration/sub-second',
+      path,
+      `${JSON.stringify(value)} is not a whole number of seconds`,
+      'use whole seconds: 30s, 1m',
+    );
+  }
+  return ms / 1000;
+}
+
+function checkName(report: Report, path: Path, value: string, what: string): void {
+  if (value === '')
+    report(
+      'name/empty',
+      path,
+      `${what} must not be empty`,
+      'use a lower-case kebab name such as malaria-predictor-api',
+    );
+  else if (!KEBAB.test(value))
+    report(
+      'name/format',
+      path,
+      `${what} ${JSON.stringify(value)} is not a lower-case kebab name`,
+      'use a-z, 0-9 and inner dashes only',
+    );
+}
+
+function checkLabelValue(report: Report, path: Path, value: string): void {
+  if (UNSAFE_LABEL_VALUE.test(value)) {
+    report(
+      'label/unsafe-value',
+      path,
+      `label value ${JSON.stringify(value)} contains a quote, backslash, brace or line break`,
+      'label values must be one plain line: they are spliced into PromQL, alert templates and YAML',
+    );
+  }
+}
+
+function checkLabelName(report: Report, path: Path, name: string): void {
+  if (!LABEL_NAME.test(name) || name.startsWith('__'))
+    report(
+      'label/name',
+      path,
+      `${JSON.stringify(name)} is not a valid label name`,
+      'use [a-zA-Z_][a-zA-Z0-9_]*, not starting with __',
+    );
+}
+
+function checkLabels(report: Report, path: Path, labels: Readonly<Record<string, string>> | undefined): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    checkLabelName(report, [...path, key], key);
+    checkLabelValue(report, [...path, key], value);
+  }
+}
+
+function selectorsOf(sli: Sli): [string, Selector][] {
+  switch (sli.kind) {
+    case 'ratio':
+      return [
+        ...(sli.bad ? [['bad', sli.bad] as [string, Selector]] : []),
+        ...(sli.good ? [['good', sli.good] as [string, Selector]] : []),
+        ['total', sli.total],
+      ];
+    case 'latency':
+      return [['histogram', sli.histogram]];
+    case 'probe':
+      return [['gauge', sli.gauge]];
+    case 'freshness':
+      return [['timestamp', sli.timestamp]];
+    case 'raw':
+      return [];
+  }
+}
+
+const EXPECTED_TYPES: Record<string, readonly Metric['type'][]> = {
+  bad: ['counter'],
+  good: ['counter'],
+  total: ['counter'],
+  histogram: ['histogram'],
+  gauge: ['gauge'],
+  timestamp: ['gauge'],
+};
+
+function checkSelector(
+  report: Report,
+  path: Path,
+  role: string,
+  sel: Selector,
+  contract: Readonly<Record<string, Metric>>,
+  environments: readonly Environment[],
+): void {
+  const declared = contract[sel.metric.name];
+  if (!declared) {
+    report(
+      'metric/unknown',
+      [...path, 'metric'],
+      `metric ${JSON.stringify(sel.metric.name)} is not in the service's metric contract`,
+      'declare it in defineMetrics() or fix the name',
+    );
+    return;
+  }
+  const expected = EXPECTED_TYPES[role] ?? [];
+  if (!expected.includes(declared.type))
+    report(
+      'metric/type',
+      [...path, 'metric'],
+      `${role} needs a ${expected.join(' or ')}, but ${declared.name} is a ${declared.type}`,
+    );
+  for (const [label, value] of Object.entries(sel.matchers) as [string, MatcherValue][]) {
+    if (!declared.labels.includes(label))
+      report(
+        'metric/unknown-label',
+        [...path, 'matchers', label],
+        `label ${JSON.stringify(label)} is not declared on ${declared.name} (declared: ${declared.labels.join(', ')})`,
+      );
+    if (typeof value === 'string') checkLabelValue(report, [...path, 'matchers', label], value);
+    else if ('env' in value) {
+      for (const env of environments)
+        if (env.vars?.[value.env] === undefined)
+          report(
+            'env/unknown-var',
+            [...path, 'matchers', label],
+            `environment ${env.name} has no vars.${value.env}`,
+            `add vars: { ${value.env}: '...' } to the ${env.name} environment`,
+          );
+    } else if ('ne' in value) checkLabelValue(report, [...path, 'matchers', label], value.ne);
+  }
+}
+
+function checkSlo(
+  report: Report,
+  path: Path,
+  s: Slo,
+  svc: Service,
+  scrape: number,
+  evaluation: number,
+): ResolvedSlo {
+  checkName(report, [...path, 'id'], s.id, 'SLO id');
+  if (s.description.trim() === '')
+    report('slo/description', [...path, 'description'], 'description must not be empty');
+  let objectiveOk = true;
+  if (!(s.objective > 0 && s.objective < 1)) {
+    objectiveOk = false;
+    const percent = s.objective > 1 && s.objective < 100;
+    report(
+      'slo/objective-range',
+      [...path, 'objective'],
+      `must be a fraction in (0, 1), got ${s.objective}`,
+      percent ? `write ${rationalText(s.objective / 100)} for ${s.objective}%` : 'write 0.999 for 99.9%',
+    );
+  }
+  const period = checkDuration(report, [...path, 'period'], s.period, DEFAULT_PERIOD);
+  const sli = s.sli;
+  const sliPath = [...path, 'sli'];
+  const contract = svc.metrics;
+  for (const [role, sel] of selectorsOf(sli))
+    checkSelector(report, [...sliPath, role], role, sel, contract, svc.environments);
+  if (sli.kind === 'ratio' && (sli.bad === undefined) === (sli.good === undefined))
+    report(
+      'sli/ratio-events',
+      sliPath,
+      'a ratio SLI needs exactly one of bad and good',
+      'give bad (failed events) or good (successful events), not both',
+    );
+  if (sli.kind === 'latency') {
+    const buckets = contract[sli.histogram.metric.name]?.buckets ?? [];
+    if (!buckets.includes(sli.threshold))
+      report(
+        'sli/latency-bucket',
+        [...sliPath, 'threshold'],
+        `${sli.threshold} is not a bucket of ${sli.histogram.metric.name} (buckets: ${buckets.join(', ')})`,
+        'the threshold must be an exact bucket bound, or the SLI cannot be computed',
+      );
+  }
+  if (sli.kind === 'freshness') checkDuration(report, [...sliPath, 'maxAge'], sli.maxAge, sli.maxAge);
+  if (sli.kind === 'raw') {
+    for (const role of ['bad', 'total'] as const)
+      if (!sli[role].includes('{{.window}}') && !sli[role].includes('{{ .window }}'))
+        report(
+          'sli/raw-window',
+          [...sliPath, role],
+          'raw PromQL must contain the {{.window}} placeholder',
+          'write rate(x[{{.window}}]) so the base window is filled in',
+        );
+  }
+  const groupBy = s.groupBy ?? [];
+  for (const [i, label] of groupBy.entries()) {
+    checkLabelName(report, [...path, 'groupBy', i], label);
+    for (const [role, sel] of selectorsOf(sli)) {
+      const declared = contract[sel.metric.name];
+      if (declared && !declared.labels.includes(label))
+        report(
+          'slo/group-label',
+          [...path, 'groupBy', i],
+          `grouping label ${JSON.stringify(label)} is not declared on ${declared.name} (${role})`,
+        );
+    }
+  }
+  checkLabels(report, [...path, 'alerting', 'labels'], s.alerting?.labels);
+  const objective = objectiveOk ? rationalOf(s.objective) : rational(999n, 1000n);
+  const errorBudget = sub(rational(1n), objective);
+  const windows = period > 0 ? burnWindowPairs(period, scrape, evaluation) : [];
+  const alerting = {
+    page: s.alerting?.page ?? true,
+    ticket: s.alerting?.ticket ?? true,
+    noData: s.alerting?.noData ?? true,
+    labels: s.alerting?.labels ?? {},
+    annotations: s.alerting?.annotations ?? {},
+    runbookUrl: s.alerting?.runbookUrl,
+  };
+  if (objectiveOk) {
+    for (const pair of windows) {
+      const enabled = pair.tier === 'page' ? alerting.page : alerting.ticket;
+      const threshold = errorRatioThreshold(pair, errorBudget);
+      if (enabled && compare(threshold, rational(1n)) >= 0)
+        report(
+          'slo/unreachable-burn',
+          [...path, 'alerting', pair.tier],
+          `the ${pair.tier} burn rate ${toNumber(pair.factor)}x needs an error ratio of ${toNumber(threshold)}, which can never be reached with objective ${s.objective}`,
+          `raise the objective or set alerting.${pair.tier}: false`,
+        );
+    }
+  }
+  return {
+    id: s.id,
+    description: s.description,
+    objective,
+    errorBudget,
+    period,
+    sli,
+    groupBy,
+    alerting,
+    windows,
+    baseWindow: windows.length > 0 ? baseWindow(windows) : 0,
+  };
+}
+
+const rationalText = (n: number): string => Number(n.toPrecision(12)).toString();
+
+function checkEnvironment(report: Report, path: Path, env: Environment): void {
+  checkName(report, [...path, 'name'], env.name, 'environment name');
+  checkLabelValue(report, [...path, 'namespace'], env.namespace);
+  if (env.namespace === '') report('env/namespace', [...path, 'namespace'], 'namespace must not be empty');
+  checkLabels(report, [...path, 'selectorLabels'], env.selectorLabels);
+  checkLabels(report, [...path, 'ruleSelectorLabels'], env.ruleSelectorLabels);
+  for (const [key, value] of Object.entries(env.vars ?? {}))
+    checkLabelValue(report, [...path, 'vars', key], value);
+}
+
+/** Validates one loaded service; returns its diagnostics and, when there are no errors, the model. */
+export function validateService(loaded: LoadedService): {
+  diagnostics: Diagnostic[];
+  service?: ResolvedService;
+} {
+  const shape = shapeDiagnostics(loaded.file, loaded.value);
+  if (shape.length > 0) return { diagnostics: shape };
+  const svc = loaded.value as Service;
+  const diagnostics: Diagnostic[] = [];
+  const report: Report = (code, path, message, hint) =>
+    diagnostics.push({
+      code,
+      severity: 'error',
+      file: loaded.file,
+      path,
+      message,
+      ...(hint ? { hint } : {}),
+    });
+  checkName(report, ['name'], svc.name, 'service name');
+  if (svc.team.trim() === '') report('service/team', ['team'], 'team must not be empty');
+  const scrape = checkDuration(report, ['scrapeInterval'], svc.scrapeInterval, DEFAULT_SCRAPE_INTERVAL);
+  const evaluation = checkDuration(
+    report,
+    ['evaluationInterval'],
+    svc.evaluationInterval,
+    DEFAULT_EVALUATION_INTERVAL,
+  );
+  if (svc.environments.length === 0)
+    report('service/environments', ['environments'], 'a service needs at least one environment');
+  const envNames = new Set<string>();
+  for (const env of svc.environments) {
+    checkEnvironment(report, ['environments', env.name], env);
+    if (envNames.has(env.name))
+      report(
+        'env/duplicate',
+        ['environments', env.name],
+        `environment ${JSON.stringify(env.name)} is listed twice`,
+      );
+    envNames.add(env.name);
+  }
+  for (const [key, m] of Object.entries(svc.metrics)) {
+    if (m.name !== key) report('metric/name', ['metrics', key], `declared under ${key} but named ${m.name}`);
+    for (const label of m.labels) checkLabelName(report, ['metrics', key, 'labels'], label);
+    if (m.type === 'histogram' && (m.buckets ?? []).length === 0)
+      report('metric/buckets', ['metrics', key, 'buckets'], 'a histogram needs its bucket bounds');
+  }
+  if (svc.slos.length === 0) report('service/slos', ['slos'], 'a service needs at least one SLO');
+  const seen = new Map<string, number>();
+  const slos = svc.slos.map((s, i) => {
+    const path: Path = [s.id || `slos[${i}]`];
+    const first = seen.get(s.id);
+    if (first !== undefined)
+      report(
+        'slo/duplicate-id',
+        [...path, 'id'],
+        `SLO id ${JSON.stringify(s.id)} is defined twice in this service (slos[${first}] and slos[${i}])`,
+      );
+    else seen.set(s.id, i);
+    return checkSlo(report, path, s, svc, scrape, evaluation);
+  });
+  if (diagnostics.length > 0) return { diagnostics };
+  return {
+    diagnostics,
+    service: {
+      name: svc.name,
+      team: svc.team,
+      description: svc.description ?? '',
+      environments: svc.environments,
+      metrics: svc.metrics,
+      slos,
+      scrapeInterval: scrape,
+      evaluationInterval: evaluation,
+      file: loaded.file,
+    },
+  };
+}
+
+/** Validates every loaded service and the rules that span files (one definition per service name). */
+export function validateProject(loaded: readonly LoadedService[]): {
+  diagnostics: Diagnostic[];
+  project?: Project;
+} {
+  const results = loaded.map(validateService);
+  const diagnostics = results.flatMap((r) => r.diagnostics);
+  const byName = new Map<string, LoadedService>();
+  for (const item of loaded) {
+    const name = (item.value as { name?: unknown }).name;
+    if (typeof name !== 'string' || name === '') continue;
+    const first = byName.get(name);
+    if (first)
+      diagnostics.push({
+        code: 'service/duplicate',
+        severity: 'error',
+        file: item.file,
+        path: ['name'],
+        message: `service ${JSON.stringify(name)} is also defined in ${first.file} (${first.exportName})`,
+        hint: 'each service is defined once; merge the SLOs into one definition',
+      });
+    else byName.set(name, item);
+  }
+  if (loaded.length === 0)
+    diagnostics.push({
+      code: 'project/empty',
+      severity: 'error',
+      file: 'slos/',
+      path: [],
+      message: 'no service definitions found',
+      hint: 'export defineService({...}) from a .ts file in slos/',
+    });
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  const services = results.flatMap((r) => (r.service ? [r.service] : []));
+  services.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { diagnostics, project: { services } };
+}

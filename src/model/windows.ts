@@ -1,0 +1,114 @@
+/**
+ * Burn-rate window math. Pure and exact: windows are whole seconds, factors and thresholds rationals.
+ *
+ * Windows scale with the SLO period (a 7d SLO's first page pair is 14m/2m, not 1h/5m), so each pair
+ * keeps the Workbook meaning "this share of the budget burns within the long window" and its factor
+ * (14.4, 6, 3, 1) stays >= 1 for every period. Windows shorter than four scrape intervals are
+ * raised to that floor; the factor is kept, so a raised window spends more budget before it fires,
+ * which `explain` shows.
+ */
+import {
+  BURN_POLICIES,
+  type BurnPolicy,
+  type BurnTier,
+  FOR_DIVISOR,
+  MIN_WINDOW_SCRAPES,
+  REFERENCE_PERIOD_SECONDS,
+  SHORT_WINDOW_DIVISOR,
+} from '../conventions.ts';
+import { div, mul, type Rational, rational, toNumber } from './units.ts';
+
+export interface WindowPair {
+  readonly tier: BurnTier;
+  readonly severity: BurnPolicy['severity'];
+  /** Long window, seconds. */
+  readonly long: number;
+  /** Short window, seconds. */
+  readonly short: number;
+  /** Burn rate: multiples of the error budget rate that trigger the pair. */
+  readonly factor: Rational;
+  /** `for` of the alert rule, seconds. */
+  readonly forSeconds: number;
+}
+
+const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
+const ceilToMultiple = (value: number, step: number): number => Math.ceil(value / step) * step;
+
+/** The window pairs of an SLO with this period, scrape and evaluation interval (all seconds). */
+export function burnWindowPairs(
+  period: number,
+  scrapeInterval: number,
+  evaluationInterval: number,
+): WindowPair[] {
+  const floor = MIN_WINDOW_SCRAPES * scrapeInterval;
+  return BURN_POLICIES.map((policy) => {
+    const scaledLong = Number(
+      ceilDiv(BigInt(policy.referenceLongWindow) * BigInt(period), BigInt(REFERENCE_PERIOD_SECONDS)),
+    );
+    const long = Math.max(scaledLong, floor);
+    const short = Math.max(Math.ceil(scaledLong / SHORT_WINDOW_DIVISOR), floor);
+    // factor = share of budget * reference period / reference long window: scale-free.
+    const factor = div(
+      mul(policy.budgetShare, rational(BigInt(REFERENCE_PERIOD_SECONDS))),
+      rational(BigInt(policy.referenceLongWindow)),
+    );
+    // Whole minutes once past a minute, so `for` reads 12m rather than 690s.
+    const forStep = long / FOR_DIVISOR > 60 ? Math.max(60, evaluationInterval) : evaluationInterval;
+    const forSeconds = ceilToMultiple(long / FOR_DIVISOR, forStep);
+    return { tier: policy.tier, severity: policy.severity, long, short, factor, forSeconds };
+  });
+}
+
+/** The one window raw series are read over: the shortest window of all pairs. */
+export const baseWindow = (pairs: readonly WindowPair[]): number => Math.min(...pairs.map((p) => p.short));
+
+/** Error ratio above which a pair's windows trigger: factor x (1 - objective). */
+export const errorRatioThreshold = (pair: WindowPair, errorBudget: Rational): Rational =>
+  mul(pair.factor, errorBudget);
+
+/**
+ * Seconds after the start of a total outage until the error ratio over `window` exceeds
+ * `threshold`, for the generated rule shape: raw series are averaged over `base` first (the base
+ * window rate), longer windows sum those recorded values, so the error ratio ramps up
+ * quadratically for one base window, then linearly. Undefined when it never exceeds it.
+ */
+export function outageCrossingSeconds(window: number, base: number, threshold: number): number | undefined {
+  if (threshold >= 1) return undefined;
+  if (window <= base) return threshold * window;
+  // ratio(t) = t^2 / (2 * base * window) while t <= base, then (t - base / 2) / window.
+  const bound = threshold * window;
+  return bound <= base / 2 ? Math.sqrt(2 * base * window * threshold) : bound + base / 2;
+}
+
+export interface PairExplanation {
+  readonly pair: WindowPair;
+  /** Error ratio the pair triggers at. */
+  readonly threshold: Rational;
+  /** Seconds from the start of a total outage until both windows exceed the threshold. */
+  readonly conditionSeconds: number | undefined;
+  /** conditionSeconds plus the rule's `for`: when the alert fires. */
+  readonly firesAfterSeconds: number | undefined;
+  /** Share of the period's budget a total outage spends before the alert fires. */
+  readonly budgetSpent: number | undefined;
+}
+
+/** Detection time and budget spent of each pair, for a total outage (error ratio 1). */
+export function explainPairs(
+  pairs: readonly WindowPair[],
+  errorBudget: Rational,
+  period: number,
+): PairExplanation[] {
+  const base = baseWindow(pairs);
+  return pairs.map((pair) => {
+    const threshold = errorRatioThreshold(pair, errorBudget);
+    const t = toNumber(threshold);
+    const long = outageCrossingSeconds(pair.long, base, t);
+    const short = outageCrossingSeconds(pair.short, base, t);
+    const conditionSeconds =
+      long === undefined || short === undefined ? undefined : Math.ceil(Math.max(long, short));
+    const firesAfterSeconds = conditionSeconds === undefined ? undefined : conditionSeconds + pair.forSeconds;
+    const budgetSpent =
+      firesAfterSeconds === undefined ? undefined : firesAfterSeconds / (period * toNumber(errorBudget));
+    return { pair, threshold, conditionSeconds, firesAfterSeconds, budgetSpent };
+  });
+}
