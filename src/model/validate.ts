@@ -380,7 +380,17 @@ function checkSlo(
   checkLabels(report, [...path, 'alerting', 'labels'], s.alerting?.labels);
   const objective = objectiveOk ? rationalOf(s.objective) : rational(999n, 1000n);
   const errorBudget = sub(rational(1n), objective);
-  const windows = period > 0 ? burnWindowPairs(period, scrape, evaluation) : [];
+  const timeBased = sli.kind === 'probe' || sli.kind === 'freshness';
+  const windows =
+    period > 0 && scrape > 0 && evaluation > 0
+      ? burnWindowPairs({
+          period,
+          scrapeInterval: scrape,
+          evaluationInterval: evaluation,
+          errorBudget,
+          timeBased,
+        })
+      : [];
   const alerting = {
     page: s.alerting?.page ?? true,
     ticket: s.alerting?.ticket ?? true,

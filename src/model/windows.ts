@@ -34,24 +34,49 @@ export interface WindowPair {
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 const ceilToMultiple = (value: number, step: number): number => Math.ceil(value / step) * step;
 
-/** The window pairs of an SLO with this period, scrape and evaluation interval (all seconds). */
-export function burnWindowPairs(
-  period: number,
-  scrapeInterval: number,
-  evaluationInterval: number,
-): WindowPair[] {
+export interface WindowOptions {
+  /** SLO period, seconds. */
+  readonly period: number;
+  /** Scrape interval of the SLI's targets, seconds. */
+  readonly scrapeInterval: number;
+  /** Rule evaluation interval, seconds. */
+  readonly evaluationInterval: number;
+  /** 1 - objective. */
+  readonly errorBudget: Rational;
+  /**
+   * Time-based SLIs (probe, freshness) count bad samples. Their long window must hold more than
+   * 1 / threshold samples, or a single failed probe would trip the pair on its own.
+   */
+  readonly timeBased: boolean;
+}
+
+/** Seconds of the smallest whole-minute window holding more than 1/threshold samples of `step`. */
+function singleSampleFloor(threshold: Rational, step: number): number {
+  if (threshold.num <= 0n) return 0;
+  const samples = threshold.den / threshold.num + 1n;
+  return Math.ceil((Number(samples) * step) / 60) * 60;
+}
+
+/** factor = share of budget x reference period / reference long window: the same for every period. */
+const burnFactor = (policy: BurnPolicy): Rational =>
+  div(
+    mul(policy.budgetShare, rational(BigInt(REFERENCE_PERIOD_SECONDS))),
+    rational(BigInt(policy.referenceLongWindow)),
+  );
+
+/** The window pairs of an SLO (see the module comment for the rules). */
+export function burnWindowPairs(options: WindowOptions): WindowPair[] {
+  const { period, scrapeInterval, evaluationInterval, errorBudget, timeBased } = options;
   const floor = MIN_WINDOW_SCRAPES * scrapeInterval;
+  const sampleStep = Math.max(scrapeInterval, evaluationInterval);
   return BURN_POLICIES.map((policy) => {
     const scaledLong = Number(
       ceilDiv(BigInt(policy.referenceLongWindow) * BigInt(period), BigInt(REFERENCE_PERIOD_SECONDS)),
     );
-    const long = Math.max(scaledLong, floor);
+    const factor = burnFactor(policy);
+    const sampleFloor = timeBased ? singleSampleFloor(mul(factor, errorBudget), sampleStep) : 0;
+    const long = Math.max(scaledLong, floor, sampleFloor);
     const short = Math.max(Math.ceil(scaledLong / SHORT_WINDOW_DIVISOR), floor);
-    // factor = share of budget * reference period / reference long window: scale-free.
-    const factor = div(
-      mul(policy.budgetShare, rational(BigInt(REFERENCE_PERIOD_SECONDS))),
-      rational(BigInt(policy.referenceLongWindow)),
-    );
     // Whole minutes once past a minute, so `for` reads 12m rather than 690s.
     const forStep = long / FOR_DIVISOR > 60 ? Math.max(60, evaluationInterval) : evaluationInterval;
     const forSeconds = ceilToMultiple(long / FOR_DIVISOR, forStep);
