@@ -4,6 +4,7 @@
  */
 import type { Project } from '../model/resolved.ts';
 import { ruleFilePath, toRuleFile } from './prometheus/index.ts';
+import { testFilePath, toTestFile } from './tests/index.ts';
 
 /** One output document before serialization. */
 export type Document =
@@ -29,7 +30,17 @@ const prometheusTarget: Target = (project) =>
     })),
   );
 
-export const TARGETS: readonly Target[] = [prometheusTarget];
+const testsTarget: Target = (project) =>
+  project.services.flatMap((svc) =>
+    svc.environments.map((env) => ({
+      path: testFilePath(svc, env),
+      format: 'yaml' as const,
+      value: toTestFile(svc, env),
+      sources: [svc.file],
+    })),
+  );
+
+export const TARGETS: readonly Target[] = [prometheusTarget, testsTarget];
 
 /** All documents of the project, sorted by path. */
 export function compileProject(project: Project): Document[] {

@@ -18,6 +18,11 @@ export interface MetricSpec<L extends string = string, T extends MetricType = Me
   readonly buckets?: readonly number[];
   /** Unit of the values (`seconds`, `bytes`, `ratio`, `requests`). @default '' */
   readonly unit?: string;
+  /**
+   * Label values the series are known to take (status codes, handlers, data sources). Synthetic
+   * services and generated tests draw their series from these. @default {}
+   */
+  readonly values?: Readonly<Partial<Record<L, readonly string[]>>>;
   /** Fixed label values the exporter always sets (`job`), used in every selector of it. @default {} */
   readonly constLabels?: Readonly<Partial<Record<L, string>>>;
 }

@@ -39,6 +39,7 @@ const metric = z.strictObject({
   buckets: z.array(z.number()).optional(),
   unit: z.string().optional(),
   constLabels: strRecord.optional(),
+  values: z.record(z.string(), z.array(z.string())).optional(),
 });
 const selector = z.strictObject({ metric, matchers });
 

@@ -1,0 +1,206 @@
+/**
+ * Synthetic input series for an SLI, in the metric contract, that hold a given error ratio phase by
+ * phase. Counters grow by exact rational increments; time-based SLIs spread their bad samples
+ * evenly (sample j of a phase is bad when floor(j * ratio) steps up), so a steady ratio stays
+ * steady at every window length the rules look at.
+ */
+import type { Selector } from '../../model/metrics.ts';
+import type { ResolvedSlo } from '../../model/resolved.ts';
+import type { Environment } from '../../model/service.ts';
+import {
+  add,
+  durationSeconds,
+  formatNumber,
+  formatRational,
+  mul,
+  type Rational,
+  rational,
+  sub,
+} from '../../model/units.ts';
+import { seriesLabels } from '../../synth/labels.ts';
+import { renderSelector } from '../prometheus/promql.ts';
+import type { InputSeries } from './types.ts';
+
+export interface Phase {
+  /** Length of the phase, seconds (a multiple of the sample interval). */
+  readonly seconds: number;
+  /** Share of bad events (or bad time) during the phase. */
+  readonly errorRatio: Rational;
+}
+
+export interface SeriesOptions {
+  /** Sample interval, seconds. */
+  readonly step: number;
+  /** Requests per second of counter SLIs. @default 10 */
+  readonly trafficPerSecond?: number;
+  /** How the latency bucket's `le` is printed (`2` by Go clients, `2.0` by Python ones). */
+  readonly le?: string;
+}
+
+/** Values of the grouping labels, one label set per group; the first group is the one that burns. */
+export function sliGroups(slo: ResolvedSlo): Record<string, string>[] {
+  const sel = primarySelector(slo);
+  if (!sel || slo.groupBy.length === 0) return [{}];
+  const [first, ...rest] = slo.groupBy as [string, ...string[]];
+  const fixed = Object.fromEntries(
+    rest.map((label) => [label, sel.metric.values?.[label]?.[0] ?? 'synthetic']),
+  );
+  const values = sel.metric.values?.[first] ?? ['synthetic'];
+  return values.map((value) => ({ ...fixed, [first]: value }));
+}
+
+/** The selector whose series every SLI kind reads; undefined for raw PromQL. */
+export function primarySelector(slo: ResolvedSlo): Selector | undefined {
+  const sli = slo.sli;
+  switch (sli.kind) {
+    case 'ratio':
+      return sli.total;
+    case 'latency':
+      return sli.histogram;
+    case 'probe':
+      return sli.gauge;
+    case 'freshness':
+      return sli.timestamp;
+    case 'raw':
+      return undefined;
+  }
+}
+
+const seriesText = (name: string, labels: Readonly<Record<string, string>>, env: Environment): string =>
+  renderSelector(name, labels, env);
+
+/** `start+incxN` tokens of a counter growing by `inc` per sample through each phase. */
+function counterValues(
+  phases: readonly Phase[],
+  step: number,
+  traffic: number,
+  share: (p: Phase) => Rational,
+): string {
+  let value = rational(0n);
+  const tokens: string[] = [];
+  phases.forEach((phase, i) => {
+    const samples = phase.seconds / step;
+    const inc = mul(share(phase), rational(BigInt(traffic * step)));
+    const start = i === 0 ? value : add(value, inc);
+    const repeats = i === 0 ? samples : samples - 1;
+    tokens.push(`${formatRational(start)}+${formatRational(inc)}x${repeats}`);
+    value = add(start, mul(inc, rational(BigInt(repeats))));
+  });
+  return tokens.join(' ');
+}
+
+/** Per sample (the initial one first, always good), whether it is bad. */
+function badSamples(phases: readonly Phase[], step: number): boolean[] {
+  const out = [false];
+  for (const phase of phases) {
+    const { num, den } = phase.errorRatio;
+    for (let j = 1n; j <= BigInt(phase.seconds / step); j++)
+      out.push((j * num) / den > ((j - 1n) * num) / den);
+  }
+  return out;
+}
+
+/** Consecutive runs of equal flags: [flag, start index, length]. */
+function runs(flags: readonly boolean[]): [boolean, number, number][] {
+  const out: [boolean, number, number][] = [];
+  flags.forEach((flag, i) => {
+    const last = out.at(-1);
+    if (last && last[0] === flag) last[2] += 1;
+    else out.push([flag, i, 1]);
+  });
+  return out;
+}
+
+const gaugeValues = (bad: readonly boolean[]): string =>
+  runs(bad)
+    .map(([isBad, , length]) => `${isBad ? 0 : 1}x${length - 1}`)
+    .join(' ');
+
+/** Timestamp gauge: equal to the sample time when fresh, older than maxAge when stale. */
+const timestampValues = (bad: readonly boolean[], step: number, maxAge: number): string =>
+  runs(bad)
+    .map(([isBad, start, length]) => `${start * step - (isBad ? maxAge + step : 0)}+${step}x${length - 1}`)
+    .join(' ');
+
+/**
+ * Input series holding the phases' error ratios on the first group (other groups stay healthy).
+ * Undefined for raw PromQL SLIs, which have no contract to synthesize from.
+ */
+export function sliInputSeries(
+  slo: ResolvedSlo,
+  env: Environment,
+  phases: readonly Phase[],
+  options: SeriesOptions,
+): InputSeries[] | undefined {
+  const sli = slo.sli;
+  const step = options.step;
+  const traffic = options.trafficPerSecond ?? 10;
+  const healthy = phases.map((p) => ({ ...p, errorRatio: rational(0n) }));
+  const one = rational(1n);
+  const out: InputSeries[] = [];
+  for (const [index, group] of sliGroups(slo).entries()) {
+    const groupPhases = index === 0 ? phases : healthy;
+    const labelsOf = (sel: Selector, avoid?: Selector) =>
+      seriesLabels(sel, env, group, avoid?.matchers ?? {});
+    switch (sli.kind) {
+      case 'ratio': {
+        const badSel = sli.bad ?? sli.total;
+        const goodSel = sli.good ?? sli.total;
+        const goodLabels = labelsOf(goodSel, sli.bad);
+        const badLabels = sli.bad ? labelsOf(sli.bad) : labelsOf(sli.total, sli.good);
+        if (!goodLabels || !badLabels) return undefined;
+        out.push(
+          {
+            series: seriesText(goodSel.metric.name, goodLabels, env),
+            values: counterValues(groupPhases, step, traffic, (p) => sub(one, p.errorRatio)),
+          },
+          {
+            series: seriesText(badSel.metric.name, badLabels, env),
+            values: counterValues(groupPhases, step, traffic, (p) => p.errorRatio),
+          },
+        );
+        break;
+      }
+      case 'latency': {
+        const labels = labelsOf(sli.histogram);
+        if (!labels) return undefined;
+        const name = sli.histogram.metric.name;
+        const all = counterValues(groupPhases, step, traffic, () => one);
+        out.push(
+          {
+            series: seriesText(
+              `${name}_bucket`,
+              { ...labels, le: options.le ?? formatNumber(sli.threshold) },
+              env,
+            ),
+            values: counterValues(groupPhases, step, traffic, (p) => sub(one, p.errorRatio)),
+          },
+          { series: seriesText(`${name}_bucket`, { ...labels, le: '+Inf' }, env), values: all },
+          { series: seriesText(`${name}_count`, labels, env), values: all },
+        );
+        break;
+      }
+      case 'probe': {
+        const labels = labelsOf(sli.gauge);
+        if (!labels) return undefined;
+        out.push({
+          series: seriesText(sli.gauge.metric.name, labels, env),
+          values: gaugeValues(badSamples(groupPhases, step)),
+        });
+        break;
+      }
+      case 'freshness': {
+        const labels = labelsOf(sli.timestamp);
+        if (!labels) return undefined;
+        out.push({
+          series: seriesText(sli.timestamp.metric.name, labels, env),
+          values: timestampValues(badSamples(groupPhases, step), step, durationSeconds(sli.maxAge)),
+        });
+        break;
+      }
+      case 'raw':
+        return undefined;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+/** The promtool unit-test file format (`promtool test rules`) as plain data. */
+export interface InputSeries {
+  /** `name{label="value",...}` */
+  readonly series: string;
+  /** Expanding notation: `0+10x100 1000+20x50`, `1x99 0`. */
+  readonly values: string;
+}
+
+export interface ExpectedSample {
+  /** `{label="value",...}` of the result series (no metric name after a function). */
+  readonly labels: string;
+  readonly value: number;
+}
+
+export interface PromqlExprTest {
+  readonly expr: string;
+  readonly eval_time: string;
+  /** Empty: the query must return nothing. */
+  readonly exp_samples: readonly ExpectedSample[];
+}
+
+export interface PromtoolTest {
+  readonly name: string;
+  /** Sample interval of the input series. */
+  readonly interval: string;
+  readonly input_series: readonly InputSeries[];
+  readonly promql_expr_test: readonly PromqlExprTest[];
+}
+
+export interface PromtoolTestFile {
+  /** Relative to the test file. */
+  readonly rule_files: readonly string[];
+  readonly evaluation_interval: string;
+  readonly tests: readonly PromtoolTest[];
+}
+
+/**
+ * One scenario of one alert: its series and checks. Scenarios of different alerts whose series do
+ * not overlap are packed into one promtool test, so days of replay are paid once, not per alert.
+ */
+export interface Scenario {
+  /** What the scenario proves, as a sentence. */
+  readonly name: string;
+  /** Scenarios with the same owner (an SLO, an alert) never share a test. */
+  readonly owner: string;
+  /** Sample interval of the input series. */
+  readonly interval: string;
+  /** How long the scenario's series run, seconds. */
+  readonly seconds: number;
+  readonly input_series: readonly InputSeries[];
+  readonly promql_expr_test: readonly PromqlExprTest[];
+}
