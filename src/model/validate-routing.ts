@@ -328,7 +328,7 @@ function checkRouting(report: Report, path: Path, r: AlertRouting): void {
   const receivers = r.receivers;
   for (const [name, receiver] of Object.entries(receivers))
     checkReceiver(report, [...path, 'receivers', name], name, receiver as unknown as Record<string, unknown>);
-  const names = Object.keys(receivers);
+  const names = Object.keys(receivers).sort();
   const known = (name: string) => Object.hasOwn(receivers, name);
   const intervals = new Set(Object.keys(r.timeIntervals ?? {}));
   const defaultReceiver = receivers[r.defaultReceiver];
@@ -398,16 +398,34 @@ function checkRouting(report: Report, path: Path, r: AlertRouting): void {
         `${JSON.stringify(r.smtp.smarthost)} is not host:port`,
       );
     checkSecretFile(report, [...path, 'smtp', 'authPasswordFile'], r.smtp.authPasswordFile);
-    for (const key of Object.keys(r.smtp))
-      if (SECRET_FIELD.test(key) && !key.endsWith('File'))
+  }
+  if (r.resolveTimeout !== undefined)
+    checkDuration(report, [...path, 'resolveTimeout'], r.resolveTimeout, '5m');
+}
+
+/** Reports inline secrets of receivers and SMTP settings of a routing whose shape is wrong; returns their keys. */
+function reportInlineSecrets(report: Report, path: Path, alerting: unknown): Set<string> {
+  const keys = new Set<string>();
+  const receivers = (alerting as { receivers?: unknown }).receivers;
+  if (receivers && typeof receivers === 'object')
+    for (const [name, receiver] of Object.entries(receivers)) {
+      const type = (receiver as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || !Object.hasOwn(RECEIVER_FIELDS, type)) continue;
+      checkReceiver(report, [...path, 'receivers', name], name, receiver as Record<string, unknown>);
+    }
+  const smtp = (alerting as { smtp?: unknown }).smtp;
+  if (smtp && typeof smtp === 'object')
+    for (const key of Object.keys(smtp))
+      if (SECRET_FIELD.test(key) && !key.endsWith('File')) {
+        keys.add(key);
         report(
           'receiver/inline-secret',
           [...path, 'smtp', key],
           `inline ${key}: secrets are never written into the configuration`,
+          'give authPasswordFile: the absolute path of a mounted secret file',
         );
-  }
-  if (r.resolveTimeout !== undefined)
-    checkDuration(report, [...path, 'resolveTimeout'], r.resolveTimeout, '5m');
+      }
+  return keys;
 }
 
 /**
@@ -443,15 +461,10 @@ export function validateRouting(
       const shape = routing.safeParse(alerting);
       if (!shape.success) {
         // Inline secrets first: a strict-shape "unrecognized key" would hide what is wrong.
-        const receivers = (alerting as { receivers?: unknown }).receivers;
-        if (receivers && typeof receivers === 'object')
-          for (const [name, receiver] of Object.entries(receivers))
-            if (
-              typeof (receiver as { type?: unknown } | null)?.type === 'string' &&
-              Object.hasOwn(RECEIVER_FIELDS, (receiver as { type: string }).type)
-            )
-              checkReceiver(report, [...path, 'receivers', name], name, receiver as Record<string, unknown>);
-        for (const issue of shape.error.issues)
+        const secretKeys = reportInlineSecrets(report, path, alerting);
+        for (const issue of shape.error.issues) {
+          const keys = (issue as { keys?: string[] }).keys ?? [];
+          if (issue.code === 'unrecognized_keys' && keys.every((k) => secretKeys.has(k))) continue;
           report(
             issue.path.at(-1) === 'type' && issue.code === 'invalid_value'
               ? 'receiver/unknown-type'
@@ -459,6 +472,7 @@ export function validateRouting(
             [...path, ...issue.path.map((k) => (typeof k === 'symbol' ? k.toString() : k))],
             issue.message,
           );
+        }
         continue;
       }
       checkRouting(report, path, alerting);
