@@ -20,7 +20,8 @@ export const deploymentRolledOut = defineAlert({
   groupBy: ['version'],
   summary: 'A new version of the malaria prediction API is rolling out.',
   description: 'Version {{ $labels.version }} started serving in the last 15 minutes.',
-  // A version that serves now but did not 15 minutes ago: fires once per rollout, resolves by itself.
+  // A version that serves now but did not 15 minutes ago: fires once per rollout and resolves by
+  // itself (also for the running version in the first 15 minutes of a Prometheus without history).
   expr: ({ sel }) =>
     [
       `count by (version) (${sel(metrics.malaria_build_info)})`,
@@ -78,6 +79,8 @@ export const latencyTrendWeekOverWeek = defineAlert({
   service,
   for: '1h',
   family: 'ApiLatency',
+  // Two weeks of raw buckets per evaluation: every 5 minutes is plenty for a trend.
+  interval: '5m',
   summary: 'The p95 response time of this week is more than 10% above last week.',
   description:
     'p95 response time over the last 7 days is {{ $value | humanize }} times that of the 7 days before.',

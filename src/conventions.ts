@@ -113,8 +113,12 @@ export const GROUP = {
   sli: (service: string, slo: string) => `${service}-${slo}-sli`,
   meta: (service: string, slo: string) => `${service}-${slo}-meta`,
   alerts: (service: string, slo: string) => `${service}-${slo}-alerts`,
-  /** Alert catalog rules of one category (`malaria-predictor-api-latency`). */
-  catalog: (service: string, category: string) => `${service}-${category}`,
+  /**
+   * Alert catalog rules of one category (`malaria-predictor-api-latency`); rules evaluated at
+   * another interval than the service's get their own group (`malaria-predictor-api-latency-5m`).
+   */
+  catalog: (service: string, category: string, interval?: string) =>
+    interval === undefined ? `${service}-${category}` : `${service}-${category}-${interval}`,
 } as const;
 
 /** Grafana limits uids to 40 characters. */

@@ -127,6 +127,11 @@ export interface AlertSpec {
   readonly labels?: Readonly<Record<string, string>>;
   /** Extra annotations (summary, description, runbook_url and dashboard_url are set by obsgen). @default {} */
   readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * Evaluation interval of the rule, for alerts over long windows that need not run every
+   * evaluation (a week-over-week trend): they get their own rule group. @default the service's evaluationInterval
+   */
+  readonly interval?: Duration;
   /** Dashboard `dashboard_url` opens. @default by category (`service`, `infrastructure`, `business`) */
   readonly dashboard?: DashboardKind;
   /** Runbook content. */

@@ -2,7 +2,9 @@
  * A syntax check for Go `text/template` text as Prometheus reads it in alert annotations. Pure, so
  * validation can reject a template that Prometheus would refuse to load (or render as an error)
  * before anything is written. It follows the grammar of Go's template parser: actions, pipelines,
- * control structures, variables and the functions Prometheus 2.42 defines.
+ * control structures, variables and the functions Prometheus 2.42 defines. Where Go defers an
+ * error to rendering (an empty command after `|`, arguments given to a constant), this check
+ * rejects it already: Prometheus would render an error text instead of the annotation.
  */
 
 /** Functions of Go templates plus those Prometheus adds for alert templates. */

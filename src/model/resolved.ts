@@ -56,6 +56,8 @@ export interface ResolvedAlert {
   readonly service: string;
   /** `for`, seconds. */
   readonly forSeconds: number;
+  /** Evaluation interval, seconds; undefined: the service's. */
+  readonly intervalSeconds: number | undefined;
   readonly summary: string;
   readonly description: string;
   /** PromQL by environment name. */

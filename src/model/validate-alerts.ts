@@ -100,6 +100,7 @@ const alertShape = z.strictObject({
   }),
   groupBy: z.array(z.string()).optional(),
   family: z.string().optional(),
+  interval: z.string().optional(),
   labels: strRecord.optional(),
   annotations: strRecord.optional(),
   dashboard: z.enum(DASHBOARD_KINDS).optional(),
@@ -318,6 +319,8 @@ function checkAlert(
       `move it to alerts/${a.severity}.ts or set severity: '${tierFile}'`,
     );
   const forSeconds = checkForDuration(report, at('for'), a.for);
+  const intervalSeconds =
+    a.interval === undefined ? undefined : checkDuration(report, at('interval'), a.interval, a.interval);
   if (a.summary.trim() === '') report('alert/summary', at('summary'), 'summary must not be empty');
   else if (a.summary.includes('{{'))
     report(
@@ -472,6 +475,7 @@ function checkAlert(
     category: a.category,
     service: a.service,
     forSeconds,
+    intervalSeconds,
     summary: a.summary,
     description: a.description,
     exprs,

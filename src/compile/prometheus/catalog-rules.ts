@@ -49,17 +49,28 @@ export function toCatalogRule(alert: ResolvedAlert, env: Environment): AlertingR
   };
 }
 
-/** Catalog groups of a service in an environment, in CATEGORIES order; empty categories are left out. */
+/**
+ * Catalog groups of a service in an environment, in CATEGORIES order (empty categories left out),
+ * one per evaluation interval within a category.
+ */
 export function toCatalogRuleGroups(
   svc: ResolvedService,
   env: Environment,
   alerts: readonly ResolvedAlert[],
 ): RuleGroup[] {
   const own = alerts.filter((a) => a.service === svc.name);
+  const intervalOf = (a: ResolvedAlert) => a.intervalSeconds ?? svc.evaluationInterval;
   return CATEGORIES.flatMap((category) => {
-    const rules = own.filter((a) => a.category === category).map((a) => toCatalogRule(a, env));
-    return rules.length === 0
-      ? []
-      : [{ name: GROUP.catalog(svc.name, category), interval: formatSeconds(svc.evaluationInterval), rules }];
+    const inCategory = own.filter((a) => a.category === category);
+    const intervals = [...new Set(inCategory.map(intervalOf))].sort((x, y) => x - y);
+    return intervals.map((interval) => ({
+      name: GROUP.catalog(
+        svc.name,
+        category,
+        interval === svc.evaluationInterval ? undefined : formatSeconds(interval),
+      ),
+      interval: formatSeconds(interval),
+      rules: inCategory.filter((a) => intervalOf(a) === interval).map((a) => toCatalogRule(a, env)),
+    }));
   });
 }
