@@ -7,7 +7,7 @@ import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Project } from './model/resolved.ts';
 import { validateProject } from './model/validate.ts';
 import { validateAlerts } from './model/validate-alerts.ts';
-import { validateRouting } from './model/validate-routing.ts';
+import { originOf, validateRouting } from './model/validate-routing.ts';
 
 export { explain, formatExplain } from './explain.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
@@ -38,7 +38,12 @@ export async function loadProject(
   const alerts = validateAlerts(catalog.alerts, validated.project.services);
   const diagnostics = [...loadDiagnostics, ...validated.diagnostics, ...routing, ...alerts.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics };
-  return { diagnostics, project: { ...validated.project, alerts: alerts.alerts } };
+  const routingFiles: Record<string, string> = {};
+  for (const svc of validated.project.services)
+    for (const env of svc.environments)
+      if (env.alerting && routingFiles[env.name] === undefined)
+        routingFiles[env.name] = originOf(env.alerting, env, svc, loaded.exports).file;
+  return { diagnostics, project: { ...validated.project, alerts: alerts.alerts, routingFiles } };
 }
 
 /** Rendered output of a project, by path under generated/. */

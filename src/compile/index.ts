@@ -42,7 +42,7 @@ const alertmanagerTarget: Target = (project) =>
       path: ALERTMANAGER_FILE.config(env.name),
       format: 'yaml' as const,
       value: toAlertmanagerConfig(project, env, routing),
-      sources: [...new Set(project.services.map((s) => s.file))].sort(),
+      sources: [project.routingFiles?.[env.name] ?? project.services.map((s) => s.file)].flat(),
     },
     { path: ALERTMANAGER_FILE.templates(env.name), format: 'text' as const, text: notificationTemplates() },
   ]);

@@ -79,4 +79,6 @@ export interface Project {
   readonly services: readonly ResolvedService[];
   /** The alert catalog (alerts/), ordered by service, category, severity and name. @default [] */
   readonly alerts?: readonly ResolvedAlert[];
+  /** File defining the alert routing, by environment name (for the generated file's header). @default {} */
+  readonly routingFiles?: Readonly<Record<string, string>>;
 }

@@ -234,8 +234,8 @@ function checkTemplate(report: Report, path: Path, text: string, allowed: Readon
       report(
         'alert/template-label',
         path,
-        `reads $labels.${label}, but the alert has no ${label} label`,
-        `add ${JSON.stringify(label)} to groupBy (and keep it in the expression's by (...)) or use another label`,
+        `reads $labels.${label}, but the expression does not keep a ${label} label (groupBy: [${[...allowed].join(', ')}])`,
+        `keep it in the expression (by (${label})) and list it in groupBy; rule labels such as severity are not in $labels`,
       );
 }
 
@@ -349,7 +349,8 @@ function checkAlert(
         `label ${label} is set by obsgen`,
         `use the ${label === 'alert_family' ? 'family' : label} field`,
       );
-  const labelNames = new Set([...RESERVED_LABELS, ...groupBy, ...Object.keys(a.labels ?? {})]);
+  // Prometheus fills `$labels` with the expression's output labels only, not the rule's labels.
+  const labelNames = new Set(groupBy);
   checkTemplate(report, at('description'), a.description, labelNames);
   for (const [name, text] of Object.entries(a.annotations ?? {})) {
     if (RESERVED_ANNOTATIONS.includes(name))

@@ -126,7 +126,7 @@ const routing = z.strictObject({
 });
 
 /** Where a routing is defined: its own export, the environment's export, or the service file. */
-function originOf(
+export function originOf(
   alerting: AlertRouting,
   env: Environment,
   svc: ResolvedService,
@@ -179,38 +179,20 @@ function checkReceiver(report: Report, path: Path, name: string, receiver: Recor
   const allowed = RECEIVER_FIELDS[type];
   let inline = false;
   for (const [key, value] of Object.entries(receiver)) {
-    if (allowed.includes(key)) continue;
-    if (SECRET_FIELD.test(key) && !key.endsWith('File')) {
-      inline = true;
-      report(
-        'receiver/inline-secret',
-        [...path, key],
-        `inline ${key} in receiver ${name}: secrets are never written into the configuration`,
-        fileHint(name, type),
-      );
-    } else if (typeof value === 'string' && /^https?:\/\//i.test(value)) {
-      inline = true;
-      report(
-        'receiver/inline-secret',
-        [...path, key],
-        `receiver ${name} has a URL inline in ${key}`,
-        fileHint(name, type),
-      );
-    }
+    if (key.endsWith('File') || (type === 'webhook' && key === 'url')) continue;
+    const secretName = !allowed.includes(key) && SECRET_FIELD.test(key);
+    const url = typeof value === 'string' && /^https?:\/\//i.test(value);
+    if (!secretName && !url) continue;
+    inline = true;
+    report(
+      'receiver/inline-secret',
+      [...path, key],
+      secretName
+        ? `inline ${key} in receiver ${name}: secrets are never written into the configuration`
+        : `receiver ${name} has a URL inline in ${key}: webhook URLs are secrets`,
+      fileHint(name, type),
+    );
   }
-  for (const key of allowed)
-    if (key !== 'url' && !key.endsWith('File') && typeof receiver[key] === 'string') {
-      const secret = urlSecret(receiver[key] as string);
-      if (/^https?:\/\//i.test(receiver[key] as string)) {
-        inline = true;
-        report(
-          'receiver/inline-secret',
-          [...path, key],
-          `receiver ${name} has a URL inline in ${key}${secret ? ` (${secret})` : ''}`,
-          fileHint(name, type),
-        );
-      }
-    }
   if (type === 'webhook' && typeof receiver.url === 'string') {
     const secret = urlSecret(receiver.url);
     if (secret) {
