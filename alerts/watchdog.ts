@@ -22,7 +22,8 @@ export const watchdog = defineAlert({
     steps: [
       'If the heartbeat monitor alarmed: check that Prometheus runs and loads the rules (`/rules` page), then Alertmanager and its webhook errors.',
     ],
-    kubectl: [],
+    escalation:
+      'When the heartbeat monitor reports the Watchdog missing, treat it as critical: a real outage would page nobody. Page the on-call of malaria-platform until alerting works again.',
   },
   examples: {
     firing: { series: [], firesWithin: '1m' },

@@ -43,7 +43,11 @@ export async function loadProject(
     for (const env of svc.environments)
       if (env.alerting && routingFiles[env.name] === undefined)
         routingFiles[env.name] = originOf(env.alerting, env, svc, loaded.exports).file;
-  return { diagnostics, project: { ...validated.project, alerts: alerts.alerts, routingFiles } };
+  const services = validated.project.services.map((svc) => ({
+    ...svc,
+    alerts: alerts.alerts.filter((a) => a.service === svc.name),
+  }));
+  return { diagnostics, project: { ...validated.project, services, alerts: alerts.alerts, routingFiles } };
 }
 
 /** Rendered output of a project, by path under generated/. */

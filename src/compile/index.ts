@@ -27,11 +27,8 @@ const prometheusTarget: Target = (project) =>
     svc.environments.map((env) => ({
       path: ruleFilePath(svc, env),
       format: 'yaml' as const,
-      value: toRuleFile(svc, env, project.alerts ?? []),
-      sources: [
-        svc.file,
-        ...new Set((project.alerts ?? []).filter((a) => a.service === svc.name).map((a) => a.file)),
-      ].sort(),
+      value: toRuleFile(svc, env),
+      sources: [svc.file, ...new Set((svc.alerts ?? []).map((a) => a.file))].sort(),
     })),
   );
 

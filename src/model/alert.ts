@@ -93,6 +93,8 @@ export interface AlertRunbook {
   readonly steps?: readonly string[];
   /** Extra kubectl arguments, run in the environment's namespace (`logs deploy/x --since=1h`). @default [] */
   readonly kubectl?: readonly string[];
+  /** Who to involve and when. @default by severity (page: lead after 30 min; warning: page if users suffer; info: ticket) */
+  readonly escalation?: string;
 }
 
 /** How an alert is written in alerts/*.ts. */

@@ -45,6 +45,11 @@ export interface ResolvedService {
   readonly evaluationInterval: number;
   /** Definition file, relative to the project root. */
   readonly file: string;
+  /**
+   * This service's catalog alerts (the same objects as in `Project.alerts`), so whoever compiles
+   * a service's rules gets them without looking them up. @default []
+   */
+  readonly alerts?: readonly ResolvedAlert[];
 }
 
 /** A validated catalog alert with defaults applied and its expression rendered per environment. */
@@ -68,7 +73,7 @@ export interface ResolvedAlert {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly dashboard: DashboardKind;
-  readonly runbook: Required<AlertRunbook>;
+  readonly runbook: Required<Omit<AlertRunbook, 'escalation'>> & { readonly escalation: string | undefined };
   readonly examples: { readonly firing: FiringExample; readonly healthy?: AlertExample };
   /** Definition file, relative to the project root. */
   readonly file: string;

@@ -108,6 +108,7 @@ const alertShape = z.strictObject({
     impact: z.string({ error: required('runbook.impact (why the alert matters)') }),
     steps: z.array(z.string()).optional(),
     kubectl: z.array(z.string()).optional(),
+    escalation: z.string().optional(),
   }),
   examples: z.strictObject({
     firing: z.strictObject({
@@ -485,7 +486,12 @@ function checkAlert(
     labels: a.labels ?? {},
     annotations: a.annotations ?? {},
     dashboard: a.dashboard ?? CATEGORY_DASHBOARD[a.category],
-    runbook: { impact: a.runbook.impact, steps: a.runbook.steps ?? [], kubectl: a.runbook.kubectl ?? [] },
+    runbook: {
+      impact: a.runbook.impact,
+      steps: a.runbook.steps ?? [],
+      kubectl: a.runbook.kubectl ?? [],
+      escalation: a.runbook.escalation,
+    },
     examples: healthy ? { firing, healthy } : { firing },
     file: loaded.file,
   };

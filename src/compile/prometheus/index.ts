@@ -16,7 +16,7 @@ export { isAlertingRule } from './types.ts';
 export function toRuleFile(
   svc: ResolvedService,
   env: Environment,
-  alerts: readonly ResolvedAlert[] = [],
+  alerts: readonly ResolvedAlert[] = svc.alerts ?? [],
 ): RuleFile {
   return {
     groups: [

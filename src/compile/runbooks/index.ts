@@ -43,9 +43,9 @@ const render = {
 };
 
 const TIER_MEANING: Readonly<Record<Severity, string>> = {
-  critical: 'pages the on-call where the environment pages; act now',
-  warning: 'chat notification; respond within 30 minutes',
-  info: 'daily digest; review on the next working day',
+  critical: 'act now; pages the on-call where the environment pages',
+  warning: 'respond within 30 minutes',
+  info: 'nobody is interrupted; review on the next working day',
 };
 
 const escalation = (severity: Severity, team: string): string =>
@@ -114,7 +114,7 @@ function catalogRunbook(alert: ResolvedAlert, svc: ResolvedService, routing: Rou
       kubectl: kubectl(env, svc.name, alert.runbook.kubectl),
       receivers: routing.receivers(env, { alertname: alert.name, ...catalogAlertLabels(alert, env) }),
     })),
-    escalation: escalation(alert.severity, svc.team),
+    escalation: alert.runbook.escalation ?? escalation(alert.severity, svc.team),
   });
 }
 
