@@ -1,5 +1,6 @@
 /**
- * The malaria prediction API: its metric contract and its four SLOs.
+ * The malaria prediction API: its metric contract and its four SLOs. The alert catalog (alerts/)
+ * is written against the same contract.
  */
 import {
   defineMetrics,
@@ -77,6 +78,65 @@ export const metrics = defineMetrics({
     type: 'gauge',
     help: 'Whether Prometheus scraped the target.',
     labels: ['job', 'namespace'],
+  },
+  malaria_build_info: {
+    type: 'gauge',
+    help: 'Build of the running API (always 1), by version and git revision; a new version is a deployment.',
+    labels: ['job', 'namespace', 'version', 'revision'],
+    constLabels: api,
+  },
+  container_cpu_usage_seconds_total: {
+    type: 'counter',
+    help: 'CPU time used by a container (cAdvisor, scraped from the kubelet).',
+    labels: ['job', 'namespace', 'pod', 'container'],
+    constLabels: { job: 'kubelet' },
+    unit: 'seconds',
+  },
+  container_memory_working_set_bytes: {
+    type: 'gauge',
+    help: 'Working set memory of a container, what the OOM killer compares with the limit (cAdvisor).',
+    labels: ['job', 'namespace', 'pod', 'container'],
+    constLabels: { job: 'kubelet' },
+    unit: 'bytes',
+  },
+  kube_pod_container_resource_limits: {
+    type: 'gauge',
+    help: 'Resource limit of a container (kube-state-metrics): cores for cpu, bytes for memory.',
+    labels: ['job', 'namespace', 'pod', 'container', 'resource', 'unit'],
+    constLabels: { job: 'kube-state-metrics' },
+  },
+  kubelet_volume_stats_used_bytes: {
+    type: 'gauge',
+    help: 'Bytes used on a persistent volume (kubelet).',
+    labels: ['job', 'namespace', 'persistentvolumeclaim'],
+    constLabels: { job: 'kubelet' },
+    unit: 'bytes',
+  },
+  kubelet_volume_stats_available_bytes: {
+    type: 'gauge',
+    help: 'Bytes still available on a persistent volume (kubelet).',
+    labels: ['job', 'namespace', 'persistentvolumeclaim'],
+    constLabels: { job: 'kubelet' },
+    unit: 'bytes',
+  },
+  kubelet_volume_stats_capacity_bytes: {
+    type: 'gauge',
+    help: 'Capacity of a persistent volume (kubelet).',
+    labels: ['job', 'namespace', 'persistentvolumeclaim'],
+    constLabels: { job: 'kubelet' },
+    unit: 'bytes',
+  },
+  kube_horizontalpodautoscaler_status_current_replicas: {
+    type: 'gauge',
+    help: 'Replicas an HPA currently runs (kube-state-metrics).',
+    labels: ['job', 'namespace', 'horizontalpodautoscaler'],
+    constLabels: { job: 'kube-state-metrics' },
+  },
+  kube_horizontalpodautoscaler_spec_max_replicas: {
+    type: 'gauge',
+    help: 'Upper replica bound of an HPA (kube-state-metrics).',
+    labels: ['job', 'namespace', 'horizontalpodautoscaler'],
+    constLabels: { job: 'kube-state-metrics' },
   },
 });
 

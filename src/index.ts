@@ -2,21 +2,25 @@
 import { join } from 'node:path';
 import { compileProject, type Document } from './compile/index.ts';
 import { checkTree, type FileTree, renderTree, type TreeDrift, writeTree } from './emit/index.ts';
-import { loadDefinitions } from './load/index.ts';
+import { loadAlerts, loadDefinitions } from './load/index.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Project } from './model/resolved.ts';
 import { validateProject } from './model/validate.ts';
+import { validateAlerts } from './model/validate-alerts.ts';
+import { originOf, validateRouting } from './model/validate-routing.ts';
 
 export { explain, formatExplain } from './explain.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
-export type { Project, ResolvedService, ResolvedSlo } from './model/resolved.ts';
+export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';
 
 export interface ProjectOptions {
   /** Project root holding slos/. */
   readonly root: string;
   /** Definition directory, relative to root. @default 'slos' */
   readonly definitions?: string;
+  /** Alert catalog directory, relative to root. @default 'alerts' */
+  readonly alerts?: string;
 }
 
 /** Loads and validates the definitions; `project` is set only when there are no errors. */
@@ -24,12 +28,26 @@ export async function loadProject(
   options: ProjectOptions,
 ): Promise<{ project?: Project; diagnostics: Diagnostic[] }> {
   const loaded = await loadDefinitions(options.root, options.definitions ?? 'slos');
-  if (hasErrors(loaded.diagnostics)) return { diagnostics: loaded.diagnostics };
+  const catalog = await loadAlerts(options.root, options.alerts ?? 'alerts');
+  const loadDiagnostics = [...loaded.diagnostics, ...catalog.diagnostics];
+  if (hasErrors(loadDiagnostics)) return { diagnostics: loadDiagnostics };
   const validated = validateProject(loaded.services);
-  return {
-    diagnostics: [...loaded.diagnostics, ...validated.diagnostics],
-    ...(validated.project ? { project: validated.project } : {}),
-  };
+  if (!validated.project) return { diagnostics: [...loadDiagnostics, ...validated.diagnostics] };
+  // Alerts and routing are checked against valid services only, so one mistake is reported once.
+  const routing = validateRouting(validated.project.services, loaded.exports);
+  const alerts = validateAlerts(catalog.alerts, validated.project.services);
+  const diagnostics = [...loadDiagnostics, ...validated.diagnostics, ...routing, ...alerts.diagnostics];
+  if (hasErrors(diagnostics)) return { diagnostics };
+  const routingFiles: Record<string, string> = {};
+  for (const svc of validated.project.services)
+    for (const env of svc.environments)
+      if (env.alerting && routingFiles[env.name] === undefined)
+        routingFiles[env.name] = originOf(env.alerting, env, svc, loaded.exports).file;
+  const services = validated.project.services.map((svc) => ({
+    ...svc,
+    alerts: alerts.alerts.filter((a) => a.service === svc.name),
+  }));
+  return { diagnostics, project: { ...validated.project, services, alerts: alerts.alerts, routingFiles } };
 }
 
 /** Rendered output of a project, by path under generated/. */

@@ -2,8 +2,11 @@
  * Every target, from the validated model to plain documents. Pure: no file system, clock or
  * process. The emitter turns the documents into text.
  */
+import { ALERTMANAGER_FILE } from '../conventions.ts';
 import type { Project } from '../model/resolved.ts';
+import { alertingEnvironments, notificationTemplates, toAlertmanagerConfig } from './alertmanager/index.ts';
 import { ruleFilePath, toRuleFile } from './prometheus/index.ts';
+import { toRunbooks } from './runbooks/index.ts';
 import { testFilePath, toTestFile } from './tests/index.ts';
 
 /** One output document before serialization. */
@@ -26,7 +29,7 @@ const prometheusTarget: Target = (project) =>
       path: ruleFilePath(svc, env),
       format: 'yaml' as const,
       value: toRuleFile(svc, env),
-      sources: [svc.file],
+      sources: [svc.file, ...new Set((svc.alerts ?? []).map((a) => a.file))].sort(),
     })),
   );
 
@@ -40,7 +43,22 @@ const testsTarget: Target = (project) =>
     })),
   );
 
-export const TARGETS: readonly Target[] = [prometheusTarget, testsTarget];
+/** Per environment with alerting: alertmanager.yaml and the notification templates beside it. */
+const alertmanagerTarget: Target = (project) =>
+  alertingEnvironments(project).flatMap(({ env, routing }) => [
+    {
+      path: ALERTMANAGER_FILE.config(env.name),
+      format: 'yaml' as const,
+      value: toAlertmanagerConfig(project, env, routing),
+      sources: [project.routingFiles?.[env.name] ?? project.services.map((s) => s.file)].flat(),
+    },
+    { path: ALERTMANAGER_FILE.templates(env.name), format: 'text' as const, text: notificationTemplates() },
+  ]);
+
+const runbooksTarget: Target = (project) =>
+  toRunbooks(project).map((rb) => ({ path: rb.path, format: 'text' as const, text: rb.text }));
+
+export const TARGETS: readonly Target[] = [prometheusTarget, alertmanagerTarget, runbooksTarget, testsTarget];
 
 /** All documents of the project, sorted by path. */
 export function compileProject(project: Project): Document[] {

@@ -5,9 +5,11 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ALERT_KIND } from '../model/alert.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { SERVICE_KIND } from '../model/service.ts';
 import type { LoadedService } from '../model/validate.ts';
+import type { LoadedAlert, LoadedExport } from '../model/validate-alerts.ts';
 
 const DEFINITION_FILE = /\.(ts|mts)$/;
 const IGNORED_FILE = /\.(d|test|spec)\.(ts|mts)$/;
@@ -38,36 +40,96 @@ function importMessage(error: unknown): string {
   return text.split('\n').find((line) => line.trim() !== '') ?? 'failed to load';
 }
 
-/** Imports every definition file under `<root>/<dir>` and returns the services they export. */
-export async function loadDefinitions(
-  root: string,
-  dir = 'slos',
-): Promise<{ services: LoadedService[]; diagnostics: Diagnostic[] }> {
-  const services: LoadedService[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const file of await findDefinitionFiles(join(root, dir))) {
-    const shown = displayPath(root, file);
-    let module: Record<string, unknown>;
-    try {
-      module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    } catch (error) {
-      diagnostics.push({
+/** Imports one definition file: its exports sorted by name, or a diagnostic. */
+async function importDefinitionFile(
+  file: string,
+  shown: string,
+): Promise<{ exports: [string, unknown][] } | { diagnostic: Diagnostic }> {
+  try {
+    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return { exports: Object.entries(module).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) };
+  } catch (error) {
+    return {
+      diagnostic: {
         code: 'load/import',
         severity: 'error',
         file: shown,
         path: [],
         message: `cannot load: ${importMessage(error)}`,
-      });
+      },
+    };
+  }
+}
+
+/**
+ * Imports every definition file under `<root>/<dir>` and returns the services they export, and
+ * every other exported object with its file (so diagnostics about a shared environment or
+ * routing can name the file that defines it).
+ */
+export async function loadDefinitions(
+  root: string,
+  dir = 'slos',
+): Promise<{ services: LoadedService[]; diagnostics: Diagnostic[]; exports: LoadedExport[] }> {
+  const services: LoadedService[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const exports: LoadedExport[] = [];
+  for (const file of await findDefinitionFiles(join(root, dir))) {
+    const shown = displayPath(root, file);
+    const imported = await importDefinitionFile(file, shown);
+    if ('diagnostic' in imported) {
+      diagnostics.push(imported.diagnostic);
       continue;
     }
     const seen = new Set<unknown>();
-    for (const [exportName, value] of Object.entries(module).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    )) {
-      if (!isService(value) || seen.has(value)) continue;
+    for (const [exportName, value] of imported.exports) {
+      if (value === null || typeof value !== 'object' || seen.has(value)) continue;
       seen.add(value);
-      services.push({ file: shown, exportName, value });
+      if (isService(value)) services.push({ file: shown, exportName, value });
+      else exports.push({ file: shown, exportName, value });
     }
   }
-  return { services, diagnostics };
+  return { services, diagnostics, exports };
+}
+
+const isAlert = (value: unknown): boolean =>
+  value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === ALERT_KIND;
+
+/**
+ * Imports every file under `<root>/<dir>` (alerts/) and returns the alerts they export, alone or
+ * in arrays. A file that exports no alert at all is a diagnostic: it is probably a typo.
+ */
+export async function loadAlerts(
+  root: string,
+  dir = 'alerts',
+): Promise<{ alerts: LoadedAlert[]; diagnostics: Diagnostic[] }> {
+  const alerts: LoadedAlert[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const file of await findDefinitionFiles(join(root, dir))) {
+    const shown = displayPath(root, file);
+    const imported = await importDefinitionFile(file, shown);
+    if ('diagnostic' in imported) {
+      diagnostics.push(imported.diagnostic);
+      continue;
+    }
+    const seen = new Set<unknown>();
+    const before = alerts.length;
+    for (const [exportName, value] of imported.exports) {
+      const items = Array.isArray(value) ? value.map((v, i) => [`${exportName}[${i}]`, v] as const) : [];
+      for (const [name, item] of isAlert(value) ? [[exportName, value] as const] : items) {
+        if (!isAlert(item) || seen.has(item)) continue;
+        seen.add(item);
+        alerts.push({ file: shown, exportName: name, value: item });
+      }
+    }
+    if (alerts.length === before)
+      diagnostics.push({
+        code: 'load/no-alerts',
+        severity: 'error',
+        file: shown,
+        path: [],
+        message: 'exports no alert definition',
+        hint: 'export defineAlert({...}) results, alone or in an array',
+      });
+  }
+  return { alerts, diagnostics };
 }

@@ -1,5 +1,17 @@
 /** The authoring API definition files import. */
 
+export { TIER_TIMING } from '../conventions.ts';
+export type {
+  Alert,
+  AlertExample,
+  AlertExprContext,
+  AlertRunbook,
+  AlertSpec,
+  ExampleSeries,
+  ExpectedAlert,
+  FiringExample,
+} from './alert.ts';
+export { defineAlert, series } from './alert.ts';
 export type {
   Matchers,
   MatcherValue,
@@ -10,6 +22,17 @@ export type {
   Selector,
 } from './metrics.ts';
 export { defineMetrics, fromEnv, ne, nre, re, select } from './metrics.ts';
+export type {
+  AlertRouting,
+  AlertRoutingSpec,
+  ReceiverSpec,
+  RouteMatcher,
+  RouteSpec,
+  RouteTiming,
+  SmtpSpec,
+  TimeRangeSpec,
+} from './routing.ts';
+export { defineAlertRouting } from './routing.ts';
 export type { Environment, EnvironmentSpec, Service, ServiceSpec } from './service.ts';
 export { defineEnvironment, defineService } from './service.ts';
 export type {

@@ -81,4 +81,4 @@ export const ne = (value: string): MatcherValue => Object.freeze({ ne: value });
 /** Negative regex matcher (`!~`). */
 export const nre = (pattern: string): MatcherValue => Object.freeze({ nre: pattern });
 /** Matcher whose value is the environment's `vars[name]` (a probe URL per environment). */
-export const fromEnv = (name: string): MatcherValue => Object.freeze({ env: name });
+export const fromEnv = (name: string): { readonly env: string } => Object.freeze({ env: name });

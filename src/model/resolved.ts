@@ -1,3 +1,5 @@
+import type { Category, DashboardKind, Severity } from '../conventions.ts';
+import type { AlertExample, AlertRunbook, FiringExample } from './alert.ts';
 import type { MetricContract } from './metrics.ts';
 import type { Environment } from './service.ts';
 import type { Sli } from './slo.ts';
@@ -43,9 +45,45 @@ export interface ResolvedService {
   readonly evaluationInterval: number;
   /** Definition file, relative to the project root. */
   readonly file: string;
+  /**
+   * This service's catalog alerts (the same objects as in `Project.alerts`), so whoever compiles
+   * a service's rules gets them without looking them up. @default []
+   */
+  readonly alerts?: readonly ResolvedAlert[];
+}
+
+/** A validated catalog alert with defaults applied and its expression rendered per environment. */
+export interface ResolvedAlert {
+  readonly name: string;
+  readonly severity: Severity;
+  readonly category: Category;
+  /** Service name. */
+  readonly service: string;
+  /** `for`, seconds. */
+  readonly forSeconds: number;
+  /** Evaluation interval, seconds; undefined: the service's. */
+  readonly intervalSeconds: number | undefined;
+  readonly summary: string;
+  readonly description: string;
+  /** PromQL by environment name. */
+  readonly exprs: Readonly<Record<string, string>>;
+  readonly groupBy: readonly string[];
+  /** The `alert_family` label. */
+  readonly family: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly dashboard: DashboardKind;
+  readonly runbook: Required<Omit<AlertRunbook, 'escalation'>> & { readonly escalation: string | undefined };
+  readonly examples: { readonly firing: FiringExample; readonly healthy?: AlertExample };
+  /** Definition file, relative to the project root. */
+  readonly file: string;
 }
 
 /** Everything the compilers read. */
 export interface Project {
   readonly services: readonly ResolvedService[];
+  /** The alert catalog (alerts/), ordered by service, category, severity and name. @default [] */
+  readonly alerts?: readonly ResolvedAlert[];
+  /** File defining the alert routing, by environment name (for the generated file's header). @default {} */
+  readonly routingFiles?: Readonly<Record<string, string>>;
 }

@@ -1,4 +1,5 @@
 import type { MetricContract } from './metrics.ts';
+import type { AlertRouting } from './routing.ts';
 import type { Slo } from './slo.ts';
 import type { Duration } from './units.ts';
 
@@ -20,6 +21,12 @@ export interface EnvironmentSpec {
   readonly grafanaBaseUrl: string;
   /** Labels the Prometheus rule selector matches (kube-prometheus-stack). @default { release: 'kube-prometheus-stack' } */
   readonly ruleSelectorLabels?: Readonly<Record<string, string>>;
+  /**
+   * How this environment's alerts reach people: receivers, route tree, time intervals. Without it
+   * no Alertmanager configuration is generated for the environment. Paging receivers are used only
+   * where `paging` is true. @default none
+   */
+  readonly alerting?: AlertRouting;
 }
 
 export type Environment = Readonly<EnvironmentSpec>;

@@ -91,6 +91,8 @@ const environment = z.strictObject({
   runbookBaseUrl: z.string(),
   grafanaBaseUrl: z.string(),
   ruleSelectorLabels: strRecord.optional(),
+  // Checked by validateRouting (validate-routing.ts), which names the file defining it.
+  alerting: z.unknown().optional(),
 });
 
 const service = z.strictObject({
@@ -113,8 +115,8 @@ export interface LoadedService {
   readonly value: unknown;
 }
 
-type Path = (string | number)[];
-type Report = (code: string, path: Path, message: string, hint?: string) => void;
+export type Path = (string | number)[];
+export type Report = (code: string, path: Path, message: string, hint?: string) => void;
 
 /** Readable path: SLOs and environments by id instead of array index. */
 function readablePath(value: unknown, path: readonly PropertyKey[]): Path {
@@ -167,7 +169,12 @@ function shapeDiagnostics(file: string, value: unknown): Diagnostic[] {
   }));
 }
 
-function checkDuration(report: Report, path: Path, text: string | undefined, fallback: string): number {
+export function checkDuration(
+  report: Report,
+  path: Path,
+  text: string | undefined,
+  fallback: string,
+): number {
   const value = text ?? fallback;
   const ms = parseDurationMs(value);
   if (ms === undefined) {
@@ -190,7 +197,7 @@ function checkDuration(report: Report, path: Path, text: string | undefined, fal
   return ms / 1000;
 }
 
-function checkName(report: Report, path: Path, value: string, what: string): void {
+export function checkName(report: Report, path: Path, value: string, what: string): void {
   if (value === '')
     report(
       'name/empty',
@@ -207,7 +214,7 @@ function checkName(report: Report, path: Path, value: string, what: string): voi
     );
 }
 
-function checkLabelValue(report: Report, path: Path, value: string): void {
+export function checkLabelValue(report: Report, path: Path, value: string): void {
   if (UNSAFE_LABEL_VALUE.test(value)) {
     report(
       'label/unsafe-value',
@@ -218,7 +225,7 @@ function checkLabelValue(report: Report, path: Path, value: string): void {
   }
 }
 
-function checkLabelName(report: Report, path: Path, name: string): void {
+export function checkLabelName(report: Report, path: Path, name: string): void {
   if (!LABEL_NAME.test(name) || name.startsWith('__'))
     report(
       'label/name',
@@ -228,7 +235,11 @@ function checkLabelName(report: Report, path: Path, name: string): void {
     );
 }
 
-function checkLabels(report: Report, path: Path, labels: Readonly<Record<string, string>> | undefined): void {
+export function checkLabels(
+  report: Report,
+  path: Path,
+  labels: Readonly<Record<string, string>> | undefined,
+): void {
   for (const [key, value] of Object.entries(labels ?? {})) {
     checkLabelName(report, [...path, key], key);
     checkLabelValue(report, [...path, key], value);

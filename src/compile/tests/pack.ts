@@ -27,10 +27,15 @@ export function packScenarios(scenarios: readonly Scenario[]): PromtoolTest[] {
     bin.owners.add(scenario.owner);
     for (const s of scenario.input_series) bin.series.add(s.series);
   }
-  return bins.map((bin) => ({
-    name: bin.scenarios.map((s) => s.name).join('; '),
-    interval: bin.interval,
-    input_series: bin.scenarios.flatMap((s) => s.input_series),
-    promql_expr_test: bin.scenarios.flatMap((s) => s.promql_expr_test),
-  }));
+  return bins.map((bin) => {
+    const alertTests = bin.scenarios.flatMap((s) => s.alert_rule_test ?? []);
+    const exprTests = bin.scenarios.flatMap((s) => s.promql_expr_test ?? []);
+    return {
+      name: bin.scenarios.map((s) => s.name).join('; '),
+      interval: bin.interval,
+      input_series: bin.scenarios.flatMap((s) => s.input_series),
+      ...(alertTests.length > 0 ? { alert_rule_test: alertTests } : {}),
+      ...(exprTests.length > 0 ? { promql_expr_test: exprTests } : {}),
+    };
+  });
 }

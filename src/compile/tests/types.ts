@@ -19,12 +19,25 @@ export interface PromqlExprTest {
   readonly exp_samples: readonly ExpectedSample[];
 }
 
+export interface ExpectedAlert {
+  readonly exp_labels: Readonly<Record<string, string>>;
+  readonly exp_annotations: Readonly<Record<string, string>>;
+}
+
+export interface AlertRuleTest {
+  readonly eval_time: string;
+  readonly alertname: string;
+  /** Empty: the alert must not be firing. */
+  readonly exp_alerts: readonly ExpectedAlert[];
+}
+
 export interface PromtoolTest {
   readonly name: string;
   /** Sample interval of the input series. */
   readonly interval: string;
   readonly input_series: readonly InputSeries[];
-  readonly promql_expr_test: readonly PromqlExprTest[];
+  readonly alert_rule_test?: readonly AlertRuleTest[];
+  readonly promql_expr_test?: readonly PromqlExprTest[];
 }
 
 export interface PromtoolTestFile {
@@ -48,5 +61,6 @@ export interface Scenario {
   /** How long the scenario's series run, seconds. */
   readonly seconds: number;
   readonly input_series: readonly InputSeries[];
-  readonly promql_expr_test: readonly PromqlExprTest[];
+  readonly alert_rule_test?: readonly AlertRuleTest[];
+  readonly promql_expr_test?: readonly PromqlExprTest[];
 }

@@ -1,0 +1,285 @@
+/**
+ * The runbooks target: generated/runbooks/<AlertName>.md for every catalog alert and every SLO
+ * alert (`<Slo>BudgetBurn`, `<Slo>SliNoData`), so each `runbook_url` resolves. Pure: templates
+ * are compiled from strings, routing is computed from the Alertmanager compiler's route tree.
+ */
+import Handlebars from 'handlebars';
+import {
+  burnAlertName,
+  DASHBOARD_UID,
+  dashboardUrl,
+  GENERATED_HEADER,
+  LABEL,
+  NO_DATA_FOR_SECONDS,
+  noDataAlertName,
+  RECORD,
+  runbookFile,
+  type Severity,
+} from '../../conventions.ts';
+import type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
+import type { Environment } from '../../model/service.ts';
+import {
+  formatNumber,
+  formatPercent,
+  formatRational,
+  formatSeconds,
+  humanizeSeconds,
+  toNumber,
+} from '../../model/units.ts';
+import { explainPairs } from '../../model/windows.ts';
+import { type AlertmanagerConfig, routeReceivers, toAlertmanagerConfig } from '../alertmanager/index.ts';
+import { catalogAlertLabels, catalogAlertLinks } from '../prometheus/catalog-rules.ts';
+import { eventExprs } from '../prometheus/sli.ts';
+import { sloSeriesLabels } from '../prometheus/slo-rules.ts';
+import { BURN_RUNBOOK, CATALOG_RUNBOOK, INDEX, NO_DATA_RUNBOOK } from './templates.ts';
+
+// strict: a field missing from the data is a compiler bug, not an empty cell.
+const compile = (source: string) => Handlebars.compile(source, { noEscape: true, strict: true });
+const render = {
+  catalog: compile(CATALOG_RUNBOOK),
+  burn: compile(BURN_RUNBOOK),
+  noData: compile(NO_DATA_RUNBOOK),
+  index: compile(INDEX),
+};
+
+const TIER_MEANING: Readonly<Record<Severity, string>> = {
+  critical: 'act now; pages the on-call where the environment pages',
+  warning: 'respond within 30 minutes',
+  info: 'nobody is interrupted; review on the next working day',
+};
+
+const escalation = (severity: Severity, team: string): string =>
+  ({
+    critical: `Acknowledge the page within 5 minutes. If it is not mitigated within 30 minutes, bring in the ${team} lead and open an incident channel; post updates in #alerts until it resolves.`,
+    warning: `Respond within 30 minutes during working hours. If users are affected or it keeps getting worse, page the on-call of ${team} through PagerDuty.`,
+    info: `Review it in the daily digest. If it needs work, open a ticket in the ${team} backlog.`,
+  })[severity];
+
+const HEADER = `${GENERATED_HEADER}.`;
+
+/** Path of a runbook under generated/. */
+export const runbookPath = (alertName: string): string => `runbooks/${runbookFile(alertName)}`;
+
+/** kubectl commands for the namespace: the common three, then the alert's own. */
+function kubectl(env: Environment, service: string, extra: readonly string[]): string[] {
+  const k = `kubectl -n ${env.namespace}`;
+  return [
+    `${k} get pods -o wide`,
+    `${k} get events --sort-by=.lastTimestamp`,
+    `${k} logs deploy/${service} --since=30m --tail=200`,
+    ...extra.map((args) => `${k} ${args}`),
+  ];
+}
+
+/** Routing results per environment name, computed once per compile. */
+class Routing {
+  private readonly configs = new Map<string, AlertmanagerConfig | undefined>();
+  constructor(private readonly project: Project) {}
+
+  /** Receivers an alert with these labels reaches in `env`, as text for the runbook. */
+  receivers(env: Environment, labels: Readonly<Record<string, string>>): string {
+    if (!this.configs.has(env.name))
+      this.configs.set(
+        env.name,
+        env.alerting ? toAlertmanagerConfig(this.project, env, env.alerting) : undefined,
+      );
+    const config = this.configs.get(env.name);
+    if (!config) return 'no Alertmanager configuration is generated for this environment';
+    return routeReceivers(config.route, labels).join(', ');
+  }
+}
+
+function catalogRunbook(alert: ResolvedAlert, svc: ResolvedService, routing: Routing): string {
+  return render.catalog({
+    header: HEADER,
+    name: alert.name,
+    summary: alert.summary,
+    description: alert.description,
+    impact: alert.runbook.impact,
+    steps: alert.runbook.steps,
+    service: alert.service,
+    team: svc.team,
+    severity: alert.severity,
+    tierMeaning: TIER_MEANING[alert.severity],
+    category: alert.category,
+    forText: alert.forSeconds > 0 ? formatSeconds(alert.forSeconds) : 'one evaluation',
+    family: alert.family,
+    groupBy: alert.groupBy.join(', '),
+    file: alert.file,
+    environments: svc.environments.map((env) => ({
+      name: env.name,
+      namespace: env.namespace,
+      expr: alert.exprs[env.name] ?? '',
+      dashboardUrl: catalogAlertLinks(alert, env).dashboard_url,
+      kubectl: kubectl(env, svc.name, alert.runbook.kubectl),
+      receivers: routing.receivers(env, { alertname: alert.name, ...catalogAlertLabels(alert, env) }),
+    })),
+    escalation: alert.runbook.escalation ?? escalation(alert.severity, svc.team),
+  });
+}
+
+/** `{environment="production",service="x",slo="y"}` of an SLO's recorded series. */
+const sloSelector = (svc: ResolvedService, slo: ResolvedSlo, env: Environment): string =>
+  `{${Object.entries(sloSeriesLabels(svc, slo, env))
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',')}}`;
+
+function sloEnvironments(
+  svc: ResolvedService,
+  slo: ResolvedSlo,
+  routing: Routing,
+  alertName: string,
+  severity: Severity,
+  queries: (env: Environment) => string[],
+) {
+  return svc.environments.map((env) => ({
+    name: env.name,
+    namespace: env.namespace,
+    expr: queries(env).join('\n\n'),
+    dashboardUrl: dashboardUrl(env.grafanaBaseUrl, DASHBOARD_UID.sloDetail(svc.name, slo.id), env.name),
+    kubectl: kubectl(env, svc.name, []),
+    receivers: routing.receivers(env, {
+      ...slo.alerting.labels,
+      alertname: alertName,
+      ...sloSeriesLabels(svc, slo, env),
+      [LABEL.severity]: severity,
+      [LABEL.category]: 'slo',
+    }),
+  }));
+}
+
+/** The raw SLI queries over the base window, labelled as comments. */
+function sliQueries(svc: ResolvedService, slo: ResolvedSlo, env: Environment): string[] {
+  const events = eventExprs(svc, slo, env, formatSeconds(slo.baseWindow));
+  return [`# bad events\n${events.bad}`, `# all events\n${events.total}`];
+}
+
+function burnRunbook(svc: ResolvedService, slo: ResolvedSlo, routing: Routing): string | undefined {
+  const enabled = (tier: string) => (tier === 'page' ? slo.alerting.page : slo.alerting.ticket);
+  const rows = explainPairs(slo.windows, slo.errorBudget, slo.period).filter((r) => enabled(r.pair.tier));
+  if (rows.length === 0) return undefined;
+  const name = burnAlertName(slo.id);
+  const severity: Severity = rows.some((r) => r.pair.severity === 'critical') ? 'critical' : 'warning';
+  const longWindows = [...new Set(rows.map((r) => r.pair.long))].sort((a, b) => a - b);
+  return render.burn({
+    header: HEADER,
+    name,
+    slo: slo.id,
+    sloDescription: slo.description,
+    service: svc.name,
+    team: svc.team,
+    objective: formatPercent(slo.objective),
+    period: formatSeconds(slo.period),
+    groupBy: slo.groupBy.join(', '),
+    file: svc.file,
+    pairs: rows.map((r) => ({
+      severity: r.pair.severity,
+      long: formatSeconds(r.pair.long),
+      short: formatSeconds(r.pair.short),
+      factor: formatRational(r.pair.factor),
+      threshold: formatPercent(r.threshold),
+      for: formatSeconds(r.pair.forSeconds),
+      firesAfter: r.firesAfterSeconds === undefined ? 'never' : humanizeSeconds(r.firesAfterSeconds),
+      budgetSpent: r.budgetSpent === undefined ? '-' : `${(r.budgetSpent * 100).toFixed(2)}%`,
+    })),
+    // Fastest factor per tier: how soon that tier's rate exhausts the whole budget.
+    exhaustion: (['page', 'ticket'] as const).flatMap((tier) => {
+      const factors = rows.filter((r) => r.pair.tier === tier).map((r) => toNumber(r.pair.factor));
+      if (factors.length === 0) return [];
+      const factor = Math.max(...factors);
+      return [{ tier, factor: formatNumber(factor), within: humanizeSeconds(slo.period / factor) }];
+    }),
+    environments: sloEnvironments(svc, slo, routing, name, severity, (env) => {
+      const sel = sloSelector(svc, slo, env);
+      return [
+        `# error ratio over the alert windows\n${longWindows.map((w) => `${RECORD.errorRatio(formatSeconds(w))}${sel}`).join('\n')}`,
+        `# error budget left in the period\n${RECORD.budgetRemaining}${sel}`,
+        ...sliQueries(svc, slo, env),
+      ];
+    }),
+    escalation: rows
+      .map((r) => r.pair.severity)
+      .filter((s, i, all) => all.indexOf(s) === i)
+      .map((s) => `${s === 'critical' ? 'Page (critical)' : 'Ticket (warning)'}: ${escalation(s, svc.team)}`)
+      .join('\n\n'),
+  });
+}
+
+function noDataRunbook(svc: ResolvedService, slo: ResolvedSlo, routing: Routing): string | undefined {
+  if (!slo.alerting.noData) return undefined;
+  const name = noDataAlertName(slo.id);
+  return render.noData({
+    header: HEADER,
+    name,
+    slo: slo.id,
+    service: svc.name,
+    team: svc.team,
+    file: svc.file,
+    totalRecord: RECORD.total(formatSeconds(slo.baseWindow)),
+    forText: formatSeconds(NO_DATA_FOR_SECONDS),
+    environments: sloEnvironments(svc, slo, routing, name, 'warning', (env) => sliQueries(svc, slo, env)),
+    escalation: escalation('warning', svc.team),
+  });
+}
+
+interface Runbook {
+  readonly name: string;
+  readonly severity: string;
+  readonly service: string;
+  readonly summary: string;
+  readonly text: string;
+}
+
+/** Every runbook of the project, by alert name (sorted), plus the index. */
+export function toRunbooks(project: Project): { path: string; text: string }[] {
+  const routing = new Routing(project);
+  const runbooks: Runbook[] = [];
+  const services = new Map(project.services.map((s) => [s.name, s]));
+  for (const svc of project.services)
+    for (const slo of svc.slos) {
+      const burn = burnRunbook(svc, slo, routing);
+      if (burn)
+        runbooks.push({
+          name: burnAlertName(slo.id),
+          severity: slo.alerting.page ? 'critical, warning' : 'warning',
+          service: svc.name,
+          summary: `The ${slo.id} SLO burns its error budget too fast.`,
+          text: burn,
+        });
+      const noData = noDataRunbook(svc, slo, routing);
+      if (noData)
+        runbooks.push({
+          name: noDataAlertName(slo.id),
+          severity: 'warning',
+          service: svc.name,
+          summary: `The ${slo.id} SLO has no SLI data.`,
+          text: noData,
+        });
+    }
+  for (const alert of project.alerts ?? []) {
+    const svc = services.get(alert.service);
+    if (!svc) continue;
+    runbooks.push({
+      name: alert.name,
+      severity: alert.severity,
+      service: alert.service,
+      summary: alert.summary,
+      text: catalogRunbook(alert, svc, routing),
+    });
+  }
+  // Two services with an SLO of the same id share a burn alert name: one file, both sections.
+  const byName = new Map<string, Runbook[]>();
+  for (const rb of runbooks) byName.set(rb.name, [...(byName.get(rb.name) ?? []), rb]);
+  const names = [...byName.keys()].sort();
+  const files = names.map((name) => ({
+    path: runbookPath(name),
+    text: (byName.get(name) ?? []).map((rb) => rb.text).join('\n---\n\n'),
+  }));
+  const index = render.index({
+    header: HEADER,
+    runbooks: names.flatMap((name) =>
+      (byName.get(name) ?? []).map((rb) => ({ ...rb, file: runbookFile(name) })),
+    ),
+  });
+  return [...files, { path: 'runbooks/README.md', text: index }];
+}
