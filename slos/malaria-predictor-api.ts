@@ -70,6 +70,48 @@ export const metrics = defineMetrics({
     help: 'Whether Prometheus scraped the target.',
     labels: ['job', 'namespace'],
   },
+  // cAdvisor (kubelet), kube-state-metrics and kubelet volume stats of the namespace's pods.
+  container_cpu_usage_seconds_total: {
+    type: 'counter',
+    help: 'CPU time used by a container (cAdvisor).',
+    labels: ['namespace', 'pod', 'container'],
+    unit: 'seconds',
+  },
+  container_memory_working_set_bytes: {
+    type: 'gauge',
+    help: 'Working set memory of a container, what the OOM killer compares with the limit (cAdvisor).',
+    labels: ['namespace', 'pod', 'container'],
+    unit: 'bytes',
+  },
+  container_network_receive_bytes_total: {
+    type: 'counter',
+    help: 'Bytes received by a pod (cAdvisor, pod-level series).',
+    labels: ['namespace', 'pod', 'interface'],
+    unit: 'bytes',
+  },
+  container_network_transmit_bytes_total: {
+    type: 'counter',
+    help: 'Bytes sent by a pod (cAdvisor, pod-level series).',
+    labels: ['namespace', 'pod', 'interface'],
+    unit: 'bytes',
+  },
+  kube_pod_container_resource_limits: {
+    type: 'gauge',
+    help: 'Resource limit of a container: CPU in cores, memory in bytes (kube-state-metrics).',
+    labels: ['namespace', 'pod', 'container', 'resource', 'unit'],
+  },
+  kubelet_volume_stats_used_bytes: {
+    type: 'gauge',
+    help: 'Bytes used on a persistent volume (kubelet).',
+    labels: ['namespace', 'persistentvolumeclaim'],
+    unit: 'bytes',
+  },
+  kubelet_volume_stats_capacity_bytes: {
+    type: 'gauge',
+    help: 'Capacity of a persistent volume in bytes (kubelet).',
+    labels: ['namespace', 'persistentvolumeclaim'],
+    unit: 'bytes',
+  },
 });
 
 export default defineService({

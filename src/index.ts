@@ -2,10 +2,13 @@
 import { join } from 'node:path';
 import { compileProject, type Document } from './compile/index.ts';
 import { checkTree, type FileTree, renderTree, type TreeDrift, writeTree } from './emit/index.ts';
-import { loadDefinitions } from './load/index.ts';
+import { lintDashboardLinks } from './lint/dashboard-links.ts';
+import { lintDashboardQueries } from './lint/dashboard-queries.ts';
+import { loadDashboardDefinitions, loadDefinitions } from './load/index.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Project } from './model/resolved.ts';
 import { validateProject } from './model/validate.ts';
+import { validateDashboards } from './model/validate-dashboards.ts';
 
 export { explain, formatExplain } from './explain.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
@@ -17,6 +20,8 @@ export interface ProjectOptions {
   readonly root: string;
   /** Definition directory, relative to root. @default 'slos' */
   readonly definitions?: string;
+  /** Dashboard definition directory, relative to root. @default 'dashboards' */
+  readonly dashboards?: string;
 }
 
 /** Loads and validates the definitions; `project` is set only when there are no errors. */
@@ -26,10 +31,28 @@ export async function loadProject(
   const loaded = await loadDefinitions(options.root, options.definitions ?? 'slos');
   if (hasErrors(loaded.diagnostics)) return { diagnostics: loaded.diagnostics };
   const validated = validateProject(loaded.services);
+  if (!validated.project) return { diagnostics: [...loaded.diagnostics, ...validated.diagnostics] };
+  const boards = await loadDashboardDefinitions(options.root, options.dashboards ?? 'dashboards');
+  const withBoards = hasErrors(boards.diagnostics)
+    ? { diagnostics: [] }
+    : validateDashboards(boards.definitions, validated.project);
   return {
-    diagnostics: [...loaded.diagnostics, ...validated.diagnostics],
-    ...(validated.project ? { project: validated.project } : {}),
+    diagnostics: [
+      ...loaded.diagnostics,
+      ...validated.diagnostics,
+      ...boards.diagnostics,
+      ...withBoards.diagnostics,
+    ],
+    ...(withBoards.project ? { project: withBoards.project } : {}),
   };
+}
+
+/**
+ * Checks of the compiled output that definitions cannot express as types: every dashboard query
+ * parses and selects known series, every alert links to an existing dashboard panel.
+ */
+export function lintOutput(project: Project, documents: readonly Document[]): Diagnostic[] {
+  return [...lintDashboardQueries(project), ...lintDashboardLinks(documents)];
 }
 
 /** Rendered output of a project, by path under generated/. */
@@ -56,6 +79,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const { project, diagnostics } = await loadProject(options);
   if (!project) return { diagnostics };
   const documents = compileProject(project);
+  const findings = lintOutput(project, documents);
+  if (hasErrors(findings)) return { diagnostics: [...diagnostics, ...findings] };
   const tree = renderTree(documents);
   const outDir = join(options.root, options.outDir ?? 'generated');
   const drift = options.check ? await checkTree(outDir, tree) : await writeTree(outDir, tree);

@@ -3,6 +3,7 @@
  * process. The emitter turns the documents into text.
  */
 import type { Project } from '../model/resolved.ts';
+import { toDashboards } from './grafana/index.ts';
 import { ruleFilePath, toRuleFile } from './prometheus/index.ts';
 
 /** One output document before serialization. */
@@ -29,7 +30,14 @@ const prometheusTarget: Target = (project) =>
     })),
   );
 
-export const TARGETS: readonly Target[] = [prometheusTarget];
+const grafanaTarget: Target = (project) =>
+  project.services.flatMap((svc) =>
+    svc.environments.flatMap((env) =>
+      toDashboards(svc, env).map((d) => ({ path: d.path, format: 'json' as const, value: d.dashboard })),
+    ),
+  );
+
+export const TARGETS: readonly Target[] = [prometheusTarget, grafanaTarget];
 
 /** All documents of the project, sorted by path. */
 export function compileProject(project: Project): Document[] {

@@ -1,6 +1,21 @@
 /** The authoring API definition files import. */
 
 export type {
+  AgePanel,
+  BusinessPanel,
+  BusinessRow,
+  BusinessSpec,
+  DashboardsSpec,
+  InfrastructureSpec,
+  NetworkSpec,
+  QueryPanel,
+  RatePanel,
+  RedSpec,
+  UsageSpec,
+  ValuePanel,
+} from './dashboards.ts';
+export { agePanel, defineDashboards, queryPanel, ratePanel, valuePanel } from './dashboards.ts';
+export type {
   Matchers,
   MatcherValue,
   Metric,

@@ -1,3 +1,4 @@
+import type { ResolvedDashboards } from './dashboards.ts';
 import type { MetricContract } from './metrics.ts';
 import type { Environment } from './service.ts';
 import type { Sli } from './slo.ts';
@@ -43,6 +44,8 @@ export interface ResolvedService {
   readonly evaluationInterval: number;
   /** Definition file, relative to the project root. */
   readonly file: string;
+  /** Its dashboards/ definition, when it has one (the SLO dashboards need none). */
+  readonly dashboards?: ResolvedDashboards;
 }
 
 /** Everything the compilers read. */
