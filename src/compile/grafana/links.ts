@@ -47,12 +47,23 @@ function resolve(
   target: PanelTarget,
 ): { plan: DashboardPlan; key: string } | undefined {
   const slo = 'slo' in target ? svc.slos.find((s) => s.id === target.slo) : undefined;
+  const pairIndex =
+    'pair' in target && slo
+      ? slo.windows.findIndex(
+          (p) => p.tier === target.pair.tier && p.long === target.pair.long && p.short === target.pair.short,
+        )
+      : -1;
   switch (target.dashboard) {
-    case 'slo-overview':
-      if (!('slo' in target)) return { plan: sloOverviewPlan(svc), key: SLO_PANEL.alerts };
-      return slo ? { plan: sloOverviewPlan(svc), key: SLO_PANEL.overview(slo.id, target.panel) } : undefined;
+    case 'slo-overview': {
+      const plan = sloOverviewPlan(svc);
+      if (!('slo' in target)) return { plan, key: SLO_PANEL.alerts };
+      if (!slo) return undefined;
+      if (target.panel !== 'burn-rate') return { plan, key: SLO_PANEL.overview(slo.id, target.panel) };
+      return pairIndex < 0 ? undefined : { plan, key: SLO_PANEL.overviewBurnRate(slo.id, pairIndex) };
+    }
     case 'slo-detail': {
       if (!slo) return undefined;
+      const plan = sloDetailPlan(svc, slo);
       if (target.panel !== 'burn-rate') {
         const keys = {
           sli: SLO_PANEL.sli,
@@ -60,13 +71,9 @@ function resolve(
           'burn-down': SLO_PANEL.burnDown,
           events: SLO_PANEL.events,
         };
-        return { plan: sloDetailPlan(svc, slo), key: keys[target.panel] };
+        return { plan, key: keys[target.panel] };
       }
-      const { pair } = target;
-      const index = slo.windows.findIndex(
-        (p) => p.tier === pair.tier && p.long === pair.long && p.short === pair.short,
-      );
-      return index < 0 ? undefined : { plan: sloDetailPlan(svc, slo), key: SLO_PANEL.burnRate(index) };
+      return pairIndex < 0 ? undefined : { plan, key: SLO_PANEL.burnRate(pairIndex) };
     }
     case 'service':
     case 'infrastructure':

@@ -1,11 +1,6 @@
 /** Panel and query builders shared by the dashboards: data source, refIds, units, thresholds. */
 
-import { PanelBuilder as BarGaugePanel } from '@grafana/grafana-foundation-sdk/bargauge';
 import {
-  BarGaugeDisplayMode,
-  BarGaugeNamePlacement,
-  BarGaugeSizing,
-  BarGaugeValueMode,
   BigValueColorMode,
   BigValueGraphMode,
   BigValueJustifyMode,
@@ -158,20 +153,6 @@ export const stat = (spec: PanelSpec) =>
     .orientation(VizOrientation.Auto)
     .showPercentChange(false)
     .wideLayout(true);
-
-/** Horizontal bars, one per series, colored by the thresholds. */
-export const barGauge = (spec: PanelSpec) =>
-  common(new BarGaugePanel(), spec)
-    .reduceOptions(lastValue())
-    .displayMode(BarGaugeDisplayMode.Basic)
-    .valueMode(BarGaugeValueMode.Color)
-    .namePlacement(BarGaugeNamePlacement.Auto)
-    .showUnfilled(true)
-    .sizing(BarGaugeSizing.Auto)
-    .minVizWidth(8)
-    .minVizHeight(16)
-    .maxVizHeight(300)
-    .orientation(VizOrientation.Horizontal);
 
 /** Rows of an instant table query. */
 export const table = (spec: PanelSpec) =>

@@ -113,7 +113,21 @@ export function buildDashboard(plan: DashboardPlan, svc: ResolvedService, env: E
     for (const panel of row.panels) builder.withPanel(panel.build().id(ids.get(panel.key) ?? 0));
     rowId += row.panels.length + 1;
   }
-  const dashboard = builder.build();
+  const dashboard = plainData(builder.build()) as Dashboard;
   dashboard.schemaVersion = GRAFANA_SCHEMA_VERSION;
   return dashboard;
+}
+
+/**
+ * A deep copy without functions and undefined values: the SDK's query builders leave a marker
+ * method (`_implementsDataqueryVariant`) on every query, and the document must be plain data.
+ */
+function plainData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined && typeof v !== 'function')
+      .map(([k, v]) => [k, plainData(v)]),
+  );
 }

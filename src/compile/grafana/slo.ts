@@ -9,7 +9,7 @@ import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import { formatPercent, formatRational, formatSeconds, toNumber } from '../../model/units.ts';
 import type { WindowPair } from '../../model/windows.ts';
 import { quote } from '../prometheus/promql.ts';
-import { barGauge, type Query, refId, stat, table, timeseries } from './panels.ts';
+import { type Query, stat, table, timeseries } from './panels.ts';
 import type { DashboardPlan, PanelPlan } from './plan.ts';
 import { ENVIRONMENT_NAME, errorRatio, legendOf, sloSeries } from './queries.ts';
 
@@ -33,7 +33,9 @@ export const SLO_PANEL = {
   /** Burn rate of the window pair at `index` in the SLO's `windows`. */
   burnRate: (index: number) => `burn-rate-${index + 1}`,
   /** Overview panels of one SLO. */
-  overview: (slo: string, panel: 'sli' | 'budget' | 'burn-rate') => `${slo}-${panel}`,
+  overview: (slo: string, panel: 'sli' | 'budget') => `${slo}-${panel}`,
+  /** Overview burn rate of the window pair at `index`. */
+  overviewBurnRate: (slo: string, index: number) => `${slo}-burn-rate-${index + 1}`,
   alerts: 'alerts',
 } as const;
 
@@ -98,41 +100,28 @@ function overviewPanels(svc: ResolvedService, slo: ResolvedSlo): PanelPlan[] {
           height: 6,
         }),
     },
-    {
-      key: SLO_PANEL.overview(slo.id, 'burn-rate'),
-      build: () => {
-        const panel = barGauge({
-          title: `${slo.id}: burn rate per window pair`,
-          description:
-            'Each bar is the smaller burn rate of a window pair (its alert needs both windows above the factor); red at the page factor, orange at the ticket factor.',
-          queries: slo.windows.map((pair) => ({
-            expr: pairBurnRate(svc, slo, pair),
-            legend: legendOf(slo.groupBy, pairName(pair)),
-            instant: true,
-          })),
-          unit: 'suffix:x',
-          decimals: 2,
-          min: 0,
-          width: 12,
-          height: 6,
-        });
-        slo.windows.forEach((pair, i) => {
-          panel.overrideByQuery(refId(i), [
-            {
-              id: 'thresholds',
-              value: {
-                mode: 'absolute',
-                steps: [
-                  { value: null, color: 'green' },
-                  { value: toNumber(pair.factor), color: tierColor(pair) },
-                ],
+    ...slo.windows.map(
+      (pair, i): PanelPlan => ({
+        key: SLO_PANEL.overviewBurnRate(slo.id, i),
+        build: () =>
+          stat({
+            title: `${slo.id}: burn rate ${formatSeconds(pair.long)}/${formatSeconds(pair.short)}`,
+            description: `Smaller burn rate of the ${pairName(pair)} window pair (its alert needs both windows above ${formatRational(pair.factor)}x); ${tierColor(pair)} at the ${pair.tier} threshold.`,
+            queries: [
+              {
+                expr: pairBurnRate(svc, slo, pair),
+                legend: legendOf(slo.groupBy, 'burn rate'),
+                instant: true,
               },
-            },
-          ]);
-        });
-        return panel;
-      },
-    },
+            ],
+            unit: 'suffix:x',
+            decimals: 2,
+            thresholds: [{ value: toNumber(pair.factor), color: tierColor(pair) }],
+            width: 3,
+            height: 6,
+          }),
+      }),
+    ),
   ];
 }
 
