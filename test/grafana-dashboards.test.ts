@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dashboardLink } from '../src/compile/grafana/index.ts';
+import { DATASOURCE } from '../src/compile/grafana/panels.ts';
 import { compileProject, type Document } from '../src/compile/index.ts';
 import { isAlertingRule, type RuleFile } from '../src/compile/prometheus/index.ts';
 import { DASHBOARD_UID, GRAFANA_SCHEMA_VERSION } from '../src/conventions.ts';
@@ -99,7 +100,7 @@ describe('grafana dashboards of the built-in definitions', () => {
         expect(refIds.length, `${path} panel ${panel.id}`).toBeGreaterThan(0);
         expect(new Set(refIds).size).toBe(refIds.length);
         expect(refIds.every((r) => typeof r === 'string' && r !== '')).toBe(true);
-        expect(panel.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+        expect(panel.datasource).toEqual(DATASOURCE);
         for (const t of panel.targets ?? []) expect(t.datasource).toEqual(panel.datasource);
       }
     }
