@@ -125,8 +125,8 @@ function checkLabels(
   wanted: readonly string[],
   metrics: readonly (Metric | undefined)[],
 ): void {
-  for (const metric of metrics) {
-    if (!metric) continue;
+  const unique = new Map(metrics.flatMap((m) => (m ? [[m.name, m] as const] : [])));
+  for (const metric of unique.values()) {
     const have = metric.type === 'histogram' ? [...metric.labels, 'le'] : metric.labels;
     for (const label of wanted)
       if (!have.includes(label))
