@@ -85,7 +85,7 @@ export function buildDashboard(plan: DashboardPlan, svc: ResolvedService, env: E
   const ids = panelIds(plan);
   const builder = new DashboardBuilder(plan.title)
     .uid(plan.uid)
-    .description(`${plan.description} ${GENERATED_HEADER}: ${plan.source}.`)
+    .description(`${plan.description} (${GENERATED_HEADER}; source: ${plan.source})`)
     .tags([svc.name, 'obsgen', plan.kind])
     .readonly()
     .timezone('utc')
