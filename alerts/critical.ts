@@ -103,6 +103,8 @@ export const databaseConnectionFailure = defineAlert({
   name: 'DatabaseConnectionFailure',
   severity: 'critical',
   category: 'infrastructure',
+  dashboard: 'service',
+  panel: 'errors',
   service,
   for: '1m',
   summary: 'The API database (PostgreSQL) is unreachable.',

@@ -177,6 +177,7 @@ export const diskWillFillIn7Days = defineAlert({
   name: 'DiskWillFillIn7Days',
   severity: 'info',
   category: 'capacity',
+  panel: 'disk',
   service,
   for: '1h',
   groupBy: ['persistentvolumeclaim'],

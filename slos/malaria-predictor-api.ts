@@ -85,6 +85,7 @@ export const metrics = defineMetrics({
     labels: ['job', 'namespace', 'version', 'revision'],
     constLabels: api,
   },
+  // cAdvisor (kubelet), kube-state-metrics and kubelet volume stats of the namespace's pods.
   container_cpu_usage_seconds_total: {
     type: 'counter',
     help: 'CPU time used by a container (cAdvisor, scraped from the kubelet).',
@@ -96,6 +97,20 @@ export const metrics = defineMetrics({
     type: 'gauge',
     help: 'Working set memory of a container, what the OOM killer compares with the limit (cAdvisor).',
     labels: ['job', 'namespace', 'pod', 'container'],
+    constLabels: { job: 'kubelet' },
+    unit: 'bytes',
+  },
+  container_network_receive_bytes_total: {
+    type: 'counter',
+    help: 'Bytes received by a pod (cAdvisor, pod-level series).',
+    labels: ['job', 'namespace', 'pod', 'interface'],
+    constLabels: { job: 'kubelet' },
+    unit: 'bytes',
+  },
+  container_network_transmit_bytes_total: {
+    type: 'counter',
+    help: 'Bytes sent by a pod (cAdvisor, pod-level series).',
+    labels: ['job', 'namespace', 'pod', 'interface'],
     constLabels: { job: 'kubelet' },
     unit: 'bytes',
   },

@@ -158,6 +158,20 @@ export const CATEGORY_DASHBOARD: Readonly<Record<Category, DashboardKind>> = {
   security: 'service',
 };
 
+/** Which panel of that dashboard an alert's `dashboard_url` opens, by category. */
+export const CATEGORY_PANEL: Readonly<Record<Category, string>> = {
+  slo: 'alerts',
+  availability: 'requests',
+  errors: 'errors',
+  latency: 'latency',
+  business: 'model-accuracy',
+  data: 'data-freshness',
+  infrastructure: 'cpu',
+  deployment: 'requests',
+  capacity: 'cpu',
+  security: 'errors',
+};
+
 /** `dashboard_url` of an alert: the dashboard with the environment preselected. */
 export const dashboardUrl = (grafanaBaseUrl: string, uid: string, environment: string): string =>
   `${grafanaBaseUrl}/d/${uid}?var-environment=${environment}`;
@@ -232,3 +246,23 @@ export const ALERTMANAGER_FILE = {
 
 /** Prefix of the notification template names defined in the templates file. */
 export const NOTIFICATION_TEMPLATE = 'obsgen';
+/**
+ * Grafana dashboard JSON `schemaVersion` the dashboards are written in (the foundation SDK
+ * 0.0.21 default, Grafana 12). Pinned so a Grafana upgrade does not silently change the output.
+ */
+export const GRAFANA_SCHEMA_VERSION = 42;
+
+/** Dashboard variable names; `dashboard_url` links set `var-<environment>`. */
+export const DASHBOARD_VARIABLE = {
+  datasource: 'datasource',
+  environment: 'environment',
+} as const;
+
+/** Defaults of dashboards/ definitions. */
+export const DASHBOARD_DEFAULTS = {
+  redBy: 'handler',
+  quantiles: [0.5, 0.95, 0.99],
+  usageBy: 'pod',
+  /** Share of a resource limit drawn as the warning line (the catalog warns at 80%). */
+  usageThreshold: 0.8,
+} as const;

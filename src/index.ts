@@ -2,11 +2,14 @@
 import { join } from 'node:path';
 import { compileProject, type Document } from './compile/index.ts';
 import { checkTree, type FileTree, renderTree, type TreeDrift, writeTree } from './emit/index.ts';
-import { loadAlerts, loadDefinitions } from './load/index.ts';
+import { lintDashboardLinks } from './lint/dashboard-links.ts';
+import { lintDashboardQueries } from './lint/dashboard-queries.ts';
+import { loadAlerts, loadDashboardDefinitions, loadDefinitions } from './load/index.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Project } from './model/resolved.ts';
 import { validateProject } from './model/validate.ts';
 import { validateAlerts } from './model/validate-alerts.ts';
+import { validateDashboards } from './model/validate-dashboards.ts';
 import { originOf, validateRouting } from './model/validate-routing.ts';
 
 export { explain, formatExplain } from './explain.ts';
@@ -21,6 +24,8 @@ export interface ProjectOptions {
   readonly definitions?: string;
   /** Alert catalog directory, relative to root. @default 'alerts' */
   readonly alerts?: string;
+  /** Dashboard definition directory, relative to root. @default 'dashboards' */
+  readonly dashboards?: string;
 }
 
 /** Loads and validates the definitions; `project` is set only when there are no errors. */
@@ -47,7 +52,20 @@ export async function loadProject(
     ...svc,
     alerts: alerts.alerts.filter((a) => a.service === svc.name),
   }));
-  return { diagnostics, project: { ...validated.project, services, alerts: alerts.alerts, routingFiles } };
+  const withAlerts: Project = { ...validated.project, services, alerts: alerts.alerts, routingFiles };
+  const boards = await loadDashboardDefinitions(options.root, options.dashboards ?? 'dashboards');
+  if (hasErrors(boards.diagnostics)) return { diagnostics: [...diagnostics, ...boards.diagnostics] };
+  const withBoards = validateDashboards(boards.definitions, withAlerts);
+  const all = [...diagnostics, ...boards.diagnostics, ...withBoards.diagnostics];
+  return { diagnostics: all, ...(withBoards.project ? { project: withBoards.project } : {}) };
+}
+
+/**
+ * Checks of the compiled output that definitions cannot express as types: every dashboard query
+ * parses and selects known series, every alert links to an existing dashboard panel.
+ */
+export function lintOutput(project: Project, documents: readonly Document[]): Diagnostic[] {
+  return [...lintDashboardQueries(project), ...lintDashboardLinks(documents)];
 }
 
 /** Rendered output of a project, by path under generated/. */
@@ -74,6 +92,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const { project, diagnostics } = await loadProject(options);
   if (!project) return { diagnostics };
   const documents = compileProject(project);
+  const findings = lintOutput(project, documents);
+  if (hasErrors(findings)) return { diagnostics: [...diagnostics, ...findings] };
   const tree = renderTree(documents);
   const outDir = join(options.root, options.outDir ?? 'generated');
   const drift = options.check ? await checkTree(outDir, tree) : await writeTree(outDir, tree);

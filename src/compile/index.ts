@@ -5,6 +5,7 @@
 import { ALERTMANAGER_FILE } from '../conventions.ts';
 import type { Project } from '../model/resolved.ts';
 import { alertingEnvironments, notificationTemplates, toAlertmanagerConfig } from './alertmanager/index.ts';
+import { toDashboards } from './grafana/index.ts';
 import { ruleFilePath, toRuleFile } from './prometheus/index.ts';
 import { toRunbooks } from './runbooks/index.ts';
 import { testFilePath, toTestFile } from './tests/index.ts';
@@ -58,7 +59,20 @@ const alertmanagerTarget: Target = (project) =>
 const runbooksTarget: Target = (project) =>
   toRunbooks(project).map((rb) => ({ path: rb.path, format: 'text' as const, text: rb.text }));
 
-export const TARGETS: readonly Target[] = [prometheusTarget, alertmanagerTarget, runbooksTarget, testsTarget];
+const grafanaTarget: Target = (project) =>
+  project.services.flatMap((svc) =>
+    svc.environments.flatMap((env) =>
+      toDashboards(svc, env).map((d) => ({ path: d.path, format: 'json' as const, value: d.dashboard })),
+    ),
+  );
+
+export const TARGETS: readonly Target[] = [
+  prometheusTarget,
+  alertmanagerTarget,
+  grafanaTarget,
+  runbooksTarget,
+  testsTarget,
+];
 
 /** All documents of the project, sorted by path. */
 export function compileProject(project: Project): Document[] {

@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ALERT_KIND } from '../model/alert.ts';
+import { DASHBOARDS_KIND } from '../model/dashboards.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { SERVICE_KIND } from '../model/service.ts';
 import type { LoadedService } from '../model/validate.ts';
@@ -132,4 +133,44 @@ export async function loadAlerts(
       });
   }
   return { alerts, diagnostics };
+}
+
+const isDashboards = (value: unknown): boolean =>
+  value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === DASHBOARDS_KIND;
+
+/**
+ * Imports every file under `<root>/<dir>` and returns the dashboard definitions they export
+ * (`defineDashboards`), in file and export-name order. A missing directory is no definitions.
+ */
+export async function loadDashboardDefinitions(
+  root: string,
+  dir = 'dashboards',
+): Promise<{ definitions: LoadedService[]; diagnostics: Diagnostic[] }> {
+  const definitions: LoadedService[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const file of await findDefinitionFiles(join(root, dir))) {
+    const shown = displayPath(root, file);
+    let module: Record<string, unknown>;
+    try {
+      module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } catch (error) {
+      diagnostics.push({
+        code: 'load/import',
+        severity: 'error',
+        file: shown,
+        path: [],
+        message: `cannot load: ${importMessage(error)}`,
+      });
+      continue;
+    }
+    const seen = new Set<unknown>();
+    for (const [exportName, value] of Object.entries(module).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )) {
+      if (!isDashboards(value) || seen.has(value)) continue;
+      seen.add(value);
+      definitions.push({ file: shown, exportName, value });
+    }
+  }
+  return { definitions, diagnostics };
 }

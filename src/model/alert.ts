@@ -136,6 +136,12 @@ export interface AlertSpec {
   readonly interval?: Duration;
   /** Dashboard `dashboard_url` opens. @default by category (`service`, `infrastructure`, `business`) */
   readonly dashboard?: DashboardKind;
+  /**
+   * Panel of that dashboard the link opens: `requests`, `errors`, `latency` (service), `cpu`,
+   * `memory`, `disk`, `network` (infrastructure), a business panel key, `alerts` (SLO overview).
+   * @default by category (CATEGORY_PANEL in src/conventions.ts)
+   */
+  readonly panel?: string;
   /** Runbook content. */
   readonly runbook: AlertRunbook;
   /** Proof data: the generated promtool tests run these. */

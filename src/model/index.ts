@@ -13,6 +13,21 @@ export type {
 } from './alert.ts';
 export { defineAlert, series } from './alert.ts';
 export type {
+  AgePanel,
+  BusinessPanel,
+  BusinessRow,
+  BusinessSpec,
+  DashboardsSpec,
+  InfrastructureSpec,
+  NetworkSpec,
+  QueryPanel,
+  RatePanel,
+  RedSpec,
+  UsageSpec,
+  ValuePanel,
+} from './dashboards.ts';
+export { agePanel, defineDashboards, queryPanel, ratePanel, valuePanel } from './dashboards.ts';
+export type {
   Matchers,
   MatcherValue,
   Metric,

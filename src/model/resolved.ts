@@ -1,5 +1,6 @@
 import type { Category, DashboardKind, Severity } from '../conventions.ts';
 import type { AlertExample, AlertRunbook, FiringExample } from './alert.ts';
+import type { ResolvedDashboards } from './dashboards.ts';
 import type { MetricContract } from './metrics.ts';
 import type { Environment } from './service.ts';
 import type { Sli } from './slo.ts';
@@ -50,6 +51,8 @@ export interface ResolvedService {
    * a service's rules gets them without looking them up. @default []
    */
   readonly alerts?: readonly ResolvedAlert[];
+  /** Its dashboards/ definition, when it has one (the SLO dashboards need none). */
+  readonly dashboards?: ResolvedDashboards;
 }
 
 /** A validated catalog alert with defaults applied and its expression rendered per environment. */
@@ -73,6 +76,8 @@ export interface ResolvedAlert {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly dashboard: DashboardKind;
+  /** Panel key on that dashboard (see AlertSpec.panel). */
+  readonly panel: string;
   readonly runbook: Required<Omit<AlertRunbook, 'escalation'>> & { readonly escalation: string | undefined };
   readonly examples: { readonly firing: FiringExample; readonly healthy?: AlertExample };
   /** Definition file, relative to the project root. */

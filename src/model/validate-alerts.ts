@@ -12,6 +12,7 @@ import {
   burnAlertName,
   CATEGORIES,
   CATEGORY_DASHBOARD,
+  CATEGORY_PANEL,
   DASHBOARD_KINDS,
   LABEL,
   noDataAlertName,
@@ -104,6 +105,7 @@ const alertShape = z.strictObject({
   labels: strRecord.optional(),
   annotations: strRecord.optional(),
   dashboard: z.enum(DASHBOARD_KINDS).optional(),
+  panel: z.string().optional(),
   runbook: z.strictObject({
     impact: z.string({ error: required('runbook.impact (why the alert matters)') }),
     steps: z.array(z.string()).optional(),
@@ -486,6 +488,7 @@ function checkAlert(
     labels: a.labels ?? {},
     annotations: a.annotations ?? {},
     dashboard: a.dashboard ?? CATEGORY_DASHBOARD[a.category],
+    panel: a.panel ?? CATEGORY_PANEL[a.category],
     runbook: {
       impact: a.runbook.impact,
       steps: a.runbook.steps ?? [],

@@ -3,6 +3,7 @@ import { CATEGORIES, DASHBOARD_UID, dashboardUrl, GROUP, LABEL, runbookFile } fr
 import type { ResolvedAlert, ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { formatSeconds } from '../../model/units.ts';
+import { catalogPanelTarget, dashboardLink } from '../grafana/links.ts';
 import type { AlertingRule, RuleGroup } from './types.ts';
 
 const sortedRecord = (record: Readonly<Record<string, string>>): Record<string, string> =>
@@ -21,31 +22,42 @@ export function catalogAlertLabels(alert: ResolvedAlert, env: Environment): Reco
 }
 
 /** `runbook_url` and `dashboard_url` of a catalog alert. */
-export function catalogAlertLinks(alert: ResolvedAlert, env: Environment): Record<string, string> {
+export function catalogAlertLinks(
+  svc: ResolvedService,
+  alert: ResolvedAlert,
+  env: Environment,
+): Record<string, string> {
   return {
     runbook_url: `${env.runbookBaseUrl}/${runbookFile(alert.name)}`,
-    dashboard_url: dashboardUrl(env.grafanaBaseUrl, DASHBOARD_UID[alert.dashboard](alert.service), env.name),
+    // Without such a panel the dashboard alone; generation then reports the missing panel.
+    dashboard_url:
+      dashboardLink(svc, env, catalogPanelTarget(alert.dashboard, alert.panel)) ??
+      dashboardUrl(env.grafanaBaseUrl, DASHBOARD_UID[alert.dashboard](alert.service), env.name),
   };
 }
 
 /** Annotations of a catalog alert (templates untouched: Prometheus fills them in). */
-export function catalogAlertAnnotations(alert: ResolvedAlert, env: Environment): Record<string, string> {
+export function catalogAlertAnnotations(
+  svc: ResolvedService,
+  alert: ResolvedAlert,
+  env: Environment,
+): Record<string, string> {
   return sortedRecord({
     ...alert.annotations,
     summary: alert.summary,
     description: alert.description,
-    ...catalogAlertLinks(alert, env),
+    ...catalogAlertLinks(svc, alert, env),
   });
 }
 
 /** The alerting rule of a catalog alert in an environment. */
-export function toCatalogRule(alert: ResolvedAlert, env: Environment): AlertingRule {
+export function toCatalogRule(svc: ResolvedService, alert: ResolvedAlert, env: Environment): AlertingRule {
   return {
     alert: alert.name,
     expr: alert.exprs[env.name] ?? '',
     ...(alert.forSeconds > 0 ? { for: formatSeconds(alert.forSeconds) } : {}),
     labels: catalogAlertLabels(alert, env),
-    annotations: catalogAlertAnnotations(alert, env),
+    annotations: catalogAlertAnnotations(svc, alert, env),
   };
 }
 
@@ -70,7 +82,7 @@ export function toCatalogRuleGroups(
         interval === svc.evaluationInterval ? undefined : formatSeconds(interval),
       ),
       interval: formatSeconds(interval),
-      rules: inCategory.filter((a) => intervalOf(a) === interval).map((a) => toCatalogRule(a, env)),
+      rules: inCategory.filter((a) => intervalOf(a) === interval).map((a) => toCatalogRule(svc, a, env)),
     }));
   });
 }

@@ -4,7 +4,6 @@
  */
 import {
   burnAlertName,
-  DASHBOARD_UID,
   GROUP,
   LABEL,
   NO_DATA_FOR_SECONDS,
@@ -24,6 +23,7 @@ import {
   toNumber,
 } from '../../model/units.ts';
 import { errorRatioThreshold, type WindowPair } from '../../model/windows.ts';
+import { dashboardLink, type PanelTarget } from '../grafana/links.ts';
 import { quote } from './promql.ts';
 import { eventExprs } from './sli.ts';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.ts';
@@ -125,15 +125,24 @@ function burnDescription(slo: ResolvedSlo, pair: WindowPair): string {
   ].join('');
 }
 
+/**
+ * Runbook and dashboard of an SLO alert: a burn alert links to its window pair's burn-rate panel,
+ * the no-data alert to the SLI's events panel, both on the SLO's detail dashboard.
+ */
 function alertLinks(
   svc: ResolvedService,
   slo: ResolvedSlo,
   env: Environment,
   alert: string,
+  pair?: WindowPair,
 ): Record<string, string> {
+  const target: PanelTarget = pair
+    ? { dashboard: 'slo-detail', slo: slo.id, panel: 'burn-rate', pair }
+    : { dashboard: 'slo-detail', slo: slo.id, panel: 'events' };
+  const dashboard = dashboardLink(svc, env, target);
   return {
     runbook_url: slo.alerting.runbookUrl ?? `${env.runbookBaseUrl}/${alert}.md`,
-    dashboard_url: `${env.grafanaBaseUrl}/d/${DASHBOARD_UID.sloDetail(svc.name, slo.id)}?var-environment=${env.name}`,
+    ...(dashboard ? { dashboard_url: dashboard } : {}),
   };
 }
 
@@ -167,7 +176,7 @@ function burnAlert(svc: ResolvedService, slo: ResolvedSlo, env: Environment, pai
       ...slo.alerting.annotations,
       summary: burnSummary(svc, slo, pair),
       description: burnDescription(slo, pair),
-      ...alertLinks(svc, slo, env, name),
+      ...alertLinks(svc, slo, env, name, pair),
     }),
   };
 }

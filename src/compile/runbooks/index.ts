@@ -110,7 +110,7 @@ function catalogRunbook(alert: ResolvedAlert, svc: ResolvedService, routing: Rou
       name: env.name,
       namespace: env.namespace,
       expr: alert.exprs[env.name] ?? '',
-      dashboardUrl: catalogAlertLinks(alert, env).dashboard_url,
+      dashboardUrl: catalogAlertLinks(svc, alert, env).dashboard_url,
       kubectl: kubectl(env, svc.name, alert.runbook.kubectl),
       receivers: routing.receivers(env, { alertname: alert.name, ...catalogAlertLabels(alert, env) }),
     })),

@@ -32,6 +32,7 @@ const inputs = (list: readonly ExampleSeries[], env: Environment) =>
   list.map((s) => ({ series: inputSeries(s, env), values: s.values }));
 
 function expectedAlerts(
+  svc: ResolvedService,
   alert: ResolvedAlert,
   env: Environment,
   firing: FiringExample,
@@ -41,14 +42,14 @@ function expectedAlerts(
   return (firing.alerts ?? [{}]).map((expected) => ({
     exp_labels: { ...labels, ...expected.labels },
     exp_annotations: {
-      ...catalogAlertAnnotations(alert, env),
+      ...catalogAlertAnnotations(svc, alert, env),
       description: expected.description ?? alert.description,
     },
   }));
 }
 
 /** The firing and the healthy test of one alert. */
-export function toAlertTests(alert: ResolvedAlert, env: Environment): PromtoolTest[] {
+export function toAlertTests(svc: ResolvedService, alert: ResolvedAlert, env: Environment): PromtoolTest[] {
   const { firing, healthy } = alert.examples;
   // Whole units, the way promtool prints durations (`130m` rather than `2h10m`).
   const evalTime = formatSeconds(durationSeconds(firing.firesWithin));
@@ -57,7 +58,7 @@ export function toAlertTests(alert: ResolvedAlert, env: Environment): PromtoolTe
     interval: firing.interval ?? DEFAULT_INTERVAL,
     input_series: inputs(firing.series, env),
     alert_rule_test: [
-      { eval_time: evalTime, alertname: alert.name, exp_alerts: expectedAlerts(alert, env, firing) },
+      { eval_time: evalTime, alertname: alert.name, exp_alerts: expectedAlerts(svc, alert, env, firing) },
     ],
   };
   if (!healthy) return [fires];
@@ -82,7 +83,7 @@ export function toCatalogAlertTests(
   alerts: readonly ResolvedAlert[],
   ruleFiles: readonly string[],
 ): PromtoolTestFile[] {
-  const tests = alerts.filter((a) => a.service === svc.name).flatMap((a) => toAlertTests(a, env));
+  const tests = alerts.filter((a) => a.service === svc.name).flatMap((a) => toAlertTests(svc, a, env));
   const intervals = [...new Set(tests.map((t) => t.interval))].sort(
     (a, b) => durationSeconds(a) - durationSeconds(b),
   );
@@ -106,7 +107,7 @@ export function toCatalogScenarios(
   return alerts
     .filter((a) => a.service === svc.name)
     .flatMap((alert) =>
-      toAlertTests(alert, env).map((t, i) => ({
+      toAlertTests(svc, alert, env).map((t, i) => ({
         ...t,
         owner: `${alert.name}#${i}`,
         seconds: durationSeconds(alert.examples.firing.firesWithin),

@@ -2,7 +2,7 @@
 import type { ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { formatSeconds } from '../../model/units.ts';
-import { ruleFilePath } from '../prometheus/index.ts';
+import { ruleFilePath, toRuleFile } from '../prometheus/index.ts';
 import { packScenarios } from './pack.ts';
 import { toSloScenarios } from './slo.ts';
 import type { PromtoolTestFile } from './types.ts';
@@ -26,6 +26,9 @@ export function toTestFile(svc: ResolvedService, env: Environment): PromtoolTest
     // promtool resolves rule files relative to the test file: tests/<env>/ -> prometheus/<env>/.
     rule_files: [`../../${ruleFilePath(svc, env)}`],
     evaluation_interval: formatSeconds(testEvaluationInterval(svc)),
+    // File order: SLI recordings before the ratios and alerts that read them, as Prometheus runs
+    // them; promtool would otherwise shuffle the groups and shift detection by an evaluation.
+    group_eval_order: toRuleFile(svc, env).groups.map((g) => g.name),
     tests: packScenarios(
       svc.slos.flatMap((slo) => toSloScenarios(svc, slo, env, testEvaluationInterval(svc))),
     ),

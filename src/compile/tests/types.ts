@@ -44,6 +44,8 @@ export interface PromtoolTestFile {
   /** Relative to the test file. */
   readonly rule_files: readonly string[];
   readonly evaluation_interval: string;
+  /** Group evaluation order; without it promtool picks a random one per run. */
+  readonly group_eval_order?: readonly string[];
   readonly tests: readonly PromtoolTest[];
 }
 

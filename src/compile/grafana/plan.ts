@@ -1,0 +1,133 @@
+/**
+ * A dashboard as a plan (rows of keyed panels) before it is built with the foundation SDK. Panel
+ * ids follow from the plan alone, so `dashboard_url` links and the built JSON agree by
+ * construction: rows and panels are numbered 1, 2, 3... in reading order.
+ */
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import {
+  CustomVariableBuilder,
+  type Dashboard,
+  DashboardBuilder,
+  DashboardCursorSync,
+  DashboardLinkBuilder,
+  DashboardLinkType,
+  DatasourceVariableBuilder,
+  type Panel,
+  RowBuilder,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DASHBOARD_VARIABLE, GENERATED_HEADER, GRAFANA_SCHEMA_VERSION } from '../../conventions.ts';
+import type { ResolvedService } from '../../model/resolved.ts';
+import type { Environment } from '../../model/service.ts';
+
+/** A panel builder the plan numbers: everything but the id is set. */
+export interface NumberedPanel extends cog.Builder<Panel> {
+  id(id: number): this;
+}
+
+export interface PanelPlan {
+  /** Stable key, unique in the dashboard; `dashboardLink` targets resolve to it. */
+  readonly key: string;
+  readonly build: () => NumberedPanel;
+  /** Where a definition wrote this panel (`['business', 'rows', 0, 'panels', 'accuracy']`), for diagnostics. */
+  readonly origin?: readonly (string | number)[];
+}
+
+export interface RowPlan {
+  readonly title: string;
+  readonly panels: readonly PanelPlan[];
+}
+
+export interface DashboardPlan {
+  readonly uid: string;
+  readonly title: string;
+  readonly description: string;
+  /** Short name of the kind (`slo`, `red`...), a tag. */
+  readonly kind: string;
+  /** Default time range start, relative (`now-24h`). */
+  readonly from: string;
+  readonly rows: readonly RowPlan[];
+  /** Definition file the dashboard comes from, for diagnostics. */
+  readonly source: string;
+}
+
+/** Panel id of every panel key (rows are numbered too, so ids never collide with them). */
+export function panelIds(plan: DashboardPlan): Map<string, number> {
+  const ids = new Map<string, number>();
+  let next = 1;
+  for (const row of plan.rows) {
+    next += 1;
+    for (const panel of row.panels) {
+      if (ids.has(panel.key)) throw new Error(`panel key ${panel.key} is used twice in ${plan.uid}`);
+      ids.set(panel.key, next);
+      next += 1;
+    }
+  }
+  return ids;
+}
+
+/**
+ * The environment variable: one option per environment of the service, shown by name, whose
+ * value is the environment's namespace. Recorded SLO series select `${environment:text}` (their
+ * `environment` label), raw series `$environment` (their `namespace` label), so switching it
+ * switches every panel.
+ */
+function environmentVariable(svc: ResolvedService, env: Environment): CustomVariableBuilder {
+  const options = svc.environments.map((e) => ({ text: e.name, value: e.namespace }));
+  return new CustomVariableBuilder(DASHBOARD_VARIABLE.environment)
+    .label('Environment')
+    .values(options.map((o) => `${o.text} : ${o.value}`).join(','))
+    .current({ selected: true, text: env.name, value: env.namespace })
+    .options(options.map((o) => ({ ...o, selected: o.text === env.name })));
+}
+
+/** The built dashboard JSON of a plan, for one environment. */
+export function buildDashboard(plan: DashboardPlan, svc: ResolvedService, env: Environment): Dashboard {
+  const ids = panelIds(plan);
+  const builder = new DashboardBuilder(plan.title)
+    .uid(plan.uid)
+    .description(`${plan.description} (${GENERATED_HEADER}; source: ${plan.source})`)
+    .tags([svc.name, 'obsgen', plan.kind])
+    .readonly()
+    .timezone('utc')
+    .tooltip(DashboardCursorSync.Crosshair)
+    .time({ from: plan.from, to: 'now' })
+    .refresh('1m')
+    .withVariable(
+      new DatasourceVariableBuilder(DASHBOARD_VARIABLE.datasource).label('Data source').type('prometheus'),
+    )
+    .withVariable(environmentVariable(svc, env))
+    .link(
+      new DashboardLinkBuilder(`${svc.name} dashboards`)
+        .type(DashboardLinkType.Dashboards)
+        .tags([svc.name, 'obsgen'])
+        .asDropdown(true)
+        .includeVars(true)
+        .keepTime(true)
+        .icon('external link')
+        .tooltip('')
+        .targetBlank(false),
+    );
+  let rowId = 1;
+  for (const row of plan.rows) {
+    builder.withRow(new RowBuilder(row.title).id(rowId));
+    for (const panel of row.panels) builder.withPanel(panel.build().id(ids.get(panel.key) ?? 0));
+    rowId += row.panels.length + 1;
+  }
+  const dashboard = plainData(builder.build()) as Dashboard;
+  dashboard.schemaVersion = GRAFANA_SCHEMA_VERSION;
+  return dashboard;
+}
+
+/**
+ * A deep copy without functions and undefined values: the SDK's query builders leave a marker
+ * method (`_implementsDataqueryVariant`) on every query, and the document must be plain data.
+ */
+function plainData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined && typeof v !== 'function')
+      .map(([k, v]) => [k, plainData(v)]),
+  );
+}
