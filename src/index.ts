@@ -1,10 +1,21 @@
 /** The library API: the CLI and the tests call these. */
-import { join } from 'node:path';
+import { access } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import { compileProject, type Document } from './compile/index.ts';
-import { checkTree, type FileTree, renderTree, type TreeDrift, writeTree } from './emit/index.ts';
-import { loadDefinitions } from './load/index.ts';
+import {
+  checkTree,
+  type FileTree,
+  renderTree,
+  type TreeDrift,
+  toYamlDocuments,
+  writeTree,
+} from './emit/index.ts';
+import { openSloFilePath, toOpenSloDocuments } from './export/openslo/index.ts';
+import { findOpenSloFiles, importOpenSloFiles } from './import/openslo/index.ts';
+import { findOpenSloDefinitionFiles, loadDefinitions, loadEnvironments } from './load/index.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Project } from './model/resolved.ts';
+import type { Environment } from './model/service.ts';
 import { validateProject } from './model/validate.ts';
 
 export { explain, formatExplain } from './explain.ts';
@@ -17,19 +28,132 @@ export interface ProjectOptions {
   readonly root: string;
   /** Definition directory, relative to root. @default 'slos' */
   readonly definitions?: string;
+  /** OpenSLO files or directories read besides the `*.yaml` definitions, relative to root. @default [] */
+  readonly openslo?: readonly string[];
+  /**
+   * Module whose `environments` export the OpenSLO services are generated for (OpenSLO has no
+   * environments), relative to root. @default '<definitions>/environments.ts'
+   */
+  readonly environments?: string;
 }
+
+const absolute = (root: string, path: string): string => (isAbsolute(path) ? path : resolve(root, path));
+
+const environmentsModule = (options: ProjectOptions): string =>
+  absolute(options.root, options.environments ?? join(options.definitions ?? 'slos', 'environments.ts'));
 
 /** Loads and validates the definitions; `project` is set only when there are no errors. */
 export async function loadProject(
   options: ProjectOptions,
 ): Promise<{ project?: Project; diagnostics: Diagnostic[] }> {
-  const loaded = await loadDefinitions(options.root, options.definitions ?? 'slos');
+  const dir = options.definitions ?? 'slos';
+  const loaded = await loadDefinitions(options.root, dir);
   if (hasErrors(loaded.diagnostics)) return { diagnostics: loaded.diagnostics };
-  const validated = validateProject(loaded.services);
+  const openslo = await findOpenSloFiles(options.root, [
+    ...(await findOpenSloDefinitionFiles(join(options.root, dir))),
+    ...(options.openslo ?? []),
+  ]);
+  const services = [...loaded.services];
+  const diagnostics = [...loaded.diagnostics, ...openslo.diagnostics];
+  if (openslo.files.length > 0) {
+    const env = await loadEnvironments(options.root, environmentsModule(options));
+    diagnostics.push(...env.diagnostics);
+    if (env.environments) {
+      const imported = await importOpenSloFiles(options.root, openslo.files, {
+        environments: env.environments,
+      });
+      diagnostics.push(...imported.diagnostics);
+      services.push(...imported.services);
+    }
+  }
+  if (hasErrors(diagnostics)) return { diagnostics };
+  const validated = validateProject(services);
   return {
-    diagnostics: [...loaded.diagnostics, ...validated.diagnostics],
+    diagnostics: [...diagnostics, ...validated.diagnostics],
     ...(validated.project ? { project: validated.project } : {}),
   };
+}
+
+/**
+ * The single environment OpenSLO files are checked against when the project has no environments
+ * module: `validate` must work on a directory of OpenSLO files alone.
+ */
+export const VALIDATION_ENVIRONMENT: Environment = Object.freeze({
+  name: 'default',
+  namespace: 'default',
+  runbookBaseUrl: 'https://runbooks.invalid',
+  grafanaBaseUrl: 'https://grafana.invalid',
+});
+
+export interface ValidateResult {
+  readonly diagnostics: Diagnostic[];
+  readonly files: number;
+  /** Valid objects by kind. */
+  readonly objects: Readonly<Record<string, number>>;
+  /** Services and SLOs the files convert into. */
+  readonly services: number;
+  readonly slos: number;
+  /** Whether the environments came from the project (false: the single `default` environment). */
+  readonly projectEnvironments: boolean;
+}
+
+/**
+ * Checks OpenSLO files without generating: schema, references, conversion into the model and the
+ * model's own validation, against the project's environments when it has them.
+ */
+export async function validateOpenSlo(
+  options: Omit<ProjectOptions, 'openslo'> & { readonly paths: readonly string[] },
+): Promise<ValidateResult> {
+  const found = await findOpenSloFiles(options.root, options.paths);
+  const module = environmentsModule(options);
+  const present = await access(module).then(
+    () => true,
+    () => false,
+  );
+  const env =
+    options.environments !== undefined || present
+      ? await loadEnvironments(options.root, module)
+      : { environments: [VALIDATION_ENVIRONMENT], diagnostics: [] };
+  if (!env.environments)
+    return {
+      diagnostics: env.diagnostics,
+      files: 0,
+      objects: {},
+      services: 0,
+      slos: 0,
+      projectEnvironments: true,
+    };
+  const imported = await importOpenSloFiles(options.root, found.files, { environments: env.environments });
+  const validated = hasErrors(imported.diagnostics) ? undefined : validateProject(imported.services);
+  const diagnostics = [...found.diagnostics, ...imported.diagnostics, ...(validated?.diagnostics ?? [])];
+  if (found.files.length === 0 && found.diagnostics.length === 0)
+    diagnostics.push({
+      code: 'openslo/no-files',
+      severity: 'error',
+      file: options.paths.join(' '),
+      path: [],
+      message: 'no OpenSLO files (*.yaml, *.yml, *.json) found',
+    });
+  return {
+    diagnostics,
+    files: found.files.length,
+    objects: imported.objects,
+    services: imported.services.length,
+    slos: imported.services.reduce((n, s) => n + ((s.value as { slos: unknown[] }).slos?.length ?? 0), 0),
+    projectEnvironments: env.environments[0] !== VALIDATION_ENVIRONMENT,
+  };
+}
+
+/** OpenSLO v1 files of every service, by file name; diagnostics name what OpenSLO cannot express. */
+export function exportOpenSlo(project: Project): { tree: FileTree; diagnostics: Diagnostic[] } {
+  const tree = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const svc of project.services) {
+    const exported = toOpenSloDocuments(svc);
+    diagnostics.push(...exported.diagnostics);
+    tree.set(openSloFilePath(svc), toYamlDocuments(exported.documents, [svc.file]));
+  }
+  return { tree, diagnostics };
 }
 
 /** Rendered output of a project, by path under generated/. */

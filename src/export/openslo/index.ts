@@ -167,11 +167,18 @@ function policyOf(svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair, look
   };
 }
 
-/** The metric contract as JSON, one metric per line so a diff shows which one changed. */
+/** The metric contract as JSON, one metric per line (fields in MetricSpec order) so a diff shows which one changed. */
 function contractJson(svc: ResolvedService): string {
-  const lines = Object.entries(svc.metrics).map(([key, metric]) => {
-    const { name, ...spec } = metric;
-    return `  ${JSON.stringify(key)}: ${JSON.stringify(name === key ? spec : metric)}`;
+  const lines = Object.entries(svc.metrics).map(([key, m]) => {
+    const spec = {
+      type: m.type,
+      labels: m.labels,
+      help: m.help,
+      ...(m.buckets !== undefined ? { buckets: m.buckets } : {}),
+      ...(m.unit !== undefined ? { unit: m.unit } : {}),
+      ...(m.constLabels !== undefined ? { constLabels: m.constLabels } : {}),
+    };
+    return `  ${JSON.stringify(key)}: ${JSON.stringify(spec)}`;
   });
   return `{\n${lines.join(',\n')}\n}\n`;
 }

@@ -235,8 +235,14 @@ export function importObjects(raws: readonly RawObject[], options: ImportOptions
 
   const counts: Record<string, number> = {};
   for (const object of objects) counts[object.kind] = (counts[object.kind] ?? 0) + 1;
-  return { services: loaded, diagnostics: dedupe(diagnostics), objects: counts };
+  return { services: loaded, diagnostics: ordered(dedupe(diagnostics)), objects: counts };
 }
+
+const indexOf = (d: Diagnostic): number => Number(/^documents\[(\d+)\]$/.exec(String(d.path[0]))?.[1] ?? -1);
+
+/** By file, then by object position; the order of the checks within an object is kept. */
+const ordered = (diagnostics: readonly Diagnostic[]): Diagnostic[] =>
+  [...diagnostics].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : indexOf(a) - indexOf(b)));
 
 function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();

@@ -169,6 +169,14 @@ function refOrInline<T extends z.ZodType>(refKey: string, kind: string, spec: T)
   const ref = z.strictObject({ [refKey]: dnsLabel });
   const inline = z.strictObject({ kind: z.literal(kind, { error: `kind must be ${kind}` }), metadata, spec });
   return z.unknown().transform((value, ctx): RefOrInline<z.output<T>> => {
+    if (typeof value === 'string') {
+      issue(
+        ctx,
+        'openslo/type',
+        `a plain name is the pre-v1 draft form; write {${refKey}: ${value}} or an inline ${kind}`,
+      );
+      return z.NEVER;
+    }
     const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
     const keys = isObject ? Object.keys(value) : [];
     const inlineKeys = keys.filter((k) => k === 'kind' || k === 'metadata' || k === 'spec');
