@@ -118,17 +118,23 @@ export function importObjects(raws: readonly RawObject[], options: ImportOptions
     if (result.object) objects.push(result.object);
   }
 
+  // An identical copy (the same Service repeated in each file) is read once; a differing one is
+  // an error and is not read further.
   const registry = new Map<string, OpenSloObject>();
+  const copies = new Set<OpenSloObject>();
   for (const object of objects) {
     const k = key(object.kind, object.metadata.name);
     const first = registry.get(k);
     if (!first) registry.set(k, object);
     else if (
-      !isDeepStrictEqual(
+      isDeepStrictEqual(
         { apiVersion: first.apiVersion, metadata: first.metadata, spec: first.spec },
         { apiVersion: object.apiVersion, metadata: object.metadata, spec: object.spec },
       )
     )
+      copies.add(object);
+    else {
+      copies.add(object);
       report(
         object.file,
         [objectPath(object.index), 'metadata', 'name'],
@@ -136,7 +142,9 @@ export function importObjects(raws: readonly RawObject[], options: ImportOptions
         `${object.kind} ${JSON.stringify(object.metadata.name)} is also defined, differently, in ${first.file} (${objectPath(first.index)})`,
         'names are unique per kind across the files read together; rename one or remove the copy',
       );
+    }
   }
+  objects.splice(0, objects.length, ...objects.filter((o) => !copies.has(o)));
   const lookup = <K extends OpenSloObject['kind']>(kind: K, name: string) =>
     registry.get(key(kind, name)) as Extract<OpenSloObject, { kind: K }> | undefined;
 
