@@ -1,7 +1,14 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_ALIAS_COUNT, MAX_FILE_BYTES, parseOpenSloText } from '../src/import/openslo/index.ts';
+import { environments } from '../slos/environments.ts';
+import {
+  importObjects,
+  MAX_ALIAS_COUNT,
+  MAX_FILE_BYTES,
+  parseOpenSloText,
+} from '../src/import/openslo/index.ts';
 import { readOpenSloFile } from '../src/import/openslo/read.ts';
 import { tempDir } from './helpers/tools.ts';
 
@@ -84,5 +91,85 @@ describe('reading OpenSLO files', () => {
   it('reports a missing file as a diagnostic', async () => {
     const { diagnostics } = await readOpenSloFile(join(dir, 'nope.yaml'), 'nope.yaml');
     expect(diagnostics.map((d) => [d.code, d.message])).toEqual([['openslo/read', 'cannot read: ENOENT']]);
+  });
+});
+
+describe('arbitrary input', () => {
+  const ratioSlo = (query: string) => ({
+    apiVersion: 'openslo/v1',
+    kind: 'SLO',
+    metadata: { name: 'a' },
+    spec: {
+      service: 'shop',
+      indicator: {
+        metadata: { name: 'a' },
+        spec: {
+          ratioMetric: {
+            counter: true,
+            bad: { metricSource: { type: 'Prometheus', spec: { query } } },
+            total: { metricSource: { type: 'Prometheus', spec: { query: 'sum(rate(x[5m]))' } } },
+          },
+        },
+      },
+      budgetingMethod: 'Occurrences',
+      timeWindow: [{ duration: '30d', isRolling: true }],
+      objectives: [{ target: 0.99 }],
+    },
+  });
+
+  it('never throws: any value becomes diagnostics or a model', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.anything(), fc.constant(ratioSlo('x'))), { maxLength: 4 }),
+        (values) => {
+          const raws = values.map((value, index) => ({ file: 'f.yaml', index, value }));
+          const result = importObjects(raws, { environments });
+          expect(Array.isArray(result.diagnostics)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on arbitrary query text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (query) => {
+        const result = importObjects([{ file: 'f.yaml', index: 0, value: ratioSlo(query) }], {
+          environments,
+        });
+        expect(result.services.length + result.diagnostics.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws when any field of a valid set is replaced by anything', async () => {
+    const dir = join(import.meta.dirname, 'fixtures', 'openslo-malaria', 'openslo');
+    const raws = [
+      ...parseOpenSloText(await readFile(join(dir, 'malaria-predictor-api.yaml'), 'utf8'), 'a.yaml').objects,
+      ...parseOpenSloText(await readFile(join(dir, 'alerting.yaml'), 'utf8'), 'b.yaml').objects,
+    ];
+    const paths: (string | number)[][] = [];
+    const walk = (value: unknown, path: (string | number)[]) => {
+      paths.push(path);
+      if (value !== null && typeof value === 'object')
+        for (const [k, v] of Object.entries(value)) walk(v, [...path, Array.isArray(value) ? Number(k) : k]);
+    };
+    for (const [i, raw] of raws.entries()) walk(raw.value, [i]);
+    fc.assert(
+      fc.property(fc.nat(paths.length - 1), fc.anything(), (which, replacement) => {
+        const copy = structuredClone(raws.map((r) => r.value));
+        const path = paths[which] ?? [];
+        let node: Record<string | number, unknown> = copy as unknown as Record<number, unknown>;
+        for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+        node[path.at(-1) as string | number] = replacement;
+        const result = importObjects(
+          copy.map((value, index) => ({ file: 'f.yaml', index, value })),
+          { environments },
+        );
+        expect(result.services.length + result.diagnostics.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
