@@ -1,6 +1,16 @@
 /** commander wiring only: parse arguments, call the library, print, set the exit code. */
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { explain, formatDiagnostic, formatExplain, generate, loadProject } from '../index.ts';
+import { writeFiles } from '../emit/index.ts';
+import {
+  explain,
+  exportOpenSlo,
+  formatDiagnostic,
+  formatExplain,
+  generate,
+  loadProject,
+  validateOpenSlo,
+} from '../index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 
 const EXIT_OK = 0;
@@ -26,9 +36,22 @@ program
   .command('generate')
   .description('write generated/ from the definitions (replaces owned files atomically, removes stale ones)')
   .option('--check', 'write nothing; exit 1 and list the files that differ when generated/ is stale')
-  .action(async (options: { check?: boolean }) => {
+  .option(
+    '--openslo <paths...>',
+    'also read these OpenSLO files or directories (slos/*.yaml are always read)',
+  )
+  .option(
+    '--environments <file>',
+    'module exporting the environments OpenSLO services get (default slos/environments.ts)',
+  )
+  .action(async (options: { check?: boolean; openslo?: string[]; environments?: string }) => {
     const { root } = program.opts<{ root: string }>();
-    const result = await generate({ root, check: options.check === true });
+    const result = await generate({
+      root,
+      check: options.check === true,
+      ...(options.openslo ? { openslo: options.openslo.map((p) => resolve(p)) } : {}),
+      ...(options.environments ? { environments: resolve(options.environments) } : {}),
+    });
     if (!result.drift) {
       printDiagnostics(result.diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -75,6 +98,78 @@ program
       return;
     }
     process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatExplain(rows)}\n`);
+  });
+
+program
+  .command('validate')
+  .description('check OpenSLO files (schema, references, conversion into the model) without generating')
+  .argument('<paths...>', 'OpenSLO files or directories (*.yaml, *.yml, *.json, searched recursively)')
+  .option(
+    '--environments <file>',
+    'module exporting the environments to check against (default slos/environments.ts)',
+  )
+  .action(async (paths: string[], options: { environments?: string }) => {
+    const { root } = program.opts<{ root: string }>();
+    const result = await validateOpenSlo({
+      root,
+      paths: paths.map((p) => resolve(p)),
+      ...(options.environments ? { environments: resolve(options.environments) } : {}),
+    });
+    for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+    const objects = Object.entries(result.objects)
+      .map(([kind, n]) => `${n} ${kind}`)
+      .join(', ');
+    if (errors > 0) {
+      process.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in ${result.files} file(s).\n`);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    process.stdout.write(
+      `${result.files} file(s) valid: ${objects || 'no objects'}; ${result.services} service(s), ${result.slos} SLO(s) to generate${result.projectEnvironments ? '' : ' (checked against a single default environment: the project has no environments module)'}.\n`,
+    );
+  });
+
+program
+  .command('export')
+  .description('write the definitions in another format (openslo: OpenSLO v1 documents)')
+  .argument('<format>', 'openslo')
+  .option(
+    '--out <dir>',
+    'write one <service>.openslo.yaml per service into this directory (default: standard output)',
+  )
+  .action(async (format: string, options: { out?: string }) => {
+    const { root } = program.opts<{ root: string }>();
+    if (format !== 'openslo') {
+      process.stderr.write(`unknown export format ${JSON.stringify(format)}; expected openslo\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const { project, diagnostics } = await loadProject({ root });
+    if (!project) {
+      printDiagnostics(diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    const exported = exportOpenSlo(project);
+    if (exported.diagnostics.length > 0) {
+      printDiagnostics(exported.diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    if (options.out === undefined) {
+      process.stdout.write([...exported.tree.values()].join('---\n'));
+      return;
+    }
+    const drift = await writeFiles(options.out, exported.tree);
+    for (const path of [...exported.tree.keys()]) {
+      const state = drift.missing.includes(path)
+        ? 'created'
+        : drift.changed.includes(path)
+          ? 'updated'
+          : 'unchanged';
+      process.stdout.write(`${state.padEnd(9)} ${options.out.replace(/\/$/, '')}/${path}\n`);
+    }
   });
 
 try {

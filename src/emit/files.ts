@@ -52,16 +52,31 @@ async function removeEmptyDirs(dir: string, root: string): Promise<void> {
   }
 }
 
-/** Makes `outDir` hold exactly `tree`; returns what it changed. Unchanged files are not touched. */
-export async function writeTree(outDir: string, tree: FileTree): Promise<TreeDrift> {
-  const drift = await checkTree(outDir, tree);
+/** Writes the missing and changed files of `drift`, each replaced atomically by rename. */
+async function writeChanged(dir: string, tree: FileTree, drift: TreeDrift): Promise<void> {
   for (const path of [...drift.missing, ...drift.changed]) {
-    const target = join(outDir, path);
+    const target = join(dir, path);
     await mkdir(dirname(target), { recursive: true });
     const temp = `${target}.tmp-${process.pid}`;
     await writeFile(temp, tree.get(path) ?? '', 'utf8');
     await rename(temp, target);
   }
+}
+
+/**
+ * Writes the files of `tree` into `dir`, leaving every other file there alone: for directories
+ * obsgen does not own, such as an export target.
+ */
+export async function writeFiles(dir: string, tree: FileTree): Promise<TreeDrift> {
+  const drift = await checkTree(dir, tree);
+  await writeChanged(dir, tree, drift);
+  return { ...drift, extra: [] };
+}
+
+/** Makes `outDir` hold exactly `tree`; returns what it changed. Unchanged files are not touched. */
+export async function writeTree(outDir: string, tree: FileTree): Promise<TreeDrift> {
+  const drift = await checkTree(outDir, tree);
+  await writeChanged(outDir, tree, drift);
   for (const path of drift.extra) {
     const target = join(outDir, path);
     await rm(target, { force: true });

@@ -5,8 +5,8 @@ import { toJson } from './json.ts';
 import { toYaml } from './yaml.ts';
 
 export type { FileTree, TreeDrift } from './files.ts';
-export { checkTree, isDriftFree, writeTree } from './files.ts';
-export { toYaml } from './yaml.ts';
+export { checkTree, isDriftFree, writeFiles, writeTree } from './files.ts';
+export { toYaml, toYamlDocuments } from './yaml.ts';
 
 /** Text of one document. */
 export function render(doc: Document): string {

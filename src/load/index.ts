@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { ALERT_KIND } from '../model/alert.ts';
 import { DASHBOARDS_KIND } from '../model/dashboards.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
-import { SERVICE_KIND } from '../model/service.ts';
+import { type Environment, SERVICE_KIND } from '../model/service.ts';
 import type { LoadedService } from '../model/validate.ts';
 import type { LoadedAlert, LoadedExport } from '../model/validate-alerts.ts';
 
@@ -173,4 +173,52 @@ export async function loadDashboardDefinitions(
     }
   }
   return { definitions, diagnostics };
+}
+
+/** OpenSLO definition files below `dir` (`*.yaml`, `*.yml`), sorted, as absolute paths. */
+export async function findOpenSloDefinitionFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
+  return entries
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * The `environments` export of a definition module: OpenSLO has no environments, so imported
+ * services are generated for these. `environments` is undefined (with a diagnostic) when the module
+ * cannot be loaded or exports none.
+ */
+export async function loadEnvironments(
+  root: string,
+  file: string,
+): Promise<{ environments?: readonly Environment[]; diagnostics: Diagnostic[] }> {
+  const shown = displayPath(root, file);
+  const fail = (message: string) => ({
+    diagnostics: [
+      {
+        code: 'load/environments',
+        severity: 'error' as const,
+        file: shown,
+        path: ['environments'],
+        message,
+        hint: 'OpenSLO has no environments: export `environments` (defineEnvironment values) from this module, or pass --environments <file>',
+      },
+    ],
+  });
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    return fail(`cannot load: ${importMessage(error)}`);
+  }
+  const environments = module.environments;
+  if (!Array.isArray(environments) || environments.length === 0)
+    return fail('exports no `environments` list for the OpenSLO services');
+  return { environments: environments as Environment[], diagnostics: [] };
 }

@@ -392,7 +392,6 @@ function checkSlo(
   checkLabels(report, [...path, 'alerting', 'labels'], s.alerting?.labels);
   const objective = objectiveOk ? rationalOf(s.objective) : rational(999n, 1000n);
   const errorBudget = sub(rational(1n), objective);
-  const timeBased = sli.kind === 'probe' || sli.kind === 'freshness';
   const windows =
     period > 0 && scrape > 0 && evaluation > 0
       ? burnWindowPairs({
@@ -400,7 +399,6 @@ function checkSlo(
           scrapeInterval: scrape,
           evaluationInterval: evaluation,
           errorBudget,
-          timeBased,
         })
       : [];
   const alerting = {

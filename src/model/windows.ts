@@ -4,8 +4,10 @@
  * Windows scale with the SLO period (a 7d SLO's first page pair is 14m/2m, not 1h/5m), so each pair
  * keeps the Workbook meaning "this share of the budget burns within the long window" and its factor
  * (14.4, 6, 3, 1) stays >= 1 for every period. Windows shorter than four scrape intervals are
- * raised to that floor; the factor is kept, so a raised window spends more budget before it fires,
- * which `explain` shows.
+ * raised to that floor, and a long window must hold more than 1/threshold samples, so that one
+ * bad sample (a failed probe, one stale evaluation) cannot trip a pair on its own; this binds only
+ * for short periods (a 24h SLO's first page pair is 4m/2m, not 2m/2m). A raised window keeps its
+ * factor, so it spends more budget before it fires, which `explain` shows.
  */
 import {
   BURN_POLICIES,
@@ -43,11 +45,6 @@ export interface WindowOptions {
   readonly evaluationInterval: number;
   /** 1 - objective. */
   readonly errorBudget: Rational;
-  /**
-   * Time-based SLIs (probe, freshness) count bad samples. Their long window must hold more than
-   * 1 / threshold samples, or a single failed probe would trip the pair on its own.
-   */
-  readonly timeBased: boolean;
 }
 
 /** Seconds of the smallest whole-minute window holding more than 1/threshold samples of `step`. */
@@ -66,7 +63,7 @@ const burnFactor = (policy: BurnPolicy): Rational =>
 
 /** The window pairs of an SLO (see the module comment for the rules). */
 export function burnWindowPairs(options: WindowOptions): WindowPair[] {
-  const { period, scrapeInterval, evaluationInterval, errorBudget, timeBased } = options;
+  const { period, scrapeInterval, evaluationInterval, errorBudget } = options;
   const floor = MIN_WINDOW_SCRAPES * scrapeInterval;
   const sampleStep = Math.max(scrapeInterval, evaluationInterval);
   return BURN_POLICIES.map((policy) => {
@@ -74,7 +71,7 @@ export function burnWindowPairs(options: WindowOptions): WindowPair[] {
       ceilDiv(BigInt(policy.referenceLongWindow) * BigInt(period), BigInt(REFERENCE_PERIOD_SECONDS)),
     );
     const factor = burnFactor(policy);
-    const sampleFloor = timeBased ? singleSampleFloor(mul(factor, errorBudget), sampleStep) : 0;
+    const sampleFloor = singleSampleFloor(mul(factor, errorBudget), sampleStep);
     const long = Math.max(scaledLong, floor, sampleFloor);
     const short = Math.max(Math.ceil(scaledLong / SHORT_WINDOW_DIVISOR), floor);
     // Whole minutes once past a minute, so `for` reads 12m rather than 690s.

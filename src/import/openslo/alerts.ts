@@ -1,0 +1,141 @@
+/**
+ * OpenSLO alert policies into the model's SLO alerting options.
+ *
+ * The model does not take arbitrary burn-rate conditions: every SLO gets the multiwindow pairs
+ * derived from its period (page: 14.4x and 6x, ticket: 3x and 1x, windows scaled from 1h, 6h, 1d and
+ * 3d of a 30 day period), and `alerting.page` / `alerting.ticket` switch a tier's pairs on or off.
+ * A burnrate condition therefore maps when it names one of those pairs exactly: `op: gt`,
+ * `threshold` = the pair's burn factor, `lookbackWindow` = its long window, `alertAfter` (when
+ * given) = its `for`, and a severity of the pair's tier (critical or page; warning or ticket). A tier
+ * is switched on when conditions name all of its pairs. Anything else is refused with the pairs the
+ * SLO does have. An SLO without alert policies gets no burn alerts (as in Sloth's OpenSLO reader).
+ */
+import type { BurnTier } from '../../conventions.ts';
+import { compare, formatRational, formatSeconds, rationalOf } from '../../model/units.ts';
+import type { WindowPair } from '../../model/windows.ts';
+import type { AlertConditionSpecV1, AlertPolicySpecV1 } from './schema.ts';
+
+type Path = (string | number)[];
+
+/** A policy attached to an SLO, its condition resolved (undefined when the reference did not resolve). */
+export interface AttachedPolicy {
+  readonly name: string;
+  readonly spec: AlertPolicySpecV1;
+  readonly condition?: { readonly name: string; readonly spec: AlertConditionSpecV1 };
+  /** Path of the policy inside the SLO object. */
+  readonly path: Path;
+}
+
+export interface AlertProblem {
+  readonly code: string;
+  readonly path: Path;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export interface MappedAlerting {
+  readonly page: boolean;
+  readonly ticket: boolean;
+  readonly noData: boolean;
+}
+
+const SEVERITIES: Record<BurnTier, readonly string[]> = {
+  page: ['critical', 'page'],
+  ticket: ['warning', 'ticket'],
+};
+
+/** OpenSLO duration text of whole seconds, when expressible in m/h/d. */
+export function shorthand(seconds: number): string | undefined {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+  ] as const)
+    if (seconds > 0 && seconds % size === 0) return `${seconds / size}${unit}`;
+  return undefined;
+}
+
+/** What a burnrate condition for `pair` says, as text for messages. */
+export const describePair = (pair: WindowPair): string =>
+  `${pair.tier} (severity ${pair.severity}): threshold ${formatRational(pair.factor)}, lookbackWindow ${shorthand(pair.long) ?? formatSeconds(pair.long)}, alertAfter ${shorthand(pair.forSeconds) ?? `${formatSeconds(pair.forSeconds)} (leave it out)`}`;
+
+/** Duration shorthand to seconds: m h d w, M = 30d, Q = 90d, Y = 365d. */
+export function shorthandSeconds(text: string): number {
+  const match = /^(\d+)([mhdwMQY])$/.exec(text);
+  const size: Record<string, number> = {
+    m: 60,
+    h: 3_600,
+    d: 86_400,
+    w: 604_800,
+    M: 30 * 86_400,
+    Q: 90 * 86_400,
+    Y: 365 * 86_400,
+  };
+  return match ? Number(match[1]) * (size[match[2] as string] ?? 0) : 0;
+}
+
+/** Maps the policies of one SLO onto the tiers of its derived window pairs. */
+export function mapAlerting(
+  policies: readonly AttachedPolicy[],
+  pairs: readonly WindowPair[],
+  period: string,
+): { alerting: MappedAlerting; problems: AlertProblem[] } {
+  const problems: AlertProblem[] = [];
+  const matched = new Set<WindowPair>();
+  let noData = false;
+  const available = pairs.map(describePair).join('; ');
+  for (const policy of policies) {
+    if (policy.spec.alertWhenNoData === true) noData = true;
+    // A policy that does not alert on breaches only contributes its no-data setting.
+    if (policy.spec.alertWhenBreaching !== true || !policy.condition) continue;
+    const { name, spec } = policy.condition;
+    const c = spec.condition;
+    const at = [...policy.path, 'spec', 'conditions', 0];
+    const refuse = (
+      message: string,
+      hint = `the burn-rate pairs of this SLO's ${period} period are: ${available}`,
+    ) => problems.push({ code: 'openslo/unsupported-alert-condition', path: at, message, hint });
+    if (c.op !== 'gt') {
+      refuse(
+        `condition ${name}: op ${c.op} is not supported; obsgen burn-rate alerts fire when the burn rate is above the threshold`,
+        'write op: gt',
+      );
+      continue;
+    }
+    const lookback = shorthandSeconds(c.lookbackWindow);
+    const threshold = rationalOf(c.threshold);
+    const pair = pairs.find((p) => p.long === lookback && compare(p.factor, threshold) === 0);
+    if (!pair) {
+      refuse(
+        `condition ${name}: a burn rate above ${c.threshold} over ${c.lookbackWindow} is not one of the window pairs obsgen derives for a ${period} period`,
+      );
+      continue;
+    }
+    if (c.alertAfter !== undefined && shorthandSeconds(c.alertAfter) !== pair.forSeconds) {
+      refuse(
+        `condition ${name}: alertAfter ${c.alertAfter} differs from the ${formatSeconds(pair.forSeconds)} obsgen waits for this pair`,
+      );
+      continue;
+    }
+    if (!SEVERITIES[pair.tier].includes(spec.severity)) {
+      refuse(
+        `condition ${name}: severity ${JSON.stringify(spec.severity)} does not match the ${pair.tier} tier of this pair (${SEVERITIES[pair.tier].join(' or ')})`,
+      );
+      continue;
+    }
+    matched.add(pair);
+  }
+  const tier = (t: BurnTier): boolean => {
+    const ofTier = pairs.filter((p) => p.tier === t);
+    const missing = ofTier.filter((p) => !matched.has(p));
+    if (missing.length > 0 && missing.length < ofTier.length)
+      problems.push({
+        code: 'openslo/unsupported-alert-condition',
+        path: policies[0]?.path.slice(0, -1) ?? [],
+        message: `the ${t} tier is switched on or off as a whole, but no alert policy names its pair ${missing.map(describePair).join('; ')}`,
+        hint: `add a policy with that condition, or remove the other ${t} conditions`,
+      });
+    return missing.length === 0;
+  };
+  return { alerting: { page: tier('page'), ticket: tier('ticket'), noData }, problems };
+}
