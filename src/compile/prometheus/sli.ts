@@ -38,7 +38,10 @@ export function eventExprs(
         `rate(${renderSelector(sli.total.metric.name, selectorMatchers(sli.total, env), env)}[${window}])`,
       );
       // A counter of failures often has no series until the first failure: count that as zero.
-      const orZero = (expr: string) => `(${expr} or 0 * ${total})`;
+      // Without grouping a plain 0 does; per group only the total knows which groups exist, at
+      // the price of reading its raw series a second time.
+      const orZero = (expr: string) =>
+        g.length === 0 ? `(${expr} or vector(0))` : `(${expr} or 0 * ${total})`;
       if (sli.bad) {
         const bad = sumBy(
           g,
