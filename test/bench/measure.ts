@@ -42,6 +42,8 @@ export const median = (values: readonly number[]): number => {
 
 interface ProcessPoint {
   readonly at: number;
+  /** Rules evaluated so far, all groups together (`prometheus_rule_evaluations_total`). */
+  readonly ruleEvaluations: number;
   readonly cpu: number;
   readonly rss: number;
   readonly heapInuse: number;
@@ -56,8 +58,8 @@ export interface PhaseMeasurement {
   /** Wall seconds of the measured span (after warm-up). */
   readonly seconds: number;
   /**
-   * Evaluations of all groups together that started in the measured span, divided by the number of
-   * groups: how many times the whole rule set ran in it (missed iterations do not count).
+   * Rules evaluated in the measured span divided by the number of rules: how many times the whole
+   * rule set ran in it, in fractions of a round when groups are slower than their interval.
    */
   readonly rounds: number;
   /** Process CPU seconds spent in the measured span. */
@@ -81,6 +83,8 @@ export async function measureRuleGroups(
   options: {
     /** Rule groups loaded (0 for a server without rules). */
     readonly groups: number;
+    /** Rules in those groups. */
+    readonly rules: number;
     readonly evaluations: number;
     readonly warmup: number;
     readonly pollMs: number;
@@ -105,7 +109,9 @@ export async function measureRuleGroups(
     const value = (name: string) => samples.find((s) => s.name === name)?.value ?? Number.NaN;
     const last = new Map<string, { ts?: number; duration?: number }>();
     missed = 0;
+    let ruleEvaluations = 0;
     for (const s of samples) {
+      if (s.name === 'prometheus_rule_evaluations_total') ruleEvaluations += s.value;
       const group = s.labels.rule_group;
       if (group === undefined) continue;
       if (s.name === 'prometheus_rule_group_iterations_missed_total') missed += s.value;
@@ -122,6 +128,7 @@ export async function measureRuleGroups(
     }
     points.push({
       at: Date.now() / 1000,
+      ruleEvaluations,
       cpu: value('process_cpu_seconds_total'),
       rss: value('process_resident_memory_bytes'),
       heapInuse: value('go_memstats_heap_inuse_bytes'),
@@ -147,9 +154,6 @@ export async function measureRuleGroups(
   const from = points[warmIndex ?? 0] as ProcessPoint;
   const to = points.at(-1) as ProcessPoint;
   const measured = points.slice(warmIndex ?? 0);
-  let started = 0;
-  for (const byTime of seen.values())
-    for (const ts of byTime.keys()) if (ts >= from.at && ts <= to.at) started += 1;
   const durations = new Map<string, number[]>();
   for (const [group, byTime] of seen) {
     const ordered = [...byTime.entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
@@ -159,7 +163,7 @@ export async function measureRuleGroups(
     durations,
     missed: missed - (warmMissed ?? 0),
     seconds: to.at - from.at,
-    rounds: options.groups > 0 ? started / options.groups : 0,
+    rounds: options.rules > 0 ? (to.ruleEvaluations - from.ruleEvaluations) / options.rules : 0,
     cpuSeconds: to.cpu - from.cpu,
     allocatedBytes: to.allocated - from.allocated,
     maxRss: Math.max(...measured.map((p) => p.rss)),
