@@ -513,10 +513,9 @@ async function benchFleet(input: FleetInput, setup: Prepared): Promise<string> {
     const sloth = describeGroups('sloth', toSlothRuleFile(svc, env), svc);
     const interval = fleetInterval(n);
     const sampled = new Set(svc.slos.slice(0, 3).map((s) => s.id));
-    // Whole scrape intervals of measurement: the scrape of 200k series is the baseline's largest
-    // CPU item, and a whole number of scrapes keeps its subtraction fair. Two at 1,000 SLOs, where
-    // a round takes long.
-    const window = n >= 1000 ? 2 * STEP : STEP;
+    // One scrape interval of measurement: the scrape of 200k series is the baseline's largest CPU
+    // item, and a whole number of scrapes keeps its subtraction fair.
+    const window = STEP;
     const options: PhaseOptions = {
       interval,
       warmup: 1,
