@@ -181,16 +181,20 @@ class Traffic {
   }
 }
 
-/** Caches the last value per time: many series share one integral at one instant. */
+/**
+ * Caches values by time: many series share one integral, and a document walks the same few hundred
+ * instants once per series. The cache is dropped when it grows past a few thousand instants.
+ */
 function perInstant(compute: (t: number) => number): (t: number) => number {
-  let lastT = Number.NaN;
-  let last = 0;
+  const cache = new Map<number, number>();
   return (t) => {
-    if (t !== lastT) {
-      last = compute(t);
-      lastT = t;
+    let value = cache.get(t);
+    if (value === undefined) {
+      if (cache.size >= 4096) cache.clear();
+      value = compute(t);
+      cache.set(t, value);
     }
-    return last;
+    return value;
   };
 }
 
