@@ -334,7 +334,8 @@ function checkSlo(
   let objectiveOk = true;
   if (!(s.objective > 0 && s.objective < 1)) {
     objectiveOk = false;
-    const percent = s.objective > 1 && s.objective < 100;
+    // 99.9 for 99.9%: the common slip. Values such as 1.5 are no percentage anyone means.
+    const percent = s.objective >= 50 && s.objective < 100;
     report(
       'slo/objective-range',
       [...path, 'objective'],
