@@ -24,7 +24,8 @@ export type Document =
 /** A target: the documents it produces for the whole project. */
 export type Target = (project: Project) => Document[];
 
-const prometheusTarget: Target = (project) =>
+/** Rule files per service and environment. */
+export const prometheusTarget: Target = (project) =>
   project.services.flatMap((svc) =>
     svc.environments.map((env) => ({
       path: ruleFilePath(svc, env),
