@@ -27,6 +27,7 @@ import type { Environment } from './model/service.ts';
 import { validateProject } from './model/validate.ts';
 import { validateAlerts } from './model/validate-alerts.ts';
 import { validateDashboards } from './model/validate-dashboards.ts';
+import { validateKubernetes } from './model/validate-kubernetes.ts';
 import { originOf, validateRouting } from './model/validate-routing.ts';
 
 export { explain, formatExplain } from './explain.ts';
@@ -86,8 +87,15 @@ export async function loadProject(
   if (!validated.project) return { diagnostics: [...loadDiagnostics, ...validated.diagnostics] };
   // Alerts and routing are checked against valid services only, so one mistake is reported once.
   const routing = validateRouting(validated.project.services, loaded.exports);
+  const kubernetes = hasErrors(routing) ? [] : validateKubernetes(validated.project.services, loaded.exports);
   const alerts = validateAlerts(catalog.alerts, validated.project.services);
-  const diagnostics = [...loadDiagnostics, ...validated.diagnostics, ...routing, ...alerts.diagnostics];
+  const diagnostics = [
+    ...loadDiagnostics,
+    ...validated.diagnostics,
+    ...routing,
+    ...kubernetes,
+    ...alerts.diagnostics,
+  ];
   if (hasErrors(diagnostics)) return { diagnostics };
   const routingFiles: Record<string, string> = {};
   for (const svc of validated.project.services)
