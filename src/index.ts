@@ -14,6 +14,7 @@ import { openSloFilePath, toOpenSloDocuments } from './export/openslo/index.ts';
 import { findOpenSloFiles, importOpenSloFiles } from './import/openslo/index.ts';
 import { lintDashboardLinks } from './lint/dashboard-links.ts';
 import { lintDashboardQueries } from './lint/dashboard-queries.ts';
+import { lintKubernetesSizes } from './lint/kubernetes-sizes.ts';
 import {
   findOpenSloDefinitionFiles,
   loadAlerts,
@@ -120,10 +121,15 @@ export async function loadProject(
 
 /**
  * Checks of the compiled output that definitions cannot express as types: every dashboard query
- * parses and selects known series, every alert links to an existing dashboard panel.
+ * parses and selects known series, every alert links to an existing dashboard panel, every
+ * Kubernetes object fits its size limit.
  */
 export function lintOutput(project: Project, documents: readonly Document[]): Diagnostic[] {
-  return [...lintDashboardQueries(project), ...lintDashboardLinks(documents)];
+  return [
+    ...lintDashboardQueries(project),
+    ...lintDashboardLinks(documents),
+    ...lintKubernetesSizes(documents),
+  ];
 }
 
 /**

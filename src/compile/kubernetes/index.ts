@@ -184,14 +184,15 @@ function alertmanagerManifests(project: Project, envName: string, namespaces: re
 
 function serviceManifests(svc: ResolvedService, env: Environment): Manifest[] {
   const settings = kubernetesSettings(svc, env);
-  const ruleSources = [svc.file, ...new Set((svc.alerts ?? []).map((a) => a.file))].sort();
-  const dashboardSources = [svc.file, ...(svc.dashboards ? [svc.dashboards.file] : [])].sort();
+  // The defining file first: size diagnostics name it.
+  const ruleSources = [svc.file, ...[...new Set((svc.alerts ?? []).map((a) => a.file))].sort()];
   const rules = toPrometheusRules(svc, env, toRuleFile(svc, env).groups).map((object) => ({
     object,
     sources: ruleSources,
   }));
   const dashboards = toDashboards(svc, env).flatMap((built) => {
     const operator = toGrafanaDashboard(built, settings);
+    const dashboardSources = [...new Set([built.plan.source, svc.file])];
     return [
       { object: toDashboardConfigMap(built, settings), sources: dashboardSources },
       ...(operator ? [{ object: operator, sources: dashboardSources }] : []),
