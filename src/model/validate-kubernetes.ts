@@ -190,11 +190,13 @@ export function validateKubernetes(
         [...at, 'grafanaOperator', 'instanceSelector'],
         k.grafanaOperator?.instanceSelector,
       );
-      if (k.secretsDir !== undefined && !k.secretsDir.startsWith('/'))
+      const secretsDirOk = k.secretsDir === undefined || k.secretsDir.startsWith('/');
+      if (!secretsDirOk)
         report(
           'kubernetes/secrets-dir',
           [...at, 'secretsDir'],
           `${JSON.stringify(k.secretsDir)} is not an absolute path`,
+          'give the directory Alertmanager mounts Secrets under, such as /etc/alertmanager/secrets',
         );
       if (env.alerting && !seen.has(env.alerting)) {
         seen.add(env.alerting);
@@ -203,7 +205,8 @@ export function validateKubernetes(
           reporter(origin.file),
           origin.path,
           env.alerting,
-          k.secretsDir ?? KUBERNETES.secretsDir,
+          // An invalid directory is reported above; the files are checked against the default.
+          (secretsDirOk ? k.secretsDir : undefined) ?? KUBERNETES.secretsDir,
         );
       }
     }
