@@ -14,6 +14,7 @@ import { openSloFilePath, toOpenSloDocuments } from './export/openslo/index.ts';
 import { findOpenSloFiles, importOpenSloFiles } from './import/openslo/index.ts';
 import { lintDashboardLinks } from './lint/dashboard-links.ts';
 import { lintDashboardQueries } from './lint/dashboard-queries.ts';
+import { lintKubernetesSizes } from './lint/kubernetes-sizes.ts';
 import {
   findOpenSloDefinitionFiles,
   loadAlerts,
@@ -27,6 +28,7 @@ import type { Environment } from './model/service.ts';
 import { validateProject } from './model/validate.ts';
 import { validateAlerts } from './model/validate-alerts.ts';
 import { validateDashboards } from './model/validate-dashboards.ts';
+import { validateKubernetes } from './model/validate-kubernetes.ts';
 import { originOf, validateRouting } from './model/validate-routing.ts';
 
 export { explain, formatExplain } from './explain.ts';
@@ -86,8 +88,15 @@ export async function loadProject(
   if (!validated.project) return { diagnostics: [...loadDiagnostics, ...validated.diagnostics] };
   // Alerts and routing are checked against valid services only, so one mistake is reported once.
   const routing = validateRouting(validated.project.services, loaded.exports);
+  const kubernetes = hasErrors(routing) ? [] : validateKubernetes(validated.project.services, loaded.exports);
   const alerts = validateAlerts(catalog.alerts, validated.project.services);
-  const diagnostics = [...loadDiagnostics, ...validated.diagnostics, ...routing, ...alerts.diagnostics];
+  const diagnostics = [
+    ...loadDiagnostics,
+    ...validated.diagnostics,
+    ...routing,
+    ...kubernetes,
+    ...alerts.diagnostics,
+  ];
   if (hasErrors(diagnostics)) return { diagnostics };
   const routingFiles: Record<string, string> = {};
   for (const svc of validated.project.services)
@@ -112,10 +121,15 @@ export async function loadProject(
 
 /**
  * Checks of the compiled output that definitions cannot express as types: every dashboard query
- * parses and selects known series, every alert links to an existing dashboard panel.
+ * parses and selects known series, every alert links to an existing dashboard panel, every
+ * Kubernetes object fits its size limit.
  */
 export function lintOutput(project: Project, documents: readonly Document[]): Diagnostic[] {
-  return [...lintDashboardQueries(project), ...lintDashboardLinks(documents)];
+  return [
+    ...lintDashboardQueries(project),
+    ...lintDashboardLinks(documents),
+    ...lintKubernetesSizes(documents),
+  ];
 }
 
 /**

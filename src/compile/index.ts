@@ -6,6 +6,7 @@ import { ALERTMANAGER_FILE } from '../conventions.ts';
 import type { Project } from '../model/resolved.ts';
 import { alertingEnvironments, notificationTemplates, toAlertmanagerConfig } from './alertmanager/index.ts';
 import { toDashboards } from './grafana/index.ts';
+import { toKubernetesDocuments } from './kubernetes/index.ts';
 import { ruleFilePath, toRuleFile } from './prometheus/index.ts';
 import { toRunbooks } from './runbooks/index.ts';
 import { toTestFiles } from './tests/index.ts';
@@ -75,6 +76,7 @@ export const TARGETS: readonly Target[] = [
   grafanaTarget,
   runbooksTarget,
   testsTarget,
+  toKubernetesDocuments,
 ];
 
 /** All documents of the project, sorted by path. */

@@ -91,6 +91,8 @@ const environment = z.strictObject({
   runbookBaseUrl: z.string(),
   grafanaBaseUrl: z.string(),
   ruleSelectorLabels: strRecord.optional(),
+  // Checked by validateKubernetes (validate-kubernetes.ts), which names the file defining it.
+  kubernetes: z.unknown().optional(),
   // Checked by validateRouting (validate-routing.ts), which names the file defining it.
   alerting: z.unknown().optional(),
 });
