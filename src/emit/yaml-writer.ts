@@ -37,6 +37,7 @@ const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 /** Characters a plain scalar may not start with. */
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
 /** A plain scalar made only of these is safe unless it looks like a number, date or special word. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be quoted
 const PLAIN_SAFE = /^[^\s\x00-\x1f\x7f"'#`][^\x00-\x1f\x7f]*$/;
 
 function isPlainSafe(text: string): boolean {
@@ -65,6 +66,7 @@ const quoted = (text: string): string =>
 
 /** Whether a multi-line string can be a literal block that reads back the same. */
 function isLiteralSafe(text: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be quoted
   if (!text.includes('\n') || /[\x00-\x08\x0b-\x1f\x7f\u0085\u2028\u2029\ufeff\r]/.test(text)) return false;
   const lines = text.replace(/\n$/, '').split('\n');
   // Leading spaces on the first line would be taken for indentation; trailing spaces and a
