@@ -1,5 +1,6 @@
 /** The library API: the CLI and the tests call these. */
-import { access } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { compileProject, type Document } from './compile/index.ts';
 import {
@@ -8,12 +9,14 @@ import {
   renderTree,
   type TreeDrift,
   toYamlDocuments,
+  writeFiles,
   writeTree,
 } from './emit/index.ts';
 import { openSloFilePath, toOpenSloDocuments } from './export/openslo/index.ts';
 import { findOpenSloFiles, importOpenSloFiles } from './import/openslo/index.ts';
 import { lintDashboardLinks } from './lint/dashboard-links.ts';
 import { lintDashboardQueries } from './lint/dashboard-queries.ts';
+import { CHECKS, lintContext, runChecks, sortDiagnostics } from './lint/index.ts';
 import {
   findOpenSloDefinitionFiles,
   loadAlerts,
@@ -30,6 +33,7 @@ import { validateDashboards } from './model/validate-dashboards.ts';
 import { originOf, validateRouting } from './model/validate-routing.ts';
 
 export { explain, formatExplain } from './explain.ts';
+export { CHECKS, formatLint, LINT_FORMATS, type LintFormat, ToolMissingError } from './lint/index.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
 export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';
@@ -230,4 +234,59 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const outDir = join(options.root, options.outDir ?? 'generated');
   const drift = options.check ? await checkTree(outDir, tree) : await writeTree(outDir, tree);
   return { diagnostics, drift, documents };
+}
+
+export interface LintOptions extends ProjectOptions {
+  /** Names of the checks to run (`CHECKS` in src/lint/index.ts). @default every check */
+  readonly checks?: readonly string[];
+}
+
+export interface LintResult {
+  /** Findings: the definitions' validation diagnostics, then every check's, in a stable order. */
+  readonly diagnostics: Diagnostic[];
+  /** Names of the checks that ran (none when the definitions do not validate). */
+  readonly checks: string[];
+}
+
+/** Names of `checks` that are not lint checks (a usage error). */
+export const unknownChecks = (checks: readonly string[]): string[] =>
+  checks.filter((name) => !CHECKS.some((c) => c.name === name));
+
+/**
+ * Lints compiled documents: renders them into a temporary directory (the real tools read files),
+ * runs the checks, removes the directory. The documents need not be the compiler's own (tests
+ * hand it altered ones).
+ */
+export async function lintDocuments(
+  project: Project,
+  documents: readonly Document[],
+  checks?: readonly string[],
+): Promise<LintResult> {
+  const tree = renderTree(documents);
+  const workDir = await mkdtemp(join(tmpdir(), 'obsgen-lint-'));
+  try {
+    await writeFiles(workDir, tree);
+    const ctx = lintContext({ project, documents, tree, workDir });
+    const diagnostics = await runChecks(ctx, checks);
+    return {
+      diagnostics,
+      checks: CHECKS.filter((c) => !checks || checks.includes(c.name)).map((c) => c.name),
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `obsgen lint`: validates the definitions (their diagnostics are findings too), compiles them
+ * and checks the output as it would be generated, with promtool and amtool. Reads definitions
+ * only: generated/ is neither read nor written (`generate --check` compares it).
+ */
+export async function lint(options: LintOptions): Promise<LintResult> {
+  const unknown = unknownChecks(options.checks ?? []);
+  if (unknown.length > 0) throw new TypeError(`unknown lint check(s): ${unknown.join(', ')}`);
+  const { project, diagnostics } = await loadProject(options);
+  if (!project) return { diagnostics: sortDiagnostics(diagnostics), checks: [] };
+  const result = await lintDocuments(project, compileProject(project), options.checks);
+  return { ...result, diagnostics: sortDiagnostics([...diagnostics, ...result.diagnostics]) };
 }

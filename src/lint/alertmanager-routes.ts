@@ -1,0 +1,193 @@
+/**
+ * Routing, asked of the real `amtool config routes test`: every combination of tier, category and
+ * environment (and every generated alert's own labels) reaches a route, instead of falling through
+ * to the root's default receiver by accident; a critical alert pages wherever the environment
+ * pages, and nothing pages where it does not.
+ *
+ * Fall-through is told apart from a route that happens to name the default receiver by testing a
+ * copy of the configuration whose root receiver is a sentinel no route names. A deliberate
+ * catch-all is a route without matchers.
+ */
+import { join } from 'node:path';
+import type { AlertmanagerConfig, AmRoute } from '../compile/alertmanager/index.ts';
+import { isAlertingRule } from '../compile/prometheus/index.ts';
+import { CATEGORIES, LABEL, SEVERITIES } from '../conventions.ts';
+import { toYaml, writeFiles } from '../emit/index.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import { alertmanagerConfigs, routingFile } from './alertmanager-amtool.ts';
+import type { LintContext } from './context.ts';
+import { mapLimit, runTool } from './tools.ts';
+
+/** Root receiver of the test copy: reaching it means no route took the alert. */
+const UNROUTED = 'obsgen-lint-unrouted';
+
+interface Probe {
+  readonly labels: Readonly<Record<string, string>>;
+  /** The generated alert these labels are from, or undefined for a tier x category combination. */
+  readonly alert: string | undefined;
+}
+
+/** Label sets to route in one environment: every tier x category per service, and every alert. */
+function probes(ctx: LintContext, env: string): Probe[] {
+  const out = new Map<string, Probe>();
+  const add = (labels: Record<string, string>, alert: string | undefined) => {
+    const key = JSON.stringify(Object.entries(labels).sort());
+    if (!out.has(key)) out.set(key, { labels, alert });
+  };
+  for (const svc of ctx.project.services) {
+    if (!svc.environments.some((e) => e.name === env)) continue;
+    for (const severity of SEVERITIES)
+      for (const category of CATEGORIES)
+        add(
+          {
+            [LABEL.severity]: severity,
+            [LABEL.category]: category,
+            [LABEL.environment]: env,
+            [LABEL.service]: svc.name,
+          },
+          undefined,
+        );
+  }
+  for (const ref of ctx.rules)
+    if (ref.env.name === env && isAlertingRule(ref.rule))
+      add({ alertname: ref.rule.alert, ...(ref.rule.labels ?? {}) }, ref.rule.alert);
+  return [...out.values()];
+}
+
+/** One `label op "value"` matcher of the route tree, as a predicate on a label value. */
+interface RouteMatcher {
+  readonly label: string;
+  readonly test: (value: string) => boolean;
+}
+
+function routeMatchers(route: AmRoute): RouteMatcher[] {
+  const own = (route.matchers ?? []).flatMap((text): RouteMatcher[] => {
+    const m = /^([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"$/.exec(text);
+    if (!m) return [];
+    const [, label = '', op, raw = ''] = m;
+    const value = raw.replace(/\\(.)/g, '$1');
+    let re: RegExp | undefined;
+    try {
+      re = new RegExp(`^(?:${value})$`);
+    } catch {
+      re = undefined;
+    }
+    const test = (v: string): boolean => {
+      if (op === '=') return v === value;
+      if (op === '!=') return v !== value;
+      const hit = re ? re.test(v) : false;
+      return op === '=~' ? hit : !hit;
+    };
+    return [{ label, test }];
+  });
+  return [...own, ...(route.routes ?? []).flatMap(routeMatchers)];
+}
+
+/**
+ * Probes grouped by how the route tree sees them: routing depends only on which matchers hold,
+ * so label sets on which every matcher of the tree agrees route alike and one amtool run answers
+ * for all of them (a dozen runs instead of a hundred).
+ */
+function routingClasses(route: AmRoute, list: readonly Probe[]): Probe[][] {
+  const matchers = routeMatchers(route);
+  const classes = new Map<string, Probe[]>();
+  for (const probe of list) {
+    const key = matchers.map((m) => (m.test(probe.labels[m.label] ?? '') ? '1' : '0')).join('');
+    classes.set(key, [...(classes.get(key) ?? []), probe]);
+  }
+  return [...classes.values()];
+}
+
+const describe = (labels: Readonly<Record<string, string>>): string =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+
+export async function lintAlertmanagerRoutes(ctx: LintContext): Promise<Diagnostic[]> {
+  const configs = alertmanagerConfigs(ctx);
+  const tests = new Map<string, string>();
+  for (const { path, value } of configs) {
+    const config = value as AlertmanagerConfig;
+    const copy = {
+      ...config,
+      route: { ...config.route, receiver: UNROUTED },
+      receivers: [...config.receivers, { name: UNROUTED }],
+    };
+    tests.set(path.replace(/alertmanager\.yaml$/, 'routes-test.yaml'), toYaml(copy));
+  }
+  await writeFiles(ctx.workDir, tests);
+  const out: Diagnostic[] = [];
+  for (const { env, path, value } of configs) {
+    const config = value as AlertmanagerConfig;
+    const environment = ctx.project.services.flatMap((s) => s.environments).find((e) => e.name === env);
+    const paging = new Set(
+      config.receivers.filter((r) => (r.pagerduty_configs ?? []).length > 0).map((r) => r.name),
+    );
+    const testFile = join(ctx.workDir, path.replace(/alertmanager\.yaml$/, 'routes-test.yaml'));
+    const classes = routingClasses(config.route, probes(ctx, env));
+    const answers = await mapLimit(classes, 4, async ([probe]) => {
+      const labels = Object.entries((probe as Probe).labels).map(([k, v]) => `${k}=${v}`);
+      const args = ['config', 'routes', 'test', `--config.file=${testFile}`, ...labels];
+      const run = await runTool('amtool', args);
+      return run.code === 0
+        ? { receivers: run.stdout.trim().split(',').filter(Boolean) }
+        : { error: run.stderr.trim().split('\n').at(-1) ?? `exit ${run.code}` };
+    });
+    const file = routingFile(ctx, env, path);
+    const unrouted = new Map<string, string[]>();
+    const list = classes.flatMap((members, i) => members.map((probe) => ({ probe, result: answers[i] })));
+    for (const { probe, result: answer } of list) {
+      const result = answer as { receivers?: string[]; error?: string };
+      if (result.error !== undefined) {
+        out.push({
+          code: 'routing/amtool',
+          severity: 'error',
+          file,
+          path: ['routes'],
+          message: `amtool config routes test failed in ${env} for ${describe(probe.labels)}: ${result.error}`,
+        });
+        continue;
+      }
+      const receivers = result.receivers ?? [];
+      const severity = probe.labels[LABEL.severity] ?? '';
+      if (receivers.includes(UNROUTED)) {
+        const what = probe.alert ?? `category ${probe.labels[LABEL.category]}`;
+        unrouted.set(severity, [...(unrouted.get(severity) ?? []), what]);
+      }
+      const pages = receivers.filter((r) => paging.has(r));
+      if (environment?.paging !== true && pages.length > 0)
+        out.push({
+          code: 'routing/pages',
+          severity: 'error',
+          file,
+          path: ['routes'],
+          message: `${describe(probe.labels)} pages through ${pages.join(', ')}, but ${env} does not page`,
+          hint: 'paging receivers belong to environments with paging: true',
+        });
+      if (
+        environment?.paging === true &&
+        probe.alert !== undefined &&
+        severity === 'critical' &&
+        pages.length === 0
+      )
+        out.push({
+          code: 'routing/not-paged',
+          severity: 'error',
+          file,
+          path: ['routes'],
+          message: `critical alert ${probe.alert} reaches ${receivers.join(', ') || 'nobody'} in ${env}, no paging receiver, though ${env} pages`,
+          hint: 'route severity=critical to the paging receiver before any route that stops it (continue: true)',
+        });
+    }
+    for (const [severity, what] of unrouted)
+      out.push({
+        code: 'routing/unrouted',
+        severity: 'error',
+        file,
+        path: ['routes'],
+        message: `in ${env}, ${severity} alerts of ${what.join(', ')} match no route and would fall through to the default receiver ${config.route.receiver}`,
+        hint: `add a route for severity=${severity}; a deliberate catch-all is a route without matchers`,
+      });
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+/**
+ * SLO sanity beyond what validation (src/model/validate.ts) already refuses (objective outside
+ * (0, 1), unreachable burn thresholds, grouping labels missing on typed SLIs): every burn window
+ * fits in the SLO's period and spans at least four scrape intervals, and the recorded SLI series
+ * keep every grouping label (a raw SLI's `by` clause must keep them, or all groups share one
+ * budget and `$labels.<label>` renders empty).
+ */
+import { MIN_WINDOW_SCRAPES, RECORD } from '../conventions.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import { formatSeconds } from '../model/units.ts';
+import type { LintContext } from './context.ts';
+import { labelFlow } from './labels.ts';
+
+export function lintSloSanity(ctx: LintContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const svc of ctx.project.services)
+    for (const slo of svc.slos) {
+      const report = (code: string, path: (string | number)[], message: string, hint: string) =>
+        out.push({ code, severity: 'error', file: svc.file, path: [slo.id, ...path], message, hint });
+      const floor = MIN_WINDOW_SCRAPES * svc.scrapeInterval;
+      for (const pair of slo.windows) {
+        const label = `${pair.tier} pair ${formatSeconds(pair.long)}/${formatSeconds(pair.short)}`;
+        if (pair.long > slo.period)
+          report(
+            'slo/window-period',
+            ['period'],
+            `the ${label} reads ${formatSeconds(pair.long)}, longer than the ${formatSeconds(slo.period)} period`,
+            `lengthen the period or shorten scrapeInterval (${formatSeconds(svc.scrapeInterval)}): windows are at least ${MIN_WINDOW_SCRAPES} scrapes and enough samples for the threshold`,
+          );
+        for (const window of [pair.short, pair.long])
+          if (window < floor)
+            report(
+              'slo/window-scrapes',
+              ['period'],
+              `the ${label} reads ${formatSeconds(window)}, fewer than ${MIN_WINDOW_SCRAPES} scrape intervals (${formatSeconds(floor)})`,
+              'a rate needs several samples: lengthen the window',
+            );
+      }
+      if (slo.groupBy.length === 0) continue;
+      const base = formatSeconds(slo.baseWindow);
+      for (const env of svc.environments) {
+        const catalog = ctx.catalog(svc, env);
+        for (const ref of ctx.rules) {
+          if (ref.service !== svc || ref.env !== env || !ref.parsed.ok) continue;
+          if (
+            ref.origin?.path[0] !== slo.id ||
+            (ref.name !== RECORD.bad(base) && ref.name !== RECORD.total(base))
+          )
+            continue;
+          const kept = labelFlow(ref.parsed.root, (s) =>
+            s.name ? catalog.get(s.name)?.labels : undefined,
+          ).labels;
+          if (kept === 'any') continue;
+          for (const [i, label] of slo.groupBy.entries())
+            if (!kept.has(label))
+              report(
+                'slo/group-label',
+                ['groupBy', i],
+                `${ref.name} of ${env.name} does not keep the grouping label ${label} (it keeps: ${[...kept].sort().join(', ') || 'no labels'})`,
+                `aggregate by the grouping labels: sum by (${slo.groupBy.join(', ')}) (...)`,
+              );
+        }
+      }
+    }
+  const seen = new Set<string>();
+  return out.filter((d) => {
+    const key = JSON.stringify([
+      d.path,
+      d.code,
+      d.message.replace(/ of \S+ does not keep/, ' does not keep'),
+    ]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
