@@ -3,6 +3,9 @@ import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { compileProject, type Document } from './compile/index.ts';
+import { extractRevision } from './diff/git.ts';
+import { type Change, type Compiled, diffCompiled } from './diff/index.ts';
+import { formatDiffMarkdown } from './diff/markdown.ts';
 import {
   checkTree,
   type FileTree,
@@ -32,6 +35,9 @@ import { validateAlerts } from './model/validate-alerts.ts';
 import { validateDashboards } from './model/validate-dashboards.ts';
 import { originOf, validateRouting } from './model/validate-routing.ts';
 
+export { RevisionError } from './diff/git.ts';
+export type { Change } from './diff/index.ts';
+export { formatDiffMarkdown } from './diff/markdown.ts';
 export { explain, formatExplain } from './explain.ts';
 export { CHECKS, formatLint, LINT_FORMATS, type LintFormat, ToolMissingError } from './lint/index.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
@@ -289,4 +295,58 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   if (!project) return { diagnostics: sortDiagnostics(diagnostics), checks: [] };
   const result = await lintDocuments(project, compileProject(project), options.checks);
   return { ...result, diagnostics: sortDiagnostics([...diagnostics, ...result.diagnostics]) };
+}
+
+const compiled = (project: Project): Compiled => {
+  const documents = compileProject(project);
+  return { project, documents, tree: renderTree(documents) };
+};
+
+/** Changes of the generated output from `base` (undefined: an empty project) to `head`. Pure. */
+export function diffProjects(base: Project | undefined, head: Project): Change[] {
+  return diffCompiled(base === undefined ? undefined : compiled(base), compiled(head));
+}
+
+export interface DiffOptions extends Omit<ProjectOptions, 'openslo' | 'environments'> {
+  /** Git revision to compare the working tree with. @default 'HEAD' */
+  readonly base?: string;
+}
+
+export interface DiffResult {
+  /** Set when the working tree's definitions are valid. */
+  readonly markdown?: string;
+  readonly changes: Change[];
+  /** The working tree's validation diagnostics (errors mean no diff). */
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * `obsgen diff`: builds the project at `base` (extracted with git archive into a temporary
+ * directory) and in the working tree, and compares what they generate. A base whose definitions
+ * do not validate counts as empty, with a note.
+ */
+export async function diff(options: DiffOptions): Promise<DiffResult> {
+  const base = options.base ?? 'HEAD';
+  const head = await loadProject(options);
+  if (!head.project) return { changes: [], diagnostics: head.diagnostics };
+  const revision = await extractRevision(options.root, base);
+  try {
+    const dirs = {
+      ...(options.definitions ? { definitions: options.definitions } : {}),
+      ...(options.alerts ? { alerts: options.alerts } : {}),
+      ...(options.dashboards ? { dashboards: options.dashboards } : {}),
+    };
+    const old = await loadProject({ root: revision.root, ...dirs });
+    const errors = old.diagnostics.filter((d) => d.severity === 'error').length;
+    const notes = old.project
+      ? []
+      : [
+          `The definitions at ${base} do not validate (${errors} error${errors === 1 ? '' : 's'}): everything shows as added.`,
+        ];
+    const changes = diffProjects(old.project, head.project);
+    const markdown = formatDiffMarkdown(changes, { base, notes });
+    return { markdown, changes, diagnostics: head.diagnostics };
+  } finally {
+    await revision.cleanup();
+  }
 }

@@ -134,60 +134,70 @@ export async function lintAlertmanagerRoutes(ctx: LintContext): Promise<Diagnost
         : { error: run.stderr.trim().split('\n').at(-1) ?? `exit ${run.code}` };
     });
     const file = routingFile(ctx, env, path);
-    const unrouted = new Map<string, string[]>();
-    const list = classes.flatMap((members, i) => members.map((probe) => ({ probe, result: answers[i] })));
-    for (const { probe, result: answer } of list) {
-      const result = answer as { receivers?: string[]; error?: string };
-      if (result.error !== undefined) {
-        out.push({
-          code: 'routing/amtool',
-          severity: 'error',
-          file,
-          path: ['routes'],
-          message: `amtool config routes test failed in ${env} for ${describe(probe.labels)}: ${result.error}`,
-        });
-        continue;
-      }
-      const receivers = result.receivers ?? [];
-      const severity = probe.labels[LABEL.severity] ?? '';
-      if (receivers.includes(UNROUTED)) {
-        const what = probe.alert ?? `category ${probe.labels[LABEL.category]}`;
-        unrouted.set(severity, [...(unrouted.get(severity) ?? []), what]);
-      }
-      const pages = receivers.filter((r) => paging.has(r));
-      if (environment?.paging !== true && pages.length > 0)
-        out.push({
-          code: 'routing/pages',
-          severity: 'error',
-          file,
-          path: ['routes'],
-          message: `${describe(probe.labels)} pages through ${pages.join(', ')}, but ${env} does not page`,
-          hint: 'paging receivers belong to environments with paging: true',
-        });
-      if (
-        environment?.paging === true &&
-        probe.alert !== undefined &&
-        severity === 'critical' &&
-        pages.length === 0
-      )
-        out.push({
-          code: 'routing/not-paged',
-          severity: 'error',
-          file,
-          path: ['routes'],
-          message: `critical alert ${probe.alert} reaches ${receivers.join(', ') || 'nobody'} in ${env}, no paging receiver, though ${env} pages`,
-          hint: 'route severity=critical to the paging receiver before any route that stops it (continue: true)',
-        });
+    const failed = answers.find((a): a is { error: string } => 'error' in a);
+    if (failed) {
+      // An unreadable configuration fails every probe alike: once is enough.
+      out.push({
+        code: 'routing/amtool',
+        severity: 'error',
+        file,
+        path: ['routes'],
+        message: `amtool config routes test cannot route alerts in ${env}: ${failed.error}`,
+        hint: 'see amtool check-config for the same configuration',
+      });
+      continue;
     }
-    for (const [severity, what] of unrouted)
+    const unrouted = new Map<string, { categories: Set<string>; alerts: Set<string> }>();
+    for (const [i, members] of classes.entries()) {
+      const receivers = (answers[i] as { receivers: string[] }).receivers;
+      const pages = receivers.filter((r) => paging.has(r));
+      for (const probe of members) {
+        const severity = probe.labels[LABEL.severity] ?? '';
+        if (receivers.includes(UNROUTED)) {
+          const entry = unrouted.get(severity) ?? { categories: new Set(), alerts: new Set() };
+          if (probe.alert !== undefined) entry.alerts.add(probe.alert);
+          else entry.categories.add(probe.labels[LABEL.category] ?? '');
+          unrouted.set(severity, entry);
+        }
+        if (environment?.paging !== true && pages.length > 0)
+          out.push({
+            code: 'routing/pages',
+            severity: 'error',
+            file,
+            path: ['routes'],
+            message: `${describe(probe.labels)} pages through ${pages.join(', ')}, but ${env} does not page`,
+            hint: 'paging receivers belong to environments with paging: true',
+          });
+        if (
+          environment?.paging === true &&
+          probe.alert !== undefined &&
+          severity === 'critical' &&
+          pages.length === 0
+        )
+          out.push({
+            code: 'routing/not-paged',
+            severity: 'error',
+            file,
+            path: ['routes'],
+            message: `critical alert ${probe.alert} reaches ${receivers.join(', ') || 'nobody'} in ${env}, no paging receiver, though ${env} pages`,
+            hint: 'route severity=critical to the paging receiver before any route that stops it (continue: true)',
+          });
+      }
+    }
+    for (const [severity, { categories, alerts }] of unrouted) {
+      const what = [
+        ...(categories.size > 0 ? [`categories ${[...categories].join(', ')}`] : []),
+        ...(alerts.size > 0 ? [`alerts ${[...alerts].sort().join(', ')}`] : []),
+      ].join('; ');
       out.push({
         code: 'routing/unrouted',
         severity: 'error',
         file,
         path: ['routes'],
-        message: `in ${env}, ${severity} alerts of ${what.join(', ')} match no route and would fall through to the default receiver ${config.route.receiver}`,
+        message: `in ${env}, ${severity} alerts (${what}) match no route and would fall through to the default receiver ${config.route.receiver}`,
         hint: `add a route for severity=${severity}; a deliberate catch-all is a route without matchers`,
       });
+    }
   }
   return out;
 }

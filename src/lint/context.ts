@@ -216,7 +216,7 @@ export function placeRuleFindings(ctx: LintContext, findings: readonly RuleFindi
       severity: 'error',
       file: origin.file,
       path: [...origin.path, ...(origin.fields ? (f.field ?? []) : [])],
-      message: `${f.message} (rule ${f.ref.name} in ${[...envs].sort().join(', ')})`,
+      message: `${f.message} (${origin.fields ? '' : `rule ${f.ref.name} `}in ${[...envs].sort().join(', ')})`,
       ...(f.hint ? { hint: f.hint } : {}),
     });
   }

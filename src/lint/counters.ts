@@ -72,10 +72,11 @@ export function counterProblems(
             hint: 'record sum(rate(counter[w])) and read that instead',
           });
       }
-      if (range.subquery && nodesOf(range.expr, 'aggregate').length > 0)
+      const aggregation = range.subquery ? nodesOf(range.expr, 'aggregate')[0]?.node : undefined;
+      if (aggregation)
         out.push({
           code: 'counters/rate-of-sum',
-          message: `${fn}() of a subquery over an aggregation (${parsed.text.slice(range.from, range.to).slice(0, 80)}): the ${fn} of a sum of counters mistakes one counter's reset for a drop`,
+          message: `${fn}() of a subquery over ${aggregation.op}(...)[${range.rangeText}:]: the ${fn} of a sum of counters mistakes one counter's reset for a drop`,
           hint: `sum the rates instead: sum(${fn}(counter[w]))`,
         });
     }

@@ -43,7 +43,7 @@ function alertFindings(ref: RuleRef, intervalSeconds: number | undefined): RuleF
     add(
       'conventions/alert-name',
       ['name'],
-      `alert name ${name} has ${name.length} characters, more than ${MAX_ALERT_NAME_LENGTH}`,
+      `the name has ${name.length} characters, more than ${MAX_ALERT_NAME_LENGTH}`,
       'shorten it: it titles every notification and names the runbook file',
     );
   const labels = rule.labels ?? {};
@@ -56,7 +56,7 @@ function alertFindings(ref: RuleRef, intervalSeconds: number | undefined): RuleF
       add(
         'conventions/required-label',
         ['labels', label],
-        `${name} has no ${label} label`,
+        `no ${label} label`,
         'every alert carries severity, category, service and environment (and slo on SLO alerts)',
       );
   const severity = labels[LABEL.severity];
@@ -81,7 +81,7 @@ function alertFindings(ref: RuleRef, intervalSeconds: number | undefined): RuleF
       add(
         'conventions/required-annotation',
         ['annotations', key],
-        `${name} has no ${key} annotation`,
+        `no ${key} annotation`,
         'every alert carries summary, description, runbook_url and dashboard_url',
       );
   const summary = annotations.summary?.trim();
@@ -90,21 +90,21 @@ function alertFindings(ref: RuleRef, intervalSeconds: number | undefined): RuleF
       add(
         'conventions/summary',
         ['summary'],
-        `summary of ${name} is templated: ${JSON.stringify(summary)}`,
+        `the summary is templated: ${JSON.stringify(summary)}`,
         'the summary titles notifications that group many alerts: keep it static and move values into description',
       );
     else if (!summary.endsWith('.'))
       add(
         'conventions/summary',
         ['summary'],
-        `summary of ${name} does not end with a period: ${JSON.stringify(summary)}`,
+        `the summary does not end with a period: ${JSON.stringify(summary)}`,
         'write one sentence ending with a period',
       );
     else if (SENTENCE_BREAK.test(summary.slice(0, -1)))
       add(
         'conventions/summary',
         ['summary'],
-        `summary of ${name} is more than one sentence: ${JSON.stringify(summary)}`,
+        `the summary is more than one sentence: ${JSON.stringify(summary)}`,
         'keep one sentence; put the rest into description',
       );
   }
@@ -115,7 +115,7 @@ function alertFindings(ref: RuleRef, intervalSeconds: number | undefined): RuleF
     add(
       'conventions/description',
       ['description'],
-      `description of ${name} is not templated, so notifications cannot show the value that fired`,
+      'the description is not templated, so notifications cannot show the value that fired',
       'show the value and the labels: {{ $value | humanize }}, {{ $labels.<name> }}',
     );
   if (severity !== undefined && (SEVERITIES as readonly string[]).includes(severity)) {
@@ -126,7 +126,7 @@ function alertFindings(ref: RuleRef, intervalSeconds: number | undefined): RuleF
       add(
         'conventions/for-bounds',
         ['for'],
-        `for ${rule.for} of ${severity} alert ${name} is above the ${formatSeconds(bounds.maxSeconds)} bound of its tier`,
+        `for ${rule.for} is above the ${formatSeconds(bounds.maxSeconds)} bound of ${severity} alerts`,
         severity === 'info'
           ? 'an info alert waits at most a day'
           : `alert sooner, or make it a ${severity === 'critical' ? 'warning' : 'info'} alert`,
@@ -135,7 +135,7 @@ function alertFindings(ref: RuleRef, intervalSeconds: number | undefined): RuleF
       add(
         'conventions/for-bounds',
         ['for'],
-        `for ${rule.for ?? '0s'} of ${severity} alert ${name} is shorter than one evaluation (${formatSeconds(min)}): a single bad evaluation would notify`,
+        `for ${rule.for ?? '0s'} is shorter than one evaluation (${formatSeconds(min)}): a single bad evaluation would notify`,
         `hold for at least ${formatSeconds(Math.max(min, 1))}`,
       );
   }

@@ -126,8 +126,9 @@ export interface QueryProblem {
 }
 
 const describe = (p: LabelProblem): string => {
-  const available = [...p.available].sort();
-  return `${p.clause} (${p.label}) names a label its input does not carry (it has: ${available.join(', ') || 'no labels'})`;
+  const available = [...p.available].sort().join(', ') || 'no labels';
+  const op = p.node.kind === 'aggregate' || p.node.kind === 'binary' ? `${p.node.op} ` : '';
+  return `${op}${p.clause} (${p.label}) names a label its input does not carry (it has: ${available})`;
 };
 
 /**
@@ -180,7 +181,7 @@ export function queryProblems(parsed: Parsed, catalog: SeriesCatalog): QueryProb
   for (const p of labelFlow(parsed.root, (s) => (s.name ? catalog.get(s.name)?.labels : undefined)).problems)
     once({
       kind: 'unknown-label',
-      message: `${describe(p)}: ${parsed.text.slice(p.node.from, p.node.to).slice(0, 80)}`,
+      message: describe(p),
       hint: 'use a label the aggregated series carry (metric contract labels, or the by labels of the rule recording it)',
     });
   return problems;

@@ -18,24 +18,22 @@ export function lintSloSanity(ctx: LintContext): Diagnostic[] {
       const report = (code: string, path: (string | number)[], message: string, hint: string) =>
         out.push({ code, severity: 'error', file: svc.file, path: [slo.id, ...path], message, hint });
       const floor = MIN_WINDOW_SCRAPES * svc.scrapeInterval;
-      for (const pair of slo.windows) {
-        const label = `${pair.tier} pair ${formatSeconds(pair.long)}/${formatSeconds(pair.short)}`;
-        if (pair.long > slo.period)
-          report(
-            'slo/window-period',
-            ['period'],
-            `the ${label} reads ${formatSeconds(pair.long)}, longer than the ${formatSeconds(slo.period)} period`,
-            `lengthen the period or shorten scrapeInterval (${formatSeconds(svc.scrapeInterval)}): windows are at least ${MIN_WINDOW_SCRAPES} scrapes and enough samples for the threshold`,
-          );
-        for (const window of [pair.short, pair.long])
-          if (window < floor)
-            report(
-              'slo/window-scrapes',
-              ['period'],
-              `the ${label} reads ${formatSeconds(window)}, fewer than ${MIN_WINDOW_SCRAPES} scrape intervals (${formatSeconds(floor)})`,
-              'a rate needs several samples: lengthen the window',
-            );
-      }
+      const tooLong = [...new Set(slo.windows.map((p) => p.long).filter((w) => w > slo.period))];
+      if (tooLong.length > 0)
+        report(
+          'slo/window-period',
+          ['period'],
+          `burn windows ${tooLong.map(formatSeconds).join(', ')} are longer than the ${formatSeconds(slo.period)} period`,
+          `lengthen the period or shorten scrapeInterval (${formatSeconds(svc.scrapeInterval)}): windows span at least ${MIN_WINDOW_SCRAPES} scrapes and enough samples for the burn threshold`,
+        );
+      const tooShort = [...new Set(slo.windows.flatMap((p) => [p.short, p.long]).filter((w) => w < floor))];
+      if (tooShort.length > 0)
+        report(
+          'slo/window-scrapes',
+          ['period'],
+          `burn windows ${tooShort.map(formatSeconds).join(', ')} span fewer than ${MIN_WINDOW_SCRAPES} scrape intervals (${formatSeconds(floor)})`,
+          'a rate needs several samples: lengthen the windows (the period) or scrape more often',
+        );
       if (slo.groupBy.length === 0) continue;
       const base = formatSeconds(slo.baseWindow);
       for (const env of svc.environments) {
@@ -56,7 +54,7 @@ export function lintSloSanity(ctx: LintContext): Diagnostic[] {
               report(
                 'slo/group-label',
                 ['groupBy', i],
-                `${ref.name} of ${env.name} does not keep the grouping label ${label} (it keeps: ${[...kept].sort().join(', ') || 'no labels'})`,
+                `the SLI's ${ref.name === RECORD.bad(base) ? 'bad' : 'total'} events (${ref.name}) do not keep the grouping label ${label} (they keep: ${[...kept].sort().join(', ') || 'no labels'})`,
                 `aggregate by the grouping labels: sum by (${slo.groupBy.join(', ')}) (...)`,
               );
         }
@@ -64,11 +62,7 @@ export function lintSloSanity(ctx: LintContext): Diagnostic[] {
     }
   const seen = new Set<string>();
   return out.filter((d) => {
-    const key = JSON.stringify([
-      d.path,
-      d.code,
-      d.message.replace(/ of \S+ does not keep/, ' does not keep'),
-    ]);
+    const key = JSON.stringify([d.path, d.code, d.message]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
