@@ -120,12 +120,18 @@ export async function loadProject(
   return { diagnostics: all, ...(withBoards.project ? { project: withBoards.project } : {}) };
 }
 
+/** The definition file of a catalog alert by name. */
+const alertFileOf =
+  (project: Project) =>
+  (alert: string): string | undefined =>
+    project.alerts?.find((a) => a.name === alert)?.file;
+
 /**
  * Checks of the compiled output that definitions cannot express as types: every dashboard query
  * parses and selects known series, every alert links to an existing dashboard panel.
  */
 export function lintOutput(project: Project, documents: readonly Document[]): Diagnostic[] {
-  return [...lintDashboardQueries(project), ...lintDashboardLinks(documents)];
+  return [...lintDashboardQueries(project), ...lintDashboardLinks(documents, alertFileOf(project))];
 }
 
 /**

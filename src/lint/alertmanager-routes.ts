@@ -148,6 +148,7 @@ export async function lintAlertmanagerRoutes(ctx: LintContext): Promise<Diagnost
       continue;
     }
     const unrouted = new Map<string, { categories: Set<string>; alerts: Set<string> }>();
+    const paged = new Set<string>();
     for (const [i, members] of classes.entries()) {
       const receivers = (answers[i] as { receivers: string[] }).receivers;
       const pages = receivers.filter((r) => paging.has(r));
@@ -160,14 +161,8 @@ export async function lintAlertmanagerRoutes(ctx: LintContext): Promise<Diagnost
           unrouted.set(severity, entry);
         }
         if (environment?.paging !== true && pages.length > 0)
-          out.push({
-            code: 'routing/pages',
-            severity: 'error',
-            file,
-            path: ['routes'],
-            message: `${describe(probe.labels)} pages through ${pages.join(', ')}, but ${env} does not page`,
-            hint: 'paging receivers belong to environments with paging: true',
-          });
+          for (const receiver of pages)
+            paged.add(`${receiver} (${probe.alert ?? `${severity} ${probe.labels[LABEL.category] ?? ''}`})`);
         if (
           environment?.paging === true &&
           probe.alert !== undefined &&
@@ -184,6 +179,15 @@ export async function lintAlertmanagerRoutes(ctx: LintContext): Promise<Diagnost
           });
       }
     }
+    if (paged.size > 0)
+      out.push({
+        code: 'routing/pages',
+        severity: 'error',
+        file,
+        path: ['routes'],
+        message: `${env} does not page, but alerts reach paging receivers: ${[...paged].sort().join('; ')}`,
+        hint: 'paging receivers belong to environments with paging: true',
+      });
     for (const [severity, { categories, alerts }] of unrouted) {
       const what = [
         ...(categories.size > 0 ? [`categories ${[...categories].join(', ')}`] : []),

@@ -106,34 +106,45 @@ function ruleLines(text: string): { line: number; exprLine: number }[][] {
   });
 }
 
-/** Every generated rule of the project with its place in the rendered file and its origin. */
+/**
+ * Every rule of every rule file under prometheus/<env>/ with its place in the rendered file and
+ * its origin. A file no service compiles to (another target's) is read against the contract of the
+ * first service of its environment, with no origin.
+ */
 export function ruleRefs(project: Project, documents: readonly Document[], tree: FileTree): RuleRef[] {
   const refs: RuleRef[] = [];
-  for (const svc of project.services)
-    for (const env of svc.environments) {
-      const path = ruleFilePath(svc, env);
-      const doc = documents.find((d) => d.path === path);
-      if (doc?.format !== 'yaml') continue;
-      const file = doc.value as RuleFile;
-      const lines = ruleLines(tree.get(path) ?? '');
-      file.groups.forEach((group, g) => {
-        group.rules.forEach((rule, r) => {
-          const at = lines[g]?.[r] ?? { line: 0, exprLine: 0 };
-          refs.push({
-            service: svc,
-            env,
-            path,
-            group: group.name,
-            rule,
-            name: isAlertingRule(rule) ? rule.alert : rule.record,
-            line: at.line,
-            exprLine: at.exprLine,
-            origin: originOf(svc, group.name, rule),
-            parsed: parsePromql(rule.expr),
-          });
+  for (const doc of documents) {
+    const envName = /^prometheus\/([^/]+)\/[^/]+\.ya?ml$/.exec(doc.path)?.[1];
+    if (envName === undefined || doc.format !== 'yaml') continue;
+    const owner =
+      project.services
+        .flatMap((svc) => svc.environments.map((env) => ({ svc, env })))
+        .find(({ svc, env }) => ruleFilePath(svc, env) === doc.path) ??
+      project.services
+        .flatMap((svc) => svc.environments.map((env) => ({ svc, env })))
+        .find(({ env }) => env.name === envName);
+    if (!owner) continue;
+    const own = ruleFilePath(owner.svc, owner.env) === doc.path;
+    const file = doc.value as RuleFile;
+    const lines = ruleLines(tree.get(doc.path) ?? '');
+    file.groups.forEach((group, g) => {
+      group.rules.forEach((rule, r) => {
+        const at = lines[g]?.[r] ?? { line: 0, exprLine: 0 };
+        refs.push({
+          service: owner.svc,
+          env: owner.env,
+          path: doc.path,
+          group: group.name,
+          rule,
+          name: isAlertingRule(rule) ? rule.alert : rule.record,
+          line: at.line,
+          exprLine: at.exprLine,
+          origin: own ? originOf(owner.svc, group.name, rule) : undefined,
+          parsed: parsePromql(rule.expr),
         });
       });
-    }
+    });
+  }
   return refs;
 }
 

@@ -84,7 +84,8 @@ export const CHECKS: readonly LintCheck[] = [
   {
     name: 'dashboard-links',
     description: "every alert's dashboard_url opens a generated panel",
-    run: (ctx) => lintDashboardLinks(ctx.documents),
+    run: (ctx) =>
+      lintDashboardLinks(ctx.documents, (alert) => ctx.project.alerts?.find((a) => a.name === alert)?.file),
   },
 ];
 
