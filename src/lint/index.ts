@@ -99,6 +99,9 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
 /** Runs the checks (all, or those named) on a context; tool checks run concurrently with the rest. */
 export async function runChecks(ctx: LintContext, names?: readonly string[]): Promise<Diagnostic[]> {
   const checks = names ? CHECKS.filter((c) => names.includes(c.name)) : CHECKS;
-  const results = await Promise.all(checks.map(async (c) => c.run(ctx)));
-  return sortDiagnostics(results.flat());
+  // Every check settles before any error is thrown: the caller removes the directory they read.
+  const settled = await Promise.allSettled(checks.map(async (c) => c.run(ctx)));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return sortDiagnostics(settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])));
 }
