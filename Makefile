@@ -1,6 +1,6 @@
 NPM_READY := node_modules/.package-lock.json
 
-.PHONY: generate test explain bench tools deps
+.PHONY: generate test lint explain bench bench-lint tools deps
 
 # Installs the npm dependencies when they are missing or older than the lock file.
 $(NPM_READY): package.json package-lock.json
@@ -16,13 +16,21 @@ tools:
 generate: deps
 	npm run --silent generate
 
-## make test: drift check, then every suite with the real tools
+## make test: drift check, lint, then every suite with the real tools
 test: deps tools
 	npm run --silent generate -- --check
+	npm run --silent lint
 	npm test
+
+## make lint: check the definitions and the generated output (promtool, amtool, conventions)
+lint: deps tools
+	npm run --silent lint
 
 explain: deps
 	npm run --silent explain
 
 bench: deps
 	npm run --silent bench
+
+bench-lint: deps tools
+	npm run --silent bench:lint
