@@ -53,6 +53,19 @@ describe('lint checks on fixture projects', () => {
     expect(text(result.diagnostics)).toBe('\n');
   });
 
+  it('finds nothing in the malaria SLOs written in OpenSLO (raw queries, inferred contract)', async () => {
+    const result = await lint({
+      root: ROOT,
+      definitions: 'test/fixtures/lint-clean/no-such-dir',
+      alerts: 'test/fixtures/lint-clean/no-such-dir',
+      dashboards: 'test/fixtures/lint-clean/no-such-dir',
+      openslo: ['test/fixtures/openslo-malaria/openslo'],
+      environments: 'slos/environments.ts',
+    });
+    expect(result.checks).toHaveLength(CHECKS.length);
+    expect(text(result.diagnostics)).toBe('\n');
+  });
+
   it('reports invalid definitions with their validation diagnostics and runs no check', async () => {
     const result = await lint({ root: fixture('routing-inline-secret') });
     expect(result.checks).toEqual([]);

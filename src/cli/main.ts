@@ -185,7 +185,15 @@ program
     'check the definitions and everything generated from them (promtool, amtool, conventions, series, routing)',
   )
   .option('--format <format>', `output: ${LINT_FORMATS.join(', ')}`, 'text')
-  .action(async (options: { format: string }) => {
+  .option(
+    '--openslo <paths...>',
+    'also read these OpenSLO files or directories (slos/*.yaml are always read)',
+  )
+  .option(
+    '--environments <file>',
+    'module exporting the environments OpenSLO services get (default slos/environments.ts)',
+  )
+  .action(async (options: { format: string; openslo?: string[]; environments?: string }) => {
     const { root } = program.opts<{ root: string }>();
     if (!(LINT_FORMATS as readonly string[]).includes(options.format)) {
       process.stderr.write(
@@ -194,7 +202,11 @@ program
       process.exitCode = EXIT_USAGE;
       return;
     }
-    const result = await lint({ root });
+    const result = await lint({
+      root,
+      ...(options.openslo ? { openslo: options.openslo.map((p) => resolve(p)) } : {}),
+      ...(options.environments ? { environments: resolve(options.environments) } : {}),
+    });
     process.stdout.write(formatLint(result.diagnostics, options.format as LintFormat, result.checks.length));
     process.exitCode = result.diagnostics.length > 0 ? EXIT_FINDINGS : EXIT_OK;
   });
