@@ -1,6 +1,6 @@
 NPM_READY := node_modules/.package-lock.json
 
-.PHONY: generate test explain bench tools deps apply diff kube-env
+.PHONY: generate test lint explain bench bench-lint tools deps apply diff kube-env
 
 # Installs the npm dependencies when they are missing or older than the lock file.
 $(NPM_READY): package.json package-lock.json
@@ -16,10 +16,15 @@ tools:
 generate: deps
 	npm run --silent generate
 
-## make test: drift check, then every suite with the real tools
+## make test: drift check, lint, then every suite with the real tools
 test: deps tools
 	npm run --silent generate -- --check
+	npm run --silent lint
 	npm test
+
+## make lint: check the definitions and the generated output (promtool, amtool, conventions)
+lint: deps tools
+	npm run --silent lint
 
 explain: deps
 	npm run --silent explain
@@ -44,3 +49,6 @@ apply: deps tools kube-env
 ## make diff ENV=staging: what apply would change in the cluster (kubectl diff exits 1 when it differs)
 diff: deps tools kube-env
 	kubectl diff $(KUBECTL_FLAGS)
+
+bench-lint: deps tools
+	npm run --silent bench:lint

@@ -356,3 +356,32 @@ export const KUBERNETES = {
    */
   maxPrometheusRuleBytes: 256 * 1024,
 } as const;
+
+/** Labels every generated alert carries (`slo` too on SLO alerts); lint reports a missing one. */
+export const REQUIRED_ALERT_LABELS = [
+  LABEL.severity,
+  LABEL.category,
+  LABEL.service,
+  LABEL.environment,
+] as const;
+/** Annotations every generated alert carries. */
+export const REQUIRED_ALERT_ANNOTATIONS = ['summary', 'description', 'runbook_url', 'dashboard_url'] as const;
+/** Alert names title notifications and name runbook files: CamelCase, at most this long. */
+export const MAX_ALERT_NAME_LENGTH = 40;
+/** Recording rule names, `level:metric:operations` (three non-empty parts). */
+export const RECORDING_RULE_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$/;
+
+/**
+ * Bounds of an alert's `for` per tier, seconds. Critical and warning alerts hold for at least one
+ * evaluation of their group (lint checks that minimum against the group's interval), so a single
+ * bad evaluation notifies nobody. A page waiting longer than 15 minutes is not urgent (make it a
+ * warning); a warning waiting longer than 4 hours (its repeat interval) is an info; info alerts
+ * go out in a daily digest, so a day is their longest useful wait.
+ */
+export const FOR_BOUNDS: Readonly<
+  Record<Severity, { readonly oneEvaluation: boolean; readonly maxSeconds: number }>
+> = {
+  critical: { oneEvaluation: true, maxSeconds: 15 * 60 },
+  warning: { oneEvaluation: true, maxSeconds: 4 * 3_600 },
+  info: { oneEvaluation: false, maxSeconds: 86_400 },
+};

@@ -38,6 +38,10 @@ const CASES: { fixture: string; codes: string[] }[] = [
   { fixture: 'slo-label-newline', codes: ['label/unsafe-value'] },
   { fixture: 'slo-label-brace', codes: ['label/unsafe-value'] },
   { fixture: 'slo-unknown-label', codes: ['metric/unknown-label'] },
+  {
+    fixture: 'slo-window-exceeds-period',
+    codes: ['slo/window-exceeds-period', 'slo/window-exceeds-period', 'slo/window-exceeds-period'],
+  },
 ];
 
 describe('bad SLO definitions', () => {
