@@ -45,6 +45,16 @@ export const DEFAULT_RULE_SELECTOR_LABELS: Readonly<Record<string, string>> = {
   release: 'kube-prometheus-stack',
 };
 
+/**
+ * Label sets Prometheus rule selectors commonly match, for an environment's `ruleSelectorLabels`:
+ * the kube-prometheus-stack Helm chart selects its release label, kube-prometheus (jsonnet)
+ * `prometheus: k8s` and `role: alert-rules`.
+ */
+export const RULE_SELECTOR_LABELS = {
+  kubePrometheusStack: DEFAULT_RULE_SELECTOR_LABELS,
+  kubePrometheus: { prometheus: 'k8s', role: 'alert-rules' },
+} as const satisfies Record<string, Readonly<Record<string, string>>>;
+
 /** Label keys set on generated series and alerts. */
 export const LABEL = {
   slo: 'slo',
@@ -57,6 +67,11 @@ export const LABEL = {
   burnFactor: 'burn_factor',
   /** Alerts describing one symptom at different severities share it; inhibition matches on it. */
   alertFamily: 'alert_family',
+  /**
+   * The environment's namespace, on every alert: the Prometheus operator routes alerts through a
+   * namespace's AlertmanagerConfig only when they carry that namespace.
+   */
+  namespace: 'namespace',
 } as const;
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -301,3 +316,72 @@ export const OPENSLO = {
     ticket: { name: 'slack-alerts', target: 'slack' },
   },
 } as const;
+
+/**
+ * Names, labels, files and size budgets of the Kubernetes target (generated/kubernetes/<env>/).
+ */
+export const KUBERNETES = {
+  /** Directory of an environment's manifests under generated/. */
+  dir: (environment: string) => `kubernetes/${environment}`,
+  /** Label on every generated object, so `kubectl get -l` finds them. */
+  managedByLabel: 'app.kubernetes.io/managed-by',
+  managedBy: 'obsgen',
+  /** AlertmanagerConfig of an environment; the operator names receivers `<namespace>/<this>/<receiver>`. */
+  alertmanagerConfigName: 'alert-routing',
+  /** PrometheusRule of a service; `<service>-<n>` when its groups are split over several objects. */
+  prometheusRuleName: (service: string, part: number, parts: number) =>
+    parts === 1 ? service : `${service}-${part}`,
+  /** ConfigMap of one dashboard (uids are at most 40 characters, so this is a valid name). */
+  dashboardConfigMapName: (uid: string) => `grafana-dashboard-${uid}`,
+  /** Key of the dashboard JSON in its ConfigMap: the file name the Grafana sidecar writes. */
+  dashboardKey: (uid: string) => `${uid}.json`,
+  /** The label the Grafana sidecar (kube-prometheus-stack, Grafana Helm chart) collects dashboards by. */
+  dashboardLabel: { key: 'grafana_dashboard', value: '1' },
+  /**
+   * Folder annotations written on dashboard ConfigMaps, both with the folder name: the k8s-sidecar
+   * reads the one named by its FOLDER_ANNOTATION (default `k8s-sidecar-target-directory`); the Grafana
+   * Helm chart's documentation sets `sidecar.dashboards.folderAnnotation: grafana_folder`.
+   */
+  folderAnnotations: ['grafana_folder', 'k8s-sidecar-target-directory'],
+  /** Where the Prometheus operator mounts an Alertmanager's `spec.secrets`: `<dir>/<secret>/<key>`. */
+  secretsDir: '/etc/alertmanager/secrets',
+  /**
+   * The API server refuses a ConfigMap whose data values add up to more than 1 MiB
+   * (`corev1.MaxSecretSize`).
+   */
+  maxConfigMapDataBytes: 1024 * 1024,
+  /**
+   * The operator copies each PrometheusRule, as one rule file, into ConfigMaps of at most 512 KiB
+   * and refuses a rule file larger than that; half of it leaves room for its own re-serialization.
+   */
+  maxPrometheusRuleBytes: 256 * 1024,
+} as const;
+
+/** Labels every generated alert carries (`slo` too on SLO alerts); lint reports a missing one. */
+export const REQUIRED_ALERT_LABELS = [
+  LABEL.severity,
+  LABEL.category,
+  LABEL.service,
+  LABEL.environment,
+] as const;
+/** Annotations every generated alert carries. */
+export const REQUIRED_ALERT_ANNOTATIONS = ['summary', 'description', 'runbook_url', 'dashboard_url'] as const;
+/** Alert names title notifications and name runbook files: CamelCase, at most this long. */
+export const MAX_ALERT_NAME_LENGTH = 40;
+/** Recording rule names, `level:metric:operations` (three non-empty parts). */
+export const RECORDING_RULE_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$/;
+
+/**
+ * Bounds of an alert's `for` per tier, seconds. Critical and warning alerts hold for at least one
+ * evaluation of their group (lint checks that minimum against the group's interval), so a single
+ * bad evaluation notifies nobody. A page waiting longer than 15 minutes is not urgent (make it a
+ * warning); a warning waiting longer than 4 hours (its repeat interval) is an info; info alerts
+ * go out in a daily digest, so a day is their longest useful wait.
+ */
+export const FOR_BOUNDS: Readonly<
+  Record<Severity, { readonly oneEvaluation: boolean; readonly maxSeconds: number }>
+> = {
+  critical: { oneEvaluation: true, maxSeconds: 15 * 60 },
+  warning: { oneEvaluation: true, maxSeconds: 4 * 3_600 },
+  info: { oneEvaluation: false, maxSeconds: 86_400 },
+};

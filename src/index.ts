@@ -1,19 +1,26 @@
 /** The library API: the CLI and the tests call these. */
-import { access } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { compileProject, type Document } from './compile/index.ts';
+import { extractRevision } from './diff/git.ts';
+import { type Change, type Compiled, diffCompiled } from './diff/index.ts';
+import { formatDiffMarkdown } from './diff/markdown.ts';
 import {
   checkTree,
   type FileTree,
   renderTree,
   type TreeDrift,
   toYamlDocuments,
+  writeFiles,
   writeTree,
 } from './emit/index.ts';
 import { openSloFilePath, toOpenSloDocuments } from './export/openslo/index.ts';
 import { findOpenSloFiles, importOpenSloFiles } from './import/openslo/index.ts';
 import { lintDashboardLinks } from './lint/dashboard-links.ts';
 import { lintDashboardQueries } from './lint/dashboard-queries.ts';
+import { CHECKS, lintContext, runChecks, sortDiagnostics } from './lint/index.ts';
+import { lintKubernetesSizes } from './lint/kubernetes-sizes.ts';
 import {
   findOpenSloDefinitionFiles,
   loadAlerts,
@@ -27,9 +34,14 @@ import type { Environment } from './model/service.ts';
 import { validateProject } from './model/validate.ts';
 import { validateAlerts } from './model/validate-alerts.ts';
 import { validateDashboards } from './model/validate-dashboards.ts';
+import { validateKubernetes } from './model/validate-kubernetes.ts';
 import { originOf, validateRouting } from './model/validate-routing.ts';
 
+export { RevisionError } from './diff/git.ts';
+export type { Change } from './diff/index.ts';
+export { formatDiffMarkdown } from './diff/markdown.ts';
 export { explain, formatExplain } from './explain.ts';
+export { CHECKS, formatLint, LINT_FORMATS, type LintFormat, ToolMissingError } from './lint/index.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
 export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';
@@ -86,8 +98,15 @@ export async function loadProject(
   if (!validated.project) return { diagnostics: [...loadDiagnostics, ...validated.diagnostics] };
   // Alerts and routing are checked against valid services only, so one mistake is reported once.
   const routing = validateRouting(validated.project.services, loaded.exports);
+  const kubernetes = hasErrors(routing) ? [] : validateKubernetes(validated.project.services, loaded.exports);
   const alerts = validateAlerts(catalog.alerts, validated.project.services);
-  const diagnostics = [...loadDiagnostics, ...validated.diagnostics, ...routing, ...alerts.diagnostics];
+  const diagnostics = [
+    ...loadDiagnostics,
+    ...validated.diagnostics,
+    ...routing,
+    ...kubernetes,
+    ...alerts.diagnostics,
+  ];
   if (hasErrors(diagnostics)) return { diagnostics };
   const routingFiles: Record<string, string> = {};
   for (const svc of validated.project.services)
@@ -110,12 +129,23 @@ export async function loadProject(
   return { diagnostics: all, ...(withBoards.project ? { project: withBoards.project } : {}) };
 }
 
+/** The definition file of a catalog alert by name. */
+const alertFileOf =
+  (project: Project) =>
+  (alert: string): string | undefined =>
+    project.alerts?.find((a) => a.name === alert)?.file;
+
 /**
  * Checks of the compiled output that definitions cannot express as types: every dashboard query
- * parses and selects known series, every alert links to an existing dashboard panel.
+ * parses and selects known series, every alert links to an existing dashboard panel, every
+ * Kubernetes object fits its size limit.
  */
 export function lintOutput(project: Project, documents: readonly Document[]): Diagnostic[] {
-  return [...lintDashboardQueries(project), ...lintDashboardLinks(documents)];
+  return [
+    ...lintDashboardQueries(project),
+    ...lintDashboardLinks(documents, alertFileOf(project)),
+    ...lintKubernetesSizes(documents),
+  ];
 }
 
 /**
@@ -230,4 +260,113 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const outDir = join(options.root, options.outDir ?? 'generated');
   const drift = options.check ? await checkTree(outDir, tree) : await writeTree(outDir, tree);
   return { diagnostics, drift, documents };
+}
+
+export interface LintOptions extends ProjectOptions {
+  /** Names of the checks to run (`CHECKS` in src/lint/index.ts). @default every check */
+  readonly checks?: readonly string[];
+}
+
+export interface LintResult {
+  /** Findings: the definitions' validation diagnostics, then every check's, in a stable order. */
+  readonly diagnostics: Diagnostic[];
+  /** Names of the checks that ran (none when the definitions do not validate). */
+  readonly checks: string[];
+}
+
+/** Names of `checks` that are not lint checks (a usage error). */
+export const unknownChecks = (checks: readonly string[]): string[] =>
+  checks.filter((name) => !CHECKS.some((c) => c.name === name));
+
+/**
+ * Lints compiled documents: renders them into a temporary directory (the real tools read files),
+ * runs the checks, removes the directory. The documents need not be the compiler's own (tests
+ * hand it altered ones).
+ */
+export async function lintDocuments(
+  project: Project,
+  documents: readonly Document[],
+  checks?: readonly string[],
+): Promise<LintResult> {
+  const tree = renderTree(documents);
+  const workDir = await mkdtemp(join(tmpdir(), 'obsgen-lint-'));
+  try {
+    await writeFiles(workDir, tree);
+    const ctx = lintContext({ project, documents, tree, workDir });
+    const diagnostics = await runChecks(ctx, checks);
+    return {
+      diagnostics,
+      checks: CHECKS.filter((c) => !checks || checks.includes(c.name)).map((c) => c.name),
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `obsgen lint`: validates the definitions (their diagnostics are findings too), compiles them
+ * and checks the output as it would be generated, with promtool and amtool. Reads definitions
+ * only: generated/ is neither read nor written (`generate --check` compares it).
+ */
+export async function lint(options: LintOptions): Promise<LintResult> {
+  const unknown = unknownChecks(options.checks ?? []);
+  if (unknown.length > 0) throw new TypeError(`unknown lint check(s): ${unknown.join(', ')}`);
+  const { project, diagnostics } = await loadProject(options);
+  if (!project) return { diagnostics: sortDiagnostics(diagnostics), checks: [] };
+  const result = await lintDocuments(project, compileProject(project), options.checks);
+  return { ...result, diagnostics: sortDiagnostics([...diagnostics, ...result.diagnostics]) };
+}
+
+const compiled = (project: Project): Compiled => {
+  const documents = compileProject(project);
+  return { project, documents, tree: renderTree(documents) };
+};
+
+/** Changes of the generated output from `base` (undefined: an empty project) to `head`. Pure. */
+export function diffProjects(base: Project | undefined, head: Project): Change[] {
+  return diffCompiled(base === undefined ? undefined : compiled(base), compiled(head));
+}
+
+export interface DiffOptions extends Omit<ProjectOptions, 'openslo' | 'environments'> {
+  /** Git revision to compare the working tree with. @default 'HEAD' */
+  readonly base?: string;
+}
+
+export interface DiffResult {
+  /** Set when the working tree's definitions are valid. */
+  readonly markdown?: string;
+  readonly changes: Change[];
+  /** The working tree's validation diagnostics (errors mean no diff). */
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * `obsgen diff`: builds the project at `base` (extracted with git archive into a temporary
+ * directory) and in the working tree, and compares what they generate. A base whose definitions
+ * do not validate counts as empty, with a note.
+ */
+export async function diff(options: DiffOptions): Promise<DiffResult> {
+  const base = options.base ?? 'HEAD';
+  const head = await loadProject(options);
+  if (!head.project) return { changes: [], diagnostics: head.diagnostics };
+  const revision = await extractRevision(options.root, base);
+  try {
+    const dirs = {
+      ...(options.definitions ? { definitions: options.definitions } : {}),
+      ...(options.alerts ? { alerts: options.alerts } : {}),
+      ...(options.dashboards ? { dashboards: options.dashboards } : {}),
+    };
+    const old = await loadProject({ root: revision.root, ...dirs });
+    const errors = old.diagnostics.filter((d) => d.severity === 'error').length;
+    const notes = old.project
+      ? []
+      : [
+          `The definitions at ${base} do not validate (${errors} error${errors === 1 ? '' : 's'}): everything shows as added.`,
+        ];
+    const changes = diffProjects(old.project, head.project);
+    const markdown = formatDiffMarkdown(changes, { base, notes });
+    return { markdown, changes, diagnostics: head.diagnostics };
+  } finally {
+    await revision.cleanup();
+  }
 }

@@ -6,6 +6,7 @@ import { type AlertmanagerConfig, routeReceivers } from '../src/compile/alertman
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
+import { ROUTING_BASE_LABELS as base, ROUTING_TABLE as TABLE } from './helpers/routing-table.ts';
 import { ROOT, tempDir, tool } from './helpers/tools.ts';
 
 let project: Project;
@@ -40,70 +41,6 @@ const amtoolRoutes = (env: string, labels: Record<string, string>, verify?: stri
     ...(verify === undefined ? [] : [`--verify.receivers=${verify}`]),
     ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
   ]);
-
-const base = { service: 'malaria-predictor-api' };
-/** Label sets and the receivers each must reach, in tree order (amtool compares the list exactly). */
-const TABLE: { case: string; labels: Record<string, string>; staging: string; production: string }[] = [
-  {
-    case: 'critical',
-    labels: { alertname: 'ApiDown', severity: 'critical', category: 'availability' },
-    staging: 'slack-alerts',
-    production: 'pagerduty-oncall,slack-alerts',
-  },
-  {
-    case: 'critical SLO page',
-    labels: {
-      alertname: 'AvailabilityBudgetBurn',
-      severity: 'critical',
-      category: 'slo',
-      slo: 'availability',
-    },
-    staging: 'slack-alerts',
-    production: 'pagerduty-oncall,slack-alerts',
-  },
-  {
-    case: 'warning',
-    labels: { alertname: 'HighLatencyP95', severity: 'warning', category: 'latency' },
-    staging: 'slack-alerts',
-    production: 'slack-alerts',
-  },
-  {
-    case: 'info',
-    labels: { alertname: 'HpaAtMaxReplicas', severity: 'info', category: 'capacity' },
-    staging: 'email-devops-digest',
-    production: 'email-devops-digest',
-  },
-  {
-    case: 'deployment notification',
-    labels: { alertname: 'DeploymentRolledOut', severity: 'info', category: 'deployment' },
-    staging: 'slack-deployments',
-    production: 'slack-deployments',
-  },
-  {
-    case: 'security warning',
-    labels: { alertname: 'SuspiciousLoginRate', severity: 'warning', category: 'security' },
-    staging: 'slack-security,slack-alerts',
-    production: 'slack-security,slack-alerts',
-  },
-  {
-    case: 'security critical (still pages)',
-    labels: { alertname: 'CredentialLeak', severity: 'critical', category: 'security' },
-    staging: 'slack-security,slack-alerts',
-    production: 'slack-security,pagerduty-oncall,slack-alerts',
-  },
-  {
-    case: 'Watchdog',
-    labels: { alertname: 'Watchdog', severity: 'info', category: 'infrastructure' },
-    staging: 'watchdog',
-    production: 'watchdog',
-  },
-  {
-    case: 'no severity (default receiver)',
-    labels: { alertname: 'Unlabelled' },
-    staging: 'slack-alerts',
-    production: 'slack-alerts',
-  },
-];
 
 describe('alertmanager configuration', () => {
   for (const env of ENVS)

@@ -3,12 +3,19 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
 import {
+  diff as diffProject,
   explain,
   exportOpenSlo,
   formatDiagnostic,
   formatExplain,
+  formatLint,
   generate,
+  LINT_FORMATS,
+  type LintFormat,
+  lint,
   loadProject,
+  RevisionError,
+  ToolMissingError,
   validateOpenSlo,
 } from '../index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
@@ -172,11 +179,61 @@ program
     }
   });
 
+program
+  .command('lint')
+  .description(
+    'check the definitions and everything generated from them (promtool, amtool, conventions, series, routing)',
+  )
+  .option('--format <format>', `output: ${LINT_FORMATS.join(', ')}`, 'text')
+  .option(
+    '--openslo <paths...>',
+    'also read these OpenSLO files or directories (slos/*.yaml are always read)',
+  )
+  .option(
+    '--environments <file>',
+    'module exporting the environments OpenSLO services get (default slos/environments.ts)',
+  )
+  .action(async (options: { format: string; openslo?: string[]; environments?: string }) => {
+    const { root } = program.opts<{ root: string }>();
+    if (!(LINT_FORMATS as readonly string[]).includes(options.format)) {
+      process.stderr.write(
+        `unknown format ${JSON.stringify(options.format)}; expected one of ${LINT_FORMATS.join(', ')}\n`,
+      );
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const result = await lint({
+      root,
+      ...(options.openslo ? { openslo: options.openslo.map((p) => resolve(p)) } : {}),
+      ...(options.environments ? { environments: resolve(options.environments) } : {}),
+    });
+    process.stdout.write(formatLint(result.diagnostics, options.format as LintFormat, result.checks.length));
+    process.exitCode = result.diagnostics.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+  });
+
+program
+  .command('diff')
+  .description('print, as Markdown for a pull request, what the definitions change in the generated output')
+  .option('--base <ref>', 'git revision to compare the working tree with', 'HEAD')
+  .action(async (options: { base: string }) => {
+    const { root } = program.opts<{ root: string }>();
+    const result = await diffProject({ root, base: options.base });
+    if (result.markdown === undefined) {
+      printDiagnostics(result.diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    process.stdout.write(result.markdown);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  } else if (error instanceof ToolMissingError || error instanceof RevisionError) {
+    process.stderr.write(`obsgen: ${error.message}\n`);
+    process.exitCode = EXIT_USAGE;
   } else {
     process.stderr.write(
       `obsgen: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

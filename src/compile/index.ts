@@ -6,9 +6,10 @@ import { ALERTMANAGER_FILE } from '../conventions.ts';
 import type { Project } from '../model/resolved.ts';
 import { alertingEnvironments, notificationTemplates, toAlertmanagerConfig } from './alertmanager/index.ts';
 import { toDashboards } from './grafana/index.ts';
+import { toKubernetesDocuments } from './kubernetes/index.ts';
 import { ruleFilePath, toRuleFile } from './prometheus/index.ts';
 import { toRunbooks } from './runbooks/index.ts';
-import { testFilePath, toTestFile } from './tests/index.ts';
+import { toTestFiles } from './tests/index.ts';
 
 /** One output document before serialization. */
 export type Document =
@@ -24,7 +25,8 @@ export type Document =
 /** A target: the documents it produces for the whole project. */
 export type Target = (project: Project) => Document[];
 
-const prometheusTarget: Target = (project) =>
+/** Rule files per service and environment. */
+export const prometheusTarget: Target = (project) =>
   project.services.flatMap((svc) =>
     svc.environments.map((env) => ({
       path: ruleFilePath(svc, env),
@@ -36,12 +38,14 @@ const prometheusTarget: Target = (project) =>
 
 const testsTarget: Target = (project) =>
   project.services.flatMap((svc) =>
-    svc.environments.map((env) => ({
-      path: testFilePath(svc, env),
-      format: 'yaml' as const,
-      value: toTestFile(svc, env),
-      sources: [svc.file],
-    })),
+    svc.environments.flatMap((env) =>
+      toTestFiles(svc, env).map(({ path, file }) => ({
+        path,
+        format: 'yaml' as const,
+        value: file,
+        sources: [svc.file],
+      })),
+    ),
   );
 
 /** Per environment with alerting: alertmanager.yaml and the notification templates beside it. */
@@ -72,6 +76,7 @@ export const TARGETS: readonly Target[] = [
   grafanaTarget,
   runbooksTarget,
   testsTarget,
+  toKubernetesDocuments,
 ];
 
 /** All documents of the project, sorted by path. */

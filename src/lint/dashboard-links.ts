@@ -36,15 +36,21 @@ function dashboardPanels(documents: readonly Document[]): Map<string, Map<string
   return byEnv;
 }
 
-/** Alerts whose `dashboard_url` is missing or points at no generated dashboard panel. */
-export function lintDashboardLinks(documents: readonly Document[]): Diagnostic[] {
+/**
+ * Alerts whose `dashboard_url` is missing or points at no generated dashboard panel. `fileOf`
+ * names the definition file of an alert (default: the rule file's first source).
+ */
+export function lintDashboardLinks(
+  documents: readonly Document[],
+  fileOf: (alert: string) => string | undefined = () => undefined,
+): Diagnostic[] {
   const panels = dashboardPanels(documents);
   const diagnostics: Diagnostic[] = [];
   for (const doc of documents) {
     const env = /^prometheus\/([^/]+)\//.exec(doc.path)?.[1];
     if (doc.format !== 'yaml' || env === undefined) continue;
-    const file = doc.sources[0] ?? doc.path;
     for (const alert of alertsOf(doc.value)) {
+      const file = fileOf(alert.alert) ?? doc.sources[0] ?? doc.path;
       const report = (message: string) =>
         diagnostics.push({
           code: 'alerts/dashboard-url',

@@ -150,23 +150,13 @@ export async function loadDashboardDefinitions(
   const diagnostics: Diagnostic[] = [];
   for (const file of await findDefinitionFiles(join(root, dir))) {
     const shown = displayPath(root, file);
-    let module: Record<string, unknown>;
-    try {
-      module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    } catch (error) {
-      diagnostics.push({
-        code: 'load/import',
-        severity: 'error',
-        file: shown,
-        path: [],
-        message: `cannot load: ${importMessage(error)}`,
-      });
+    const imported = await importDefinitionFile(file, shown);
+    if ('diagnostic' in imported) {
+      diagnostics.push(imported.diagnostic);
       continue;
     }
     const seen = new Set<unknown>();
-    for (const [exportName, value] of Object.entries(module).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    )) {
+    for (const [exportName, value] of imported.exports) {
       if (!isDashboards(value) || seen.has(value)) continue;
       seen.add(value);
       definitions.push({ file: shown, exportName, value });

@@ -7,16 +7,22 @@ export interface Diagnostic {
   readonly file: string;
   /** Field path inside the file's definitions (`['availability', 'objective']`). */
   readonly path: readonly (string | number)[];
+  /** 1-based line in `file`, when the finding is in a generated file whose lines are known. */
+  readonly line?: number;
   /** What is wrong, with the offending value. */
   readonly message: string;
   /** One line on how to fix it. */
   readonly hint?: string;
 }
 
-/** `file: a.b.c: error: message [code]` (and the hint on its own indented line). */
+/**
+ * `file: a.b.c: error: message [code]` (`file:line:` when the line is known) and the hint on its
+ * own indented line.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.path.length > 0 ? `${d.path.join('.')}: ` : '';
-  const head = `${d.file}: ${where}${d.severity}: ${d.message} [${d.code}]`;
+  const file = d.line === undefined ? d.file : `${d.file}:${d.line}`;
+  const head = `${file}: ${where}${d.severity}: ${d.message} [${d.code}]`;
   return d.hint ? `${head}\n  hint: ${d.hint}` : head;
 }
 

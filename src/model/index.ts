@@ -1,6 +1,6 @@
 /** The authoring API definition files import. */
 
-export { TIER_TIMING } from '../conventions.ts';
+export { RULE_SELECTOR_LABELS, TIER_TIMING } from '../conventions.ts';
 export type {
   Alert,
   AlertExample,
@@ -27,6 +27,7 @@ export type {
   ValuePanel,
 } from './dashboards.ts';
 export { agePanel, defineDashboards, queryPanel, ratePanel, valuePanel } from './dashboards.ts';
+export type { GrafanaOperatorSpec, KubernetesSpec } from './kubernetes.ts';
 export type {
   Matchers,
   MatcherValue,

@@ -1,3 +1,4 @@
+import type { KubernetesSpec } from './kubernetes.ts';
 import type { MetricContract } from './metrics.ts';
 import type { AlertRouting } from './routing.ts';
 import type { Slo } from './slo.ts';
@@ -19,8 +20,14 @@ export interface EnvironmentSpec {
   readonly runbookBaseUrl: string;
   /** Base URL of Grafana; `dashboard_url` is `<base>/d/<uid>/...`. */
   readonly grafanaBaseUrl: string;
-  /** Labels the Prometheus rule selector matches (kube-prometheus-stack). @default { release: 'kube-prometheus-stack' } */
+  /**
+   * Labels the Prometheus rule selector matches, set on the PrometheusRule objects; presets in
+   * `RULE_SELECTOR_LABELS` (`kubePrometheusStack`, `kubePrometheus`).
+   * @default { release: 'kube-prometheus-stack' }
+   */
   readonly ruleSelectorLabels?: Readonly<Record<string, string>>;
+  /** How generated/kubernetes/<env>/ is written (dashboard folder, operators' selectors, secrets). @default {} */
+  readonly kubernetes?: KubernetesSpec;
   /**
    * How this environment's alerts reach people: receivers, route tree, time intervals. Without it
    * no Alertmanager configuration is generated for the environment. Paging receivers are used only

@@ -10,7 +10,7 @@ import type { MatcherValue, Metric, Selector } from './metrics.ts';
 import type { Project, ResolvedService, ResolvedSlo } from './resolved.ts';
 import type { Environment, Service } from './service.ts';
 import type { Sli, Slo } from './slo.ts';
-import { compare, parseDurationMs, rational, rationalOf, sub, toNumber } from './units.ts';
+import { compare, formatSeconds, parseDurationMs, rational, rationalOf, sub, toNumber } from './units.ts';
 import { baseWindow, burnWindowPairs, errorRatioThreshold } from './windows.ts';
 
 export const SLI_KINDS = ['ratio', 'latency', 'probe', 'freshness', 'raw'] as const;
@@ -91,6 +91,8 @@ const environment = z.strictObject({
   runbookBaseUrl: z.string(),
   grafanaBaseUrl: z.string(),
   ruleSelectorLabels: strRecord.optional(),
+  // Checked by validateKubernetes (validate-kubernetes.ts), which names the file defining it.
+  kubernetes: z.unknown().optional(),
   // Checked by validateRouting (validate-routing.ts), which names the file defining it.
   alerting: z.unknown().optional(),
 });
@@ -334,7 +336,8 @@ function checkSlo(
   let objectiveOk = true;
   if (!(s.objective > 0 && s.objective < 1)) {
     objectiveOk = false;
-    const percent = s.objective > 1 && s.objective < 100;
+    // 99.9 for 99.9%: the common slip. Values such as 1.5 are no percentage anyone means.
+    const percent = s.objective >= 50 && s.objective < 100;
     report(
       'slo/objective-range',
       [...path, 'objective'],
@@ -413,6 +416,13 @@ function checkSlo(
     for (const pair of windows) {
       const enabled = pair.tier === 'page' ? alerting.page : alerting.ticket;
       const threshold = errorRatioThreshold(pair, errorBudget);
+      if (enabled && pair.long > period)
+        report(
+          'slo/window-exceeds-period',
+          [...path, 'alerting', pair.tier],
+          `the ${pair.tier} window ${formatSeconds(pair.long)} is longer than the ${formatSeconds(period)} period: at this objective one bad sample needs ${formatSeconds(pair.long)} of good ones to stay under the ${toNumber(pair.factor)}x threshold`,
+          `scrape more often, lengthen the period, or set alerting.${pair.tier}: false`,
+        );
       if (enabled && compare(threshold, rational(1n)) >= 0)
         report(
           'slo/unreachable-burn',

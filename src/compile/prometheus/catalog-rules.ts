@@ -16,6 +16,7 @@ export function catalogAlertLabels(alert: ResolvedAlert, env: Environment): Reco
     [LABEL.alertFamily]: alert.family,
     [LABEL.category]: alert.category,
     [LABEL.environment]: env.name,
+    [LABEL.namespace]: env.namespace,
     [LABEL.service]: alert.service,
     [LABEL.severity]: alert.severity,
   });

@@ -166,6 +166,7 @@ function burnAlert(svc: ResolvedService, slo: ResolvedSlo, env: Environment, pai
     labels: sortedRecord({
       ...slo.alerting.labels,
       ...sloSeriesLabels(svc, slo, env),
+      [LABEL.namespace]: env.namespace,
       [LABEL.severity]: pair.severity,
       [LABEL.category]: 'slo',
       [LABEL.longWindow]: long,
@@ -191,6 +192,7 @@ function noDataAlert(svc: ResolvedService, slo: ResolvedSlo, env: Environment): 
     labels: sortedRecord({
       ...slo.alerting.labels,
       ...sloSeriesLabels(svc, slo, env),
+      [LABEL.namespace]: env.namespace,
       [LABEL.severity]: 'warning',
       [LABEL.category]: 'slo',
     }),

@@ -931,7 +931,8 @@ function convertSloV1alpha(
 
 /**
  * Without a declared contract, the contract lists what the queries read: each metric with the
- * labels they match on, a counter when read through rate()/increase(), a gauge otherwise.
+ * labels they match on and the SLO's grouping labels (its queries keep them), a counter when read
+ * through rate()/increase(), a gauge otherwise.
  */
 function inferredContract(slos: readonly Slo[]): MetricContract {
   const found = new Map<string, { rated: boolean; labels: Set<string> }>();
@@ -941,7 +942,7 @@ function inferredContract(slos: readonly Slo[]): MetricContract {
       for (const m of metricsReadOf(text)) {
         const entry = found.get(m.name) ?? { rated: false, labels: new Set<string>() };
         entry.rated ||= m.rated;
-        for (const l of m.labels) if (l !== '__name__') entry.labels.add(l);
+        for (const l of [...m.labels, ...(slo.groupBy ?? [])]) if (l !== '__name__') entry.labels.add(l);
         found.set(m.name, entry);
       }
   }

@@ -1,0 +1,250 @@
+/**
+ * The Kubernetes target: per environment, generated/kubernetes/<env>/ holds a PrometheusRule per
+ * service (the rule groups of the Prometheus target, not recomputed), the AlertmanagerConfig
+ * converted from the Alertmanager target's configuration, a ConfigMap per dashboard (and a
+ * grafana-operator GrafanaDashboard when asked for) and a kustomization.yaml listing them. Pure.
+ */
+
+import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import type { IAlertmanagerConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { DEFAULT_RULE_SELECTOR_LABELS, KUBERNETES } from '../../conventions.ts';
+import type { Project, ResolvedService } from '../../model/resolved.ts';
+import type { Environment } from '../../model/service.ts';
+import { alertingEnvironments, notificationTemplates, toAlertmanagerConfig } from '../alertmanager/index.ts';
+import { type BuiltDashboard, toDashboards } from '../grafana/index.ts';
+import type { Document } from '../index.ts';
+import { type RuleGroup, toRuleFile } from '../prometheus/index.ts';
+import { toAlertmanagerConfigResource } from './alertmanager-config.ts';
+import { dashboardJson, packInOrder, yamlBytes } from './size.ts';
+import { templateBodies } from './templates.ts';
+
+export { secretOfFile } from '../../model/kubernetes.ts';
+export { referencedSecrets, type SecretRef } from './alertmanager-config.ts';
+export { inlineTemplates, templateBodies } from './templates.ts';
+
+/** grafana-operator's dashboard resource (grafana.integreatly.org/v1beta1), the fields obsgen writes. */
+export interface GrafanaDashboardResource {
+  readonly apiVersion: 'grafana.integreatly.org/v1beta1';
+  readonly kind: 'GrafanaDashboard';
+  readonly metadata: { name: string; namespace: string; labels: Record<string, string> };
+  readonly spec: {
+    readonly instanceSelector: { matchLabels: Record<string, string> };
+    readonly allowCrossNamespaceImport?: boolean;
+    readonly folder: string;
+    readonly configMapRef: { name: string; key: string };
+  };
+}
+
+/** The kustomization of an environment (kustomize.config.k8s.io/v1beta1). */
+export interface Kustomization {
+  readonly apiVersion: 'kustomize.config.k8s.io/v1beta1';
+  readonly kind: 'Kustomization';
+  readonly namespace?: string;
+  readonly resources: readonly string[];
+}
+
+/** An environment's Kubernetes settings with their defaults. */
+export interface KubernetesSettings {
+  readonly ruleSelectorLabels: Readonly<Record<string, string>>;
+  readonly dashboardFolder: string;
+  readonly dashboardNamespace: string;
+  readonly alertmanagerConfigLabels: Readonly<Record<string, string>>;
+  readonly secretsDir: string;
+  readonly grafanaOperator?: {
+    readonly instanceSelector: Readonly<Record<string, string>>;
+    readonly allowCrossNamespaceImport: boolean;
+  };
+}
+
+export function kubernetesSettings(svc: ResolvedService, env: Environment): KubernetesSettings {
+  const k = env.kubernetes ?? {};
+  return {
+    ruleSelectorLabels: env.ruleSelectorLabels ?? DEFAULT_RULE_SELECTOR_LABELS,
+    dashboardFolder: k.dashboardFolder ?? svc.name,
+    dashboardNamespace: k.dashboardNamespace ?? env.namespace,
+    alertmanagerConfigLabels: k.alertmanagerConfigLabels ?? {},
+    secretsDir: k.secretsDir ?? KUBERNETES.secretsDir,
+    ...(k.grafanaOperator
+      ? {
+          grafanaOperator: {
+            instanceSelector: k.grafanaOperator.instanceSelector,
+            allowCrossNamespaceImport: k.grafanaOperator.allowCrossNamespaceImport ?? false,
+          },
+        }
+      : {}),
+  };
+}
+
+const sorted = (record: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/** Labels of every generated object, the given ones first in sorted order. */
+const objectLabels = (labels: Readonly<Record<string, string>> = {}): Record<string, string> =>
+  sorted({ ...labels, [KUBERNETES.managedByLabel]: KUBERNETES.managedBy });
+
+/** A rule group's share of a PrometheusRule: its YAML under `groups:`. */
+const groupBytes = (group: RuleGroup): number => yamlBytes({ groups: [group] });
+
+/**
+ * The PrometheusRule objects of a service: the groups of its rule file, in order, in as few
+ * objects as keep each under `maxBytes` (KUBERNETES.maxPrometheusRuleBytes).
+ */
+export function toPrometheusRules(
+  svc: ResolvedService,
+  env: Environment,
+  groups: readonly RuleGroup[],
+  maxBytes: number = KUBERNETES.maxPrometheusRuleBytes,
+): IPrometheusRule[] {
+  const settings = kubernetesSettings(svc, env);
+  const parts = packInOrder(groups, groupBytes, maxBytes);
+  return parts.map((part, i) => ({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: {
+      name: KUBERNETES.prometheusRuleName(svc.name, i + 1, parts.length),
+      namespace: env.namespace,
+      labels: objectLabels(settings.ruleSelectorLabels),
+    },
+    // The very group objects of the Prometheus target, so the rule file and the objects cannot
+    // drift; the model's types differ only in being readonly.
+    spec: { groups: part as unknown as NonNullable<IPrometheusRule['spec']['groups']> },
+  }));
+}
+
+/** The ConfigMap the Grafana sidecar turns into a dashboard file in the folder of the annotations. */
+export function toDashboardConfigMap(built: BuiltDashboard, settings: KubernetesSettings): IConfigMap {
+  const uid = built.plan.uid;
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: KUBERNETES.dashboardConfigMapName(uid),
+      namespace: settings.dashboardNamespace,
+      labels: objectLabels({ [KUBERNETES.dashboardLabel.key]: KUBERNETES.dashboardLabel.value }),
+      annotations: Object.fromEntries(KUBERNETES.folderAnnotations.map((a) => [a, settings.dashboardFolder])),
+    },
+    data: { [KUBERNETES.dashboardKey(uid)]: dashboardJson(built.dashboard) },
+  };
+}
+
+/** A GrafanaDashboard reading the dashboard from its ConfigMap, so the JSON is stored once. */
+export function toGrafanaDashboard(
+  built: BuiltDashboard,
+  settings: KubernetesSettings,
+): GrafanaDashboardResource | undefined {
+  const operator = settings.grafanaOperator;
+  if (!operator) return undefined;
+  const uid = built.plan.uid;
+  return {
+    apiVersion: 'grafana.integreatly.org/v1beta1',
+    kind: 'GrafanaDashboard',
+    metadata: { name: uid, namespace: settings.dashboardNamespace, labels: objectLabels() },
+    spec: {
+      instanceSelector: { matchLabels: sorted(operator.instanceSelector) },
+      ...(operator.allowCrossNamespaceImport ? { allowCrossNamespaceImport: true } : {}),
+      folder: settings.dashboardFolder,
+      configMapRef: { name: KUBERNETES.dashboardConfigMapName(uid), key: KUBERNETES.dashboardKey(uid) },
+    },
+  };
+}
+
+/** One object of an environment and the definition files it comes from. */
+interface Manifest {
+  readonly object: {
+    readonly kind: string;
+    readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  };
+  readonly sources: readonly string[];
+}
+
+/** The AlertmanagerConfig of an environment, once per namespace its services run in. */
+function alertmanagerManifests(project: Project, envName: string, namespaces: readonly string[]): Manifest[] {
+  const found = alertingEnvironments(project).find((a) => a.env.name === envName);
+  if (!found) return [];
+  const svc = project.services.find((s) => s.environments.some((e) => e.name === envName));
+  if (!svc) return [];
+  const settings = kubernetesSettings(svc, found.env);
+  const config = toAlertmanagerConfig(project, found.env, found.routing);
+  const templates = templateBodies(notificationTemplates());
+  const sources = [project.routingFiles?.[envName] ?? svc.file];
+  return namespaces.map(
+    (namespace): Manifest => ({
+      object: toAlertmanagerConfigResource(config, {
+        name: KUBERNETES.alertmanagerConfigName,
+        namespace,
+        labels: objectLabels(settings.alertmanagerConfigLabels),
+        secretsDir: settings.secretsDir,
+        templates,
+      }) satisfies IAlertmanagerConfig,
+      sources,
+    }),
+  );
+}
+
+function serviceManifests(svc: ResolvedService, env: Environment): Manifest[] {
+  const settings = kubernetesSettings(svc, env);
+  // The defining file first: size diagnostics name it.
+  const ruleSources = [svc.file, ...[...new Set((svc.alerts ?? []).map((a) => a.file))].sort()];
+  const rules = toPrometheusRules(svc, env, toRuleFile(svc, env).groups).map((object) => ({
+    object,
+    sources: ruleSources,
+  }));
+  const dashboards = toDashboards(svc, env).flatMap((built) => {
+    const operator = toGrafanaDashboard(built, settings);
+    const dashboardSources = [...new Set([built.plan.source, svc.file])];
+    return [
+      { object: toDashboardConfigMap(built, settings), sources: dashboardSources },
+      ...(operator ? [{ object: operator, sources: dashboardSources }] : []),
+    ];
+  });
+  return [...rules, ...dashboards];
+}
+
+/** `prometheusrule-<name>.yaml`; with several namespaces in one environment, the namespace too. */
+const fileName = (m: Manifest, qualify: boolean): string =>
+  `${m.object.kind.toLowerCase()}-${qualify ? `${m.object.metadata?.namespace}-` : ''}${m.object.metadata?.name}.yaml`;
+
+/** Every document of generated/kubernetes/, per environment name. */
+export function toKubernetesDocuments(project: Project): Document[] {
+  const envNames = [...new Set(project.services.flatMap((s) => s.environments.map((e) => e.name)))].sort();
+  return envNames.flatMap((envName) => {
+    const pairs = project.services.flatMap((svc) =>
+      svc.environments.filter((e) => e.name === envName).map((env) => ({ svc, env })),
+    );
+    const namespaces = [...new Set(pairs.map((p) => p.env.namespace))].sort();
+    const manifests = [
+      ...pairs.flatMap(({ svc, env }) => serviceManifests(svc, env)),
+      ...alertmanagerManifests(project, envName, namespaces),
+    ];
+    const objectNamespaces = [...new Set(manifests.map((m) => m.object.metadata?.namespace ?? ''))];
+    const qualify = objectNamespaces.length > 1;
+    const dir = KUBERNETES.dir(envName);
+    const files = manifests
+      .map((m) => ({ m, file: fileName(m, qualify) }))
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    const kustomization: Kustomization = {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      // One namespace for everything: say it once, so `kubectl apply -k` cannot put an object elsewhere.
+      ...(objectNamespaces.length === 1 && objectNamespaces[0] ? { namespace: objectNamespaces[0] } : {}),
+      resources: files.map((f) => f.file),
+    };
+    return [
+      ...files.map(
+        ({ m, file }): Document => ({
+          path: `${dir}/${file}`,
+          format: 'yaml',
+          value: m.object,
+          sources: m.sources,
+        }),
+      ),
+      {
+        path: `${dir}/kustomization.yaml`,
+        format: 'yaml',
+        value: kustomization,
+        sources: [...new Set(manifests.flatMap((m) => m.sources))].sort(),
+      },
+    ];
+  });
+}

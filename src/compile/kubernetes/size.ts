@@ -1,0 +1,37 @@
+/**
+ * Sizes of what the API server and the operators store, measured on the text obsgen writes.
+ */
+import { toJson } from '../../emit/json.ts';
+import { toYaml } from '../../emit/yaml.ts';
+
+/** UTF-8 bytes of a text. */
+export const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/** Bytes of a value as YAML (the rule file the operator writes from a PrometheusRule spec). */
+export const yamlBytes = (value: unknown): number => bytes(toYaml(value));
+
+/** The dashboard JSON exactly as generated/grafana holds it. */
+export const dashboardJson = (dashboard: unknown): string => toJson(dashboard);
+
+/**
+ * Consecutive runs of `items` whose sizes add up to at most `budget`, in order. An item larger
+ * than the budget gets a run of its own (the size check reports it); order is kept so that a
+ * split reads like the unsplit file.
+ */
+export function packInOrder<T>(items: readonly T[], size: (item: T) => number, budget: number): T[][] {
+  const runs: T[][] = [];
+  let current: T[] = [];
+  let used = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (current.length > 0 && used + n > budget) {
+      runs.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(item);
+    used += n;
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
+}

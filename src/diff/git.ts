@@ -1,0 +1,64 @@
+/** The project as it is at a git revision, extracted into a temporary directory. */
+import { execFile } from 'node:child_process';
+import { access, mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+/** A revision that cannot be read (not a repository, unknown ref): a usage error. */
+export class RevisionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RevisionError';
+  }
+}
+
+function git(cwd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', [...args], { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error)
+        reject(new RevisionError(`git ${args[0]}: ${(stderr || error.message).trim().split('\n')[0]}`));
+      else resolve(stdout.trim());
+    });
+  });
+}
+
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Extracts the tree of `ref` (`git archive`, so the working tree and the index are untouched)
+ * and returns where the project root is inside it. The working tree's node_modules is linked in,
+ * so definition files import the same packages. `cleanup` removes everything.
+ */
+export async function extractRevision(
+  root: string,
+  ref: string,
+): Promise<{ root: string; commit: string; cleanup: () => Promise<void> }> {
+  const top = await git(root, ['rev-parse', '--show-toplevel']);
+  const commit = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => {
+    throw new RevisionError(`${JSON.stringify(ref)} is not a commit of ${top}`);
+  });
+  const prefix = relative(await realpath(top), await realpath(root));
+  const dir = await mkdtemp(join(tmpdir(), 'obsgen-diff-'));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  try {
+    const archive = join(dir, 'revision.tar');
+    const tree = join(dir, 'tree');
+    await git(top, ['archive', '--format=tar', '-o', archive, commit]);
+    await mkdir(tree);
+    await new Promise<void>((resolve, reject) =>
+      execFile('tar', ['-xf', archive, '-C', tree], (error) => (error ? reject(error) : resolve())),
+    );
+    const base = join(tree, prefix);
+    const modules = join(root, 'node_modules');
+    if ((await exists(modules)) && !(await exists(join(base, 'node_modules'))))
+      await symlink(modules, join(base, 'node_modules'), 'dir');
+    return { root: base, commit, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * A block-style YAML writer for plain data (objects, arrays, strings, finite numbers, booleans,
+ * null), about ten times faster than building a `yaml` Document: a fleet of a thousand services
+ * writes 80 MB of rules, and the library spends seconds on it. Its output is checked against the
+ * `yaml` parser (YAML 1.1 and 1.2) by property tests: every value reads back equal.
+ *
+ * Scalars are plain only when no YAML 1.1 or 1.2 reader could take them for anything but that
+ * string (`on`, `no`, `y`, `1e3`, `0x1F`, `010`, `1:20`, `2024-01-01`, `~`, `=` are quoted);
+ * multi-line strings are literal blocks; anything else is a double-quoted JSON string, which is a
+ * valid YAML double-quoted scalar.
+ */
+
+/** Words YAML 1.1 resolves to booleans or null, or that have a special meaning (`<<`, `=`). */
+const SPECIAL_WORDS = new Set(
+  [
+    'y',
+    'yes',
+    'n',
+    'no',
+    'true',
+    'false',
+    'on',
+    'off',
+    'null',
+    '~',
+    '<<',
+    '=',
+    '.inf',
+    '-.inf',
+    '+.inf',
+    '.nan',
+  ].flatMap((w) => [w, w.toUpperCase(), w.charAt(0).toUpperCase() + w.slice(1)]),
+);
+
+/** A Prometheus duration: digits and unit letters only. */
+const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
+/** Characters a plain scalar may not start with. */
+const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
+/** A plain scalar made only of these is safe unless it looks like a number, date or special word. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be quoted
+const PLAIN_SAFE = /^[^\s\x00-\x1f\x7f"'#`][^\x00-\x1f\x7f]*$/;
+
+function isPlainSafe(text: string): boolean {
+  if (text === '' || SPECIAL_WORDS.has(text)) return false;
+  if (INDICATOR_START.test(text) || !PLAIN_SAFE.test(text)) return false;
+  if (/\s$/.test(text) || text.includes(': ') || text.includes(' #') || text.endsWith(':')) return false;
+  // Numbers in any YAML 1.1/1.2 spelling (signs, dots, 0x, 0o, 0b, underscores, sexagesimal,
+  // exponents) and timestamps all start with a digit, a sign or a dot followed by one. Of those,
+  // durations (`30s`, `2m`) stay plain: no YAML type reads digits and unit letters; so do texts
+  // with a space (`1 - x`), which no number has, unless they start like a date (`2024-01-01 10:00`).
+  if (/^[-+.]?[0-9]/.test(text))
+    return DURATION.test(text) || (text.includes(' ') && !/^[0-9]{4}-/.test(text));
+  // `.`, `-.`, `._` and `E0`: some YAML 1.1 float patterns need no digit before the exponent.
+  if (/^[-+]?\.(inf|nan)$/i.test(text) || /^[-+]?[0-9_]*\.?[0-9_.]*([eE][-+]?[0-9]+)?$/.test(text))
+    return false;
+  // Unicode line and paragraph separators and BOMs read as breaks or are dropped by some readers.
+  if (/[\u0085\u2028\u2029\ufeff]/.test(text)) return false;
+  return true;
+}
+
+const quoted = (text: string): string =>
+  JSON.stringify(text).replace(
+    /[\u0085\u2028\u2029\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
+/** Whether a multi-line string can be a literal block that reads back the same. */
+function isLiteralSafe(text: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be quoted
+  if (!text.includes('\n') || /[\x00-\x08\x0b-\x1f\x7f\u0085\u2028\u2029\ufeff\r]/.test(text)) return false;
+  const lines = text.replace(/\n$/, '').split('\n');
+  // Leading spaces on the first line would be taken for indentation; trailing spaces and a
+  // final run of empty lines would need chomping indicators we do not write.
+  const first = lines[0] ?? '';
+  return (
+    first !== '' && !/^[ \t]/.test(first) && lines.every((l) => !/[ \t]$/.test(l)) && !text.endsWith('\n\n')
+  );
+}
+
+function scalar(text: string, indent: string): string {
+  if (isPlainSafe(text)) return text;
+  if (isLiteralSafe(text)) {
+    const body = text.replace(/\n$/, '');
+    const chomp = text.endsWith('\n') ? '' : '-';
+    return `|${chomp}\n${body
+      .split('\n')
+      .map((line) => (line === '' ? '' : `${indent}${line}`))
+      .join('\n')}`;
+  }
+  return quoted(text);
+}
+
+/** Number text every YAML 1.1 and 1.2 reader takes as that number (`1e-7` becomes `1.0e-7`). */
+function numberText(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`cannot write ${value} to YAML`);
+  if (Object.is(value, -0)) return '0';
+  const text = String(value);
+  if (!text.includes('e')) return text;
+  const [mantissa = '', exponent = ''] = text.split('e');
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}e${exponent}`;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Inline text of a value that fits on its key's line, or undefined for a nested block. */
+function inline(value: unknown, indent: string): string | undefined {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return scalar(value, indent);
+  if (typeof value === 'number') return numberText(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined;
+  if (isObject(value)) return Object.values(value).some((v) => v !== undefined) ? undefined : '{}';
+  throw new Error(`cannot write a ${typeof value} to YAML`);
+}
+
+function writeMap(map: Record<string, unknown>, indent: string, out: string[], firstPrefix?: string): void {
+  let first = true;
+  for (const [key, value] of Object.entries(map)) {
+    if (value === undefined) continue;
+    const lead = first && firstPrefix !== undefined ? firstPrefix : indent;
+    first = false;
+    const head = `${lead}${isPlainSafe(key) ? key : quoted(key)}:`;
+    const text = inline(value, `${indent}  `);
+    if (text !== undefined) out.push(`${head} ${text}`);
+    else {
+      out.push(head);
+      writeBlock(value, `${indent}  `, out);
+    }
+  }
+}
+
+function writeSeq(items: readonly unknown[], indent: string, out: string[]): void {
+  for (const item of items) {
+    const text = inline(item, `${indent}  `);
+    if (text !== undefined) out.push(`${indent}- ${text}`);
+    else if (isObject(item)) writeMap(item, `${indent}  `, out, `${indent}- `);
+    else {
+      out.push(`${indent}-`);
+      writeBlock(item, `${indent}  `, out);
+    }
+  }
+}
+
+function writeBlock(value: unknown, indent: string, out: string[]): void {
+  if (Array.isArray(value)) writeSeq(value, indent, out);
+  else if (isObject(value)) writeMap(value, indent, out);
+  else out.push(`${indent}${inline(value, indent)}`);
+}
+
+/** YAML text of plain data, block style, two-space indent, ending with a newline. */
+export function writeYaml(value: unknown): string {
+  const out: string[] = [];
+  const text = inline(value, '');
+  if (text !== undefined) out.push(text);
+  else writeBlock(value, '', out);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,94 @@
+/** The CLI end to end as a process: generate, --check on drift, explain. */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from './helpers/tools.ts';
+
+const exec = promisify(execFile);
+let dir: string;
+let cleanup: () => Promise<void>;
+
+/** Runs `obsgen` (the package's bin) in `root`; never throws for a non-zero exit. */
+async function obsgen(
+  root: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [
+      join(ROOT, 'src', 'cli', 'bin.js'),
+      '--root',
+      root,
+      ...args,
+    ]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  // Beside the fixtures, so the copy's relative import of src/model and the package's ESM type hold.
+  dir = await mkdtemp(join(ROOT, 'test', 'fixtures', '.tmp-cli-'));
+  cleanup = () => rm(dir, { recursive: true, force: true });
+  await cp(join(ROOT, 'test', 'fixtures', 'slo-valid'), dir, { recursive: true });
+});
+afterAll(() => cleanup());
+
+describe('obsgen as a process', () => {
+  it('generate writes generated/, then --check finds it up to date', async () => {
+    const first = await obsgen(dir, 'generate');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('created  generated/prometheus/production/shop.rules.yaml');
+    const check = await obsgen(dir, 'generate', '--check');
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/^generated\/ is up to date \(\d+ files\)\.\n$/);
+  });
+
+  it('--check lists changed, missing and stale files, exits 1 and writes nothing', async () => {
+    const rules = join(dir, 'generated', 'prometheus', 'production', 'shop.rules.yaml');
+    await writeFile(rules, `${await readFile(rules, 'utf8')}# edited by hand\n`);
+    await writeFile(join(dir, 'generated', 'prometheus', 'production', 'old.rules.yaml'), 'groups: []\n');
+    const check = await obsgen(dir, 'generate', '--check');
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('differs  generated/prometheus/production/shop.rules.yaml');
+    expect(check.stderr).toContain('stale    generated/prometheus/production/old.rules.yaml');
+    expect(await readFile(rules, 'utf8')).toContain('# edited by hand');
+  });
+
+  it('generate repairs the drift and removes files it no longer produces', async () => {
+    const fixed = await obsgen(dir, 'generate');
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain('updated  generated/prometheus/production/shop.rules.yaml');
+    expect(fixed.stdout).toContain('removed  generated/prometheus/production/old.rules.yaml');
+    expect(await readdir(join(dir, 'generated', 'prometheus', 'production'))).toEqual(['shop.rules.yaml']);
+    expect((await obsgen(dir, 'generate', '--check')).code).toBe(0);
+  });
+
+  it('explain prints the burn table and --json the same rows', async () => {
+    const text = await obsgen(dir, 'explain', '--slo', 'errors');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('shop / production / errors  (objective 99.9% over 30d)');
+    expect(text.stdout).toMatch(/critical\s+1h\/5m\s+14\.4x\s+1\.44%\s+2m\s+4m57s\s+11\.46%/);
+    const json = JSON.parse((await obsgen(dir, 'explain', '--slo', 'errors', '--json')).stdout) as {
+      longWindow: string;
+      burnFactor: string;
+      firesAfterSeconds: number;
+    }[];
+    expect(json.map((r) => [r.longWindow, r.burnFactor])).toEqual([
+      ['1h', '14.4'],
+      ['6h', '6'],
+      ['1d', '3'],
+      ['3d', '1'],
+    ]);
+    expect(json[0]?.firesAfterSeconds).toBe(297);
+  });
+
+  it('explain of an unknown SLO is a usage error (exit 2)', async () => {
+    const result = await obsgen(dir, 'explain', '--slo', 'nope');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('no SLO with id "nope"\n');
+  });
+});

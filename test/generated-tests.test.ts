@@ -1,0 +1,87 @@
+/**
+ * The generated promtool unit tests, run by the real promtool against the generated rules: every
+ * SLO burn alert (outage within the time explain predicts, three days of half-budget burn silent,
+ * a burn between the tiers opens the ticket and never pages, thresholds from both sides) and every
+ * catalog alert (fires on its example, silent on healthy series), in both environments.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import type { PromtoolTestFile } from '../src/compile/tests/index.ts';
+import { writeTree } from '../src/emit/index.ts';
+import { buildTree, explain, loadProject } from '../src/index.ts';
+import type { Project } from '../src/model/resolved.ts';
+import { formatSeconds } from '../src/model/units.ts';
+import { ROOT, tempDir, tool } from './helpers/tools.ts';
+
+let project: Project;
+let tree: ReadonlyMap<string, string>;
+let dir: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const loaded = await loadProject({ root: ROOT });
+  expect(loaded.diagnostics).toEqual([]);
+  project = loaded.project as Project;
+  tree = buildTree(project);
+  ({ dir, cleanup } = await tempDir());
+  await writeTree(dir, tree);
+});
+afterAll(() => cleanup());
+
+const testFiles = (): string[] => [...tree.keys()].filter((p) => p.startsWith('tests/'));
+const parse = (path: string): PromtoolTestFile => YAML.parse(tree.get(path) ?? '') as PromtoolTestFile;
+
+describe('generated promtool tests', () => {
+  it('exist for every environment', () => {
+    for (const env of ['production', 'staging'])
+      expect(testFiles().filter((p) => p.startsWith(`tests/${env}/`))).toContain(
+        `tests/${env}/malaria-predictor-api.test.yaml`,
+      );
+  });
+
+  it('cover every SLO burn pair, the SLO scenarios of the design and every catalog alert', () => {
+    const names = testFiles()
+      .filter((p) => p.startsWith('tests/production/'))
+      .flatMap((p) => parse(p).tests.flatMap((t) => t.name.split('; ')));
+    for (const slo of ['availability', 'latency', 'error-rate', 'freshness']) {
+      expect(names).toContain(`${slo}: steady burn at half the budget rate fires nothing in 3 days`);
+      expect(names).toContain(`${slo}: steady burn at 4x the budget rate opens the ticket and never pages`);
+      expect(names.some((n) => n.startsWith(`${slo}: total outage fires the critical`))).toBe(true);
+    }
+    expect(
+      names.filter((n) => n.startsWith('latency: total outage')).map((n) => n.match(/le="[^"]+"/)?.[0]),
+    ).toEqual(['le="2"', 'le="2.0"']);
+    for (const alert of project.alerts ?? [])
+      expect(names).toContain(`${alert.name} fires within ${alert.examples.firing.firesWithin}`);
+  });
+
+  it('give the outage deadline from the same math as explain', () => {
+    const row = explain(project, { slo: 'availability' }).find((r) => r.environment === 'production');
+    const evaluation = 60;
+    const forSeconds = 120;
+    const deadline =
+      Math.ceil(((row?.conditionAfterSeconds ?? 0) + forSeconds + evaluation) / evaluation) * evaluation;
+    const file = parse('tests/production/malaria-predictor-api.test.yaml');
+    const outage = file.tests
+      .flatMap((t) => t.name.split('; '))
+      .find((n) => n.startsWith('availability: total outage'));
+    expect(outage).toBe(
+      `availability: total outage fires the critical 1h/5m alert within ${formatSeconds(deadline)}`,
+    );
+  });
+
+  it.concurrent.each(['production', 'staging'])(
+    'pass promtool test rules in %s',
+    { timeout: 600_000 },
+    async (env) => {
+      const result = await tool('promtool', [
+        'test',
+        'rules',
+        join(dir, 'tests', env, 'malaria-predictor-api.test.yaml'),
+      ]);
+      expect(result.stdout + result.stderr).toContain('SUCCESS');
+      expect(result.code).toBe(0);
+    },
+  );
+});

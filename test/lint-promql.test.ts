@@ -1,0 +1,109 @@
+/** The shared PromQL reader and the label flow the lint checks are built on. */
+import { describe, expect, it } from 'vitest';
+import { type LabelSet, labelFlow } from '../src/lint/labels.ts';
+import { isConstantValued, nodesOf, type PromNode, parsePromql, rangeCalls } from '../src/lint/promql.ts';
+
+const root = (expr: string): PromNode => {
+  const parsed = parsePromql(expr);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.root;
+};
+
+const labelsOf = (expr: string, declared: Record<string, string[]>) =>
+  labelFlow(root(expr), (s) => (s.name && declared[s.name] ? new Set(declared[s.name]) : undefined));
+
+const sorted = (labels: LabelSet) => (labels === 'any' ? 'any' : [...labels].sort());
+
+describe('parsePromql', () => {
+  it('gives the line and column of the first syntax error', () => {
+    const parsed = parsePromql('sum(rate(x[5m]))\n/\nsum(rate(y[5m])');
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.error).toMatchObject({ line: 3, column: 16 });
+    expect(parsed.error.message).toMatch(/^unexpected end of expression at line 3, column 16/);
+    const middle = parsePromql('sum(x) +* y');
+    expect(middle.ok ? undefined : middle.error.message).toMatch(/^syntax error at line 1, column/);
+    expect(parsePromql('  ').ok).toBe(false);
+  });
+
+  it('reads selectors with their names and matchers, __name__ included', () => {
+    const selectors = nodesOf(root('a{x="1",y=~"2|3"} / on() group_left {__name__="b",z!="4"}'), 'selector');
+    expect(selectors.map(({ node }) => [node.name, node.matchers])).toEqual([
+      [
+        'a',
+        [
+          { label: 'x', op: '=', value: '1' },
+          { label: 'y', op: '=~', value: '2|3' },
+        ],
+      ],
+      ['b', [{ label: 'z', op: '!=', value: '4' }]],
+    ]);
+    expect(nodesOf(root('{__name__=~"slo:.*"}'), 'selector')[0]?.node.name).toBeUndefined();
+  });
+
+  it('reads functions over ranges: matrix selectors, offsets and subqueries', () => {
+    const calls = rangeCalls(root('rate(a[5m] offset 1w) + max_over_time(b[1h30m]) + rate(sum(c)[10m:1m])'));
+    expect(calls.map((c) => [c.call.fn, c.range.range, c.range.subquery, c.selector?.name])).toEqual([
+      ['rate', 300, false, 'a'],
+      ['max_over_time', 5400, false, 'b'],
+      ['rate', 600, true, undefined],
+    ]);
+  });
+
+  it('reads aggregations and binary matching', () => {
+    const [agg] = nodesOf(root('topk(3, sum without (pod) (x))'), 'aggregate');
+    expect(agg?.node.op).toBe('topk');
+    const [bin] = nodesOf(root('a / ignoring(le) group_right(c, d) b > bool 1'), 'binary').slice(1);
+    expect(bin?.node).toMatchObject({
+      op: '/',
+      matching: { mode: 'ignoring', labels: ['le'], group: 'right', include: ['c', 'd'] },
+    });
+  });
+
+  it('tells constant-valued expressions (whose value is not worth showing)', () => {
+    expect(isConstantValued(root('min(up) == 0'))).toBe(true);
+    expect(isConstantValued(root('max(a) == 0 or (max(b) or vector(0)) == 0'))).toBe(true);
+    expect(isConstantValued(root('absent(x{a="b"})'))).toBe(true);
+    expect(isConstantValued(root('vector(1)'))).toBe(true);
+    expect(isConstantValued(root('sum(rate(x[5m])) > 0.05'))).toBe(false);
+    expect(isConstantValued(root('max(up) == bool 0'))).toBe(false);
+  });
+});
+
+describe('labelFlow', () => {
+  const declared = { x: ['job', 'handler', 'status'], x_bucket: ['job', 'handler', 'le'], y: ['job', 'pod'] };
+
+  it('follows aggregations, histogram_quantile, label_replace, absent and matching', () => {
+    expect(sorted(labelsOf('sum by (handler) (rate(x[5m]))', declared).labels)).toEqual(['handler']);
+    expect(sorted(labelsOf('sum without (status) (x)', declared).labels)).toEqual(['handler', 'job']);
+    expect(
+      sorted(labelsOf('histogram_quantile(0.9, sum by (le, handler) (rate(x_bucket[5m])))', declared).labels),
+    ).toEqual(['handler']);
+    expect(sorted(labelsOf('label_replace(x, "route", "$1", "handler", "(.*)")', declared).labels)).toEqual([
+      'handler',
+      'job',
+      'route',
+      'status',
+    ]);
+    expect(sorted(labelsOf('absent(x{job="a",status=~"5.."})', declared).labels)).toEqual(['job']);
+    expect(sorted(labelsOf('x / on (job) group_left (pod) y', declared).labels)).toEqual([
+      'handler',
+      'job',
+      'pod',
+      'status',
+    ]);
+    expect(sorted(labelsOf('sum(x) / on () sum(y)', declared).labels)).toEqual([]);
+    expect(sorted(labelsOf('unknown_metric', declared).labels)).toBe('any');
+  });
+
+  it('reports clauses naming labels their input does not carry', () => {
+    const problems = (expr: string) =>
+      labelsOf(expr, declared).problems.map((p) => `${p.clause}(${p.label})`);
+    expect(problems('sum by (pod) (x)')).toEqual(['by(pod)']);
+    expect(problems('sum by (handler) (sum by (job) (x))')).toEqual(['by(handler)']);
+    expect(problems('x / on (nope) y')).toEqual(['on(nope)']);
+    expect(problems('x * on (job) group_left (status) y')).toEqual(['group_left(status)']);
+    expect(problems('sum by (handler) (rate(x[5m])) / on () group_left sum(y)')).toEqual([]);
+    expect(problems('sum by (anything) (unknown_metric)')).toEqual([]);
+  });
+});
