@@ -591,7 +591,9 @@ async function benchFleet(input: FleetInput, setup: Prepared): Promise<string> {
       rows,
     ),
     '',
-    `CPU per SLO from one size to the next: ${growth}.`,
+    perSlo.length > 1
+      ? `CPU per SLO from one size to the next: ${growth}.`
+      : 'One fleet size: no growth to show.',
     `Samples loaded per SLO and evaluation: generated ${count(samples?.ours ?? 0)}, Sloth-shaped ${count(samples?.sloth ?? 0)}.`,
   ].join('\n');
 }
