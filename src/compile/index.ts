@@ -8,7 +8,7 @@ import { alertingEnvironments, notificationTemplates, toAlertmanagerConfig } fro
 import { toDashboards } from './grafana/index.ts';
 import { ruleFilePath, toRuleFile } from './prometheus/index.ts';
 import { toRunbooks } from './runbooks/index.ts';
-import { testFilePath, toTestFile } from './tests/index.ts';
+import { toTestFiles } from './tests/index.ts';
 
 /** One output document before serialization. */
 export type Document =
@@ -36,12 +36,14 @@ const prometheusTarget: Target = (project) =>
 
 const testsTarget: Target = (project) =>
   project.services.flatMap((svc) =>
-    svc.environments.map((env) => ({
-      path: testFilePath(svc, env),
-      format: 'yaml' as const,
-      value: toTestFile(svc, env),
-      sources: [svc.file],
-    })),
+    svc.environments.flatMap((env) =>
+      toTestFiles(svc, env).map((plan) => ({
+        path: plan.path,
+        format: 'yaml' as const,
+        value: plan.file,
+        sources: [svc.file, ...new Set((svc.alerts ?? []).map((a) => a.file))].sort(),
+      })),
+    ),
   );
 
 /** Per environment with alerting: alertmanager.yaml and the notification templates beside it. */
