@@ -5,6 +5,7 @@ import { compileProject, type Document } from './compile/index.ts';
 import {
   checkTree,
   type FileTree,
+  isDriftFree,
   renderTree,
   type TreeDrift,
   toYamlDocuments,
@@ -28,11 +29,13 @@ import { validateProject } from './model/validate.ts';
 import { validateAlerts } from './model/validate-alerts.ts';
 import { validateDashboards } from './model/validate-dashboards.ts';
 import { originOf, validateRouting } from './model/validate-routing.ts';
+import { type ProofReport, type ProveOptions, proveAlerts } from './proof/index.ts';
 
 export { explain, formatExplain } from './explain.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
 export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';
+export { formatProofReport, type ProofReport } from './proof/index.ts';
 
 export interface ProjectOptions {
   /** Project root holding slos/. */
@@ -230,4 +233,30 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const outDir = join(options.root, options.outDir ?? 'generated');
   const drift = options.check ? await checkTree(outDir, tree) : await writeTree(outDir, tree);
   return { diagnostics, drift, documents };
+}
+
+export interface TestResult {
+  readonly diagnostics: Diagnostic[];
+  /** Set when the definitions were valid. */
+  readonly report?: ProofReport;
+  /** Whether generated/ holds exactly what the definitions compile to (so the committed tests were run). */
+  readonly upToDate?: boolean;
+}
+
+/**
+ * Compiles the definitions and runs every generated promtool unit test with the real promtool;
+ * the report says per alert which scenarios passed.
+ */
+export async function testAlerts(
+  options: ProjectOptions & { readonly outDir?: string },
+  prove: ProveOptions = {},
+): Promise<TestResult> {
+  const { project, diagnostics } = await loadProject(options);
+  if (!project) return { diagnostics };
+  const documents = compileProject(project);
+  const findings = lintOutput(project, documents);
+  if (hasErrors(findings)) return { diagnostics: [...diagnostics, ...findings] };
+  const drift = await checkTree(join(options.root, options.outDir ?? 'generated'), renderTree(documents));
+  const report = await proveAlerts(project, prove, documents);
+  return { diagnostics, report, upToDate: isDriftFree(drift) };
 }

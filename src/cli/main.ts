@@ -7,8 +7,10 @@ import {
   exportOpenSlo,
   formatDiagnostic,
   formatExplain,
+  formatProofReport,
   generate,
   loadProject,
+  testAlerts,
   validateOpenSlo,
 } from '../index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
@@ -98,6 +100,62 @@ program
       return;
     }
     process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatExplain(rows)}\n`);
+  });
+
+program
+  .command('test')
+  .description('run the generated promtool unit tests with the real promtool; summary per alert')
+  .option('--env <names...>', 'only these environments')
+  .option('--alert <names...>', 'only the scenarios of these alerts')
+  .option('--jobs <n>', 'promtool processes at once (default: the number of CPUs)')
+  .action(async (options: { env?: string[]; alert?: string[]; jobs?: string }) => {
+    const { root } = program.opts<{ root: string }>();
+    const jobs = options.jobs === undefined ? undefined : Number(options.jobs);
+    if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
+      process.stderr.write(`--jobs must be a positive whole number, got ${JSON.stringify(options.jobs)}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const live = process.stderr.isTTY === true;
+    const started = Date.now();
+    const result = await testAlerts(
+      { root },
+      {
+        ...(options.env ? { environments: options.env } : {}),
+        ...(options.alert ? { alerts: options.alert } : {}),
+        ...(jobs ? { jobs } : {}),
+        ...(live
+          ? {
+              onProgress: (done: number, total: number) => {
+                process.stderr.write(`\rpromtool test rules: ${done}/${total} tests done`);
+              },
+            }
+          : {}),
+      },
+    );
+    if (live) process.stderr.write('\r\x1b[K');
+    const { report } = result;
+    if (!report) {
+      printDiagnostics(result.diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    if (report.unknownEnvironments.length > 0 || report.unknownAlerts.length > 0) {
+      for (const e of report.unknownEnvironments)
+        process.stderr.write(`no environment named ${JSON.stringify(e)}\n`);
+      for (const a of report.unknownAlerts)
+        process.stderr.write(`no generated test proves an alert named ${JSON.stringify(a)}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    process.stdout.write(formatProofReport(report));
+    process.stdout.write(
+      `${result.upToDate ? 'generated/ is up to date: these are the committed tests.' : 'generated/ differs from the definitions: these are the tests the definitions generate now (run `npm run generate`).'}\n`,
+    );
+    process.stdout.write(
+      `${report.passed ? 'every scenario passed' : 'some scenarios FAILED'} (${Math.round((Date.now() - started) / 1000)}s).\n`,
+    );
+    if (!report.passed) process.exitCode = EXIT_FINDINGS;
   });
 
 program
