@@ -31,6 +31,9 @@ import { validateDashboards } from './model/validate-dashboards.ts';
 import { originOf, validateRouting } from './model/validate-routing.ts';
 import { type ProofReport, type ProveOptions, proveAlerts } from './proof/index.ts';
 
+export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './drill/format.ts';
+export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './drill/run.ts';
+export { DRILL_SCENARIOS, scenarioNames } from './drill/scenarios.ts';
 export { explain, formatExplain } from './explain.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';

@@ -3,13 +3,19 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
 import {
+  DrillUsageError,
   explain,
   exportOpenSlo,
   formatDiagnostic,
+  formatDrillPlan,
+  formatDrillReport,
+  formatDrillStatus,
   formatExplain,
   formatProofReport,
   generate,
   loadProject,
+  runDrill,
+  scenarioNames,
   testAlerts,
   validateOpenSlo,
 } from '../index.ts';
@@ -156,6 +162,42 @@ program
       `${report.passed ? 'every scenario passed' : 'some scenarios FAILED'} (${Math.round((Date.now() - started) / 1000)}s).\n`,
     );
     if (!report.passed) process.exitCode = EXIT_FINDINGS;
+  });
+
+program
+  .command('drill')
+  .description(
+    'live fire drill: a synthetic service, a real Prometheus (generated rules, time compressed) and Alertmanager (generated routing, receivers to a local sink)',
+  )
+  .requiredOption('--scenario <name>', `what breaks: ${scenarioNames().join(', ')}`)
+  .option('--env <name>', 'environment whose rules and routing run', 'production')
+  .option('--service <name>', 'service to drill (default: the first)')
+  .action(async (options: { scenario: string; env: string; service?: string }) => {
+    const { root } = program.opts<{ root: string }>();
+    const { project, diagnostics } = await loadProject({ root });
+    if (!project) {
+      printDiagnostics(diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    const live = process.stdout.isTTY === true;
+    try {
+      const report = await runDrill(project, {
+        scenario: options.scenario,
+        environment: options.env,
+        ...(options.service ? { service: options.service } : {}),
+        onStart: (plan) => process.stdout.write(formatDrillPlan(plan)),
+        ...(live ? { onStatus: (s) => process.stdout.write(`\r\x1b[K${formatDrillStatus(s)}`) } : {}),
+      });
+      if (live) process.stdout.write('\r\x1b[K');
+      process.stdout.write(formatDrillReport(report));
+      if (!report.passed) process.exitCode = EXIT_FINDINGS;
+    } catch (error) {
+      if (live) process.stdout.write('\r\x1b[K');
+      if (!(error instanceof DrillUsageError)) throw error;
+      process.stderr.write(`obsgen drill: ${error.message}\n`);
+      process.exitCode = EXIT_USAGE;
+    }
   });
 
 program

@@ -6,11 +6,13 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import { formatDurationMs, parseDurationMs } from '../../model/units.ts';
 
-/** A duration written in an expression: its text position and length in milliseconds. */
+/** A duration written in an expression: its text position, length in milliseconds and role. */
 export interface DurationSpan {
   readonly from: number;
   readonly to: number;
   readonly ms: number;
+  /** `range`: of a range selector or subquery; `step`: of a subquery; `offset`. */
+  readonly role: 'range' | 'step' | 'offset';
 }
 
 const nameMatcher = /__name__\s*=\s*"([^"\\]*)"/;
@@ -44,7 +46,14 @@ export function durationSpans(expr: string): DurationSpan[] {
       if (node.name !== 'NumberDurationLiteralInDurationContext') return undefined;
       const text = expr.slice(node.from, node.to);
       const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseDurationMs(text);
-      if (ms !== undefined) spans.push({ from: node.from, to: node.to, ms });
+      const holder = node.node.parent;
+      const role: DurationSpan['role'] =
+        holder?.name === 'OffsetDurationExpr'
+          ? 'offset'
+          : holder?.parent?.name === 'SubqueryExpr' && holder.prevSibling?.name === 'DurationExpr'
+            ? 'step'
+            : 'range';
+      if (ms !== undefined) spans.push({ from: node.from, to: node.to, ms, role });
       return false;
     },
   });
