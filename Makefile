@@ -16,10 +16,11 @@ tools:
 generate: deps
 	npm run --silent generate
 
-## make test: drift check, then every suite with the real tools
+## make test: drift check, then every suite with the real tools, then the live fire drills
 test: deps tools
 	npm run --silent generate -- --check
 	npm test
+	npm run --silent test:e2e
 
 explain: deps
 	npm run --silent explain

@@ -280,11 +280,12 @@ export function drillExpectations(
     const expr = rulesNamed(rules, a.name)[0]?.expr;
     return expr !== undefined && selectedMetricNames(expr).length === 0;
   });
+  const catalogExpected = [...played, ...named_, ...always].filter(
+    (a, i, all) => all.findIndex((b) => b.name === a.name) === i,
+  );
   const expected = [
     ...brokenSlos.flatMap((slo) => pageExpectation(slo, rules, route, factor) ?? []),
-    ...played.flatMap((a) => catalogExpectation(a, rules, route, factor, true) ?? []),
-    ...named_.flatMap((a) => catalogExpectation(a, rules, route, factor, false) ?? []),
-    ...always.flatMap((a) => catalogExpectation(a, rules, route, factor, false) ?? []),
+    ...catalogExpected.flatMap((a) => catalogExpectation(a, rules, route, factor, played.includes(a)) ?? []),
   ];
   const reads = (alert: ResolvedAlert): boolean => {
     const expr = rulesNamed(rules, alert.name)[0]?.expr ?? '';
