@@ -259,3 +259,20 @@ describe('scenario definitions', () => {
     ]);
   });
 });
+
+describe('obsgen drill, refused before anything starts', () => {
+  const BIN = join(ROOT, 'src', 'cli', 'bin.js');
+  it('exits 2 naming the scenarios for an unknown scenario, and the environments for an unknown one', async () => {
+    const scenarioResult = await tool('node', [BIN, 'drill', '--scenario', 'meteor-strike'], ROOT);
+    expect(scenarioResult.code).toBe(2);
+    expect(scenarioResult.stderr).toBe(
+      'obsgen drill: no scenario named "meteor-strike"; scenarios: healthy, outage, slow, stale-data, db-down, model-degraded\n',
+    );
+    const envResult = await tool('node', [BIN, 'drill', '--scenario', 'outage', '--env', 'qa'], ROOT);
+    expect(envResult.code).toBe(2);
+    expect(envResult.stderr).toBe(
+      'obsgen drill: no environment named "qa"; environments: staging, production\n',
+    );
+    expect(envResult.stdout).toBe('');
+  });
+});

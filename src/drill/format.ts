@@ -41,12 +41,29 @@ function eventText(e: TimelineEvent): string {
   }
 }
 
-/** The timeline and the verdict. */
+/**
+ * The warm-up in one line: before the fault Alertmanager is not connected, and what fires then
+ * (on an empty database: no scrape yet, no history to compare with) reaches nobody.
+ */
+function warmupLine(report: DrillReport): string | undefined {
+  const marker = report.timeline.find((e) => e.kind === 'warm-up');
+  if (!marker) return undefined;
+  const before = report.timeline.filter((e) => e.at < 0 && e.alert !== '');
+  const fired = [...new Set(before.filter((e) => e.kind === 'firing').map((e) => e.alert))];
+  const pendingOnly = new Set(
+    before.filter((e) => e.kind === 'pending' && !fired.includes(e.alert)).map((e) => e.alert),
+  );
+  return `  ${secs(marker.at).padStart(8)}  -- warm-up: healthy, Alertmanager not connected yet${fired.length > 0 ? `; fired meanwhile (sent to nobody): ${fired.join(', ')}` : ''}${pendingOnly.size > 0 ? `; ${pendingOnly.size} more went pending only` : ''}`;
+}
+
+/** The timeline from the fault's start, the pipeline's health and the verdict. */
 export function formatDrillReport(report: DrillReport): string {
   const f = report.plan.factor.factor;
+  const warmup = warmupLine(report);
   const lines = [
     `timeline (drill seconds from the fault's start; model time is ${f} times longer):`,
-    ...report.timeline.map((e) => `  ${secs(e.at).padStart(8)}  ${eventText(e)}`),
+    ...(warmup ? [warmup] : []),
+    ...report.timeline.filter((e) => e.at >= 0).map((e) => `  ${secs(e.at).padStart(8)}  ${eventText(e)}`),
   ];
   const p = report.pipeline;
   lines.push(
