@@ -267,7 +267,7 @@ export function drillExpectations(
     return alert;
   };
   const played = scenario.play.map(named);
-  const named_ = scenario.expect.map(named);
+  const listed = scenario.expect.map(named);
   const broken = brokenSliKinds(scenario.faults);
   const brokenSlos = svc.slos.filter((slo) => broken.has(slo.sli.kind));
   const disturbed = [
@@ -280,7 +280,7 @@ export function drillExpectations(
     const expr = rulesNamed(rules, a.name)[0]?.expr;
     return expr !== undefined && selectedMetricNames(expr).length === 0;
   });
-  const catalogExpected = [...played, ...named_, ...always].filter(
+  const catalogExpected = [...played, ...listed, ...always].filter(
     (a, i, all) => all.findIndex((b) => b.name === a.name) === i,
   );
   const expected = [
@@ -300,14 +300,14 @@ export function drillExpectations(
     .filter((name) => !expected.some((e) => e.alertname === name && Object.keys(e.labels).length === 0))
     .sort();
   const deadline = Math.max(0, ...expected.map((e) => e.deadlineSeconds));
-  // A healthy drill watches as long as a total outage of any SLO needs to page.
-  const observe =
-    expected.every((e) => always.some((a) => a.name === e.alertname)) && scenario.play.length === 0
-      ? Math.max(
-          0,
-          ...svc.slos.flatMap((slo) => pageExpectation(slo, rules, route, factor)?.deadlineSeconds ?? []),
-        )
-      : 0;
+  // A drill that breaks nothing watches as long as a total outage of any SLO needs to page.
+  const breaksNothing = broken.size === 0 && played.length === 0 && listed.length === 0;
+  const observe = breaksNothing
+    ? Math.max(
+        0,
+        ...svc.slos.flatMap((slo) => pageExpectation(slo, rules, route, factor)?.deadlineSeconds ?? []),
+      )
+    : 0;
   return {
     scenario,
     expected,

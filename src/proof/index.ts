@@ -4,6 +4,7 @@
  * directory, one promtool test per file (promtool tests are independent, so this changes nothing
  * but lets several run at once and ties each failure to its test).
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { type TestFilePlan, toTestFiles } from '../compile/tests/index.ts';
 import { packTests } from '../compile/tests/pack.ts';
 import { render, toYaml, writeFiles } from '../emit/index.ts';
 import type { Project } from '../model/resolved.ts';
+import { onExitSync } from '../runtime/process.ts';
 import { PROMTOOL_BINARY, promtoolTestRules, type ScenarioResult, scenarioResults } from './promtool.ts';
 
 export type { ScenarioResult } from './promtool.ts';
@@ -131,6 +133,8 @@ export async function proveAlerts(
     }
 
   const dir = await mkdtemp(join(tmpdir(), 'obsgen-test-'));
+  // Removed also when interrupted (Ctrl-C); promtool runs in the foreground group and gets it too.
+  const forget = onExitSync(() => rmSync(dir, { recursive: true, force: true }));
   try {
     await writeFiles(dir, tree);
     // Longest replays first, so they do not start last and hold up the end.
@@ -172,6 +176,7 @@ export async function proveAlerts(
     return { services: proofs, passed, unknownAlerts: [], unknownEnvironments: [] };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    forget();
   }
 }
 

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { PackedTest, Scenario } from '../compile/tests/index.ts';
 import { parseDurationMs } from '../model/units.ts';
+import { onExitSync } from '../runtime/process.ts';
 
 /** Where Debian installs promtool; `promtool` on PATH otherwise. */
 export const PROMTOOL_BINARY = existsSync('/usr/bin/promtool') ? '/usr/bin/promtool' : 'promtool';
@@ -25,15 +26,18 @@ export function promtoolTestRules(
   binary = PROMTOOL_BINARY,
 ): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       binary,
       ['test', 'rules', ...files],
       { cwd, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
+        forget();
         if (error && typeof error.code !== 'number') reject(error);
         else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
       },
     );
+    // Not left running when this process is interrupted.
+    const forget = onExitSync(() => child.kill('SIGKILL'));
   });
 }
 
