@@ -16,11 +16,12 @@ tools:
 generate: deps
 	npm run --silent generate
 
-## make test: drift check, lint, then every suite with the real tools
+## make test: drift check, lint, then every suite with the real tools, then the live fire drills
 test: deps tools
 	npm run --silent generate -- --check
 	npm run --silent lint
 	npm test
+	npm run --silent test:e2e
 
 ## make lint: check the definitions and the generated output (promtool, amtool, conventions)
 lint: deps tools

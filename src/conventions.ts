@@ -385,3 +385,27 @@ export const FOR_BOUNDS: Readonly<
   warning: { oneEvaluation: true, maxSeconds: 4 * 3_600 },
   info: { oneEvaluation: false, maxSeconds: 86_400 },
 };
+
+/**
+ * The live fire drill (`obsgen drill`): a synthetic service scraped by a real Prometheus running the
+ * generated rules with every window and `for` divided by one time factor.
+ */
+export const DRILL = {
+  /** Scrape and rule evaluation interval of the drill's Prometheus, seconds. */
+  scrapeIntervalSeconds: 1,
+  /** The fastest page of a total outage must fire within this many drill seconds. */
+  fastestPageSeconds: 60,
+  /**
+   * Healthy history before the scenario's faults start, in model time: rules that compare with
+   * the recent past (a deployment is a version absent 15 minutes ago) need it, and a fresh
+   * Prometheus has none. Alertmanager receives nothing before it ends.
+   */
+  historySeconds: 15 * 60,
+  /** Requests per second the synthetic service serves. */
+  requestsPerSecond: 10,
+  /** How often the drill reads Prometheus' alerts, milliseconds. */
+  pollMs: 500,
+} as const;
+
+/** Series Prometheus makes itself for every scrape target; a synthetic service does not expose them. */
+export const SCRAPE_SERIES: readonly string[] = ['up'];

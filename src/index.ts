@@ -9,6 +9,7 @@ import { formatDiffMarkdown } from './diff/markdown.ts';
 import {
   checkTree,
   type FileTree,
+  isDriftFree,
   renderTree,
   type TreeDrift,
   toYamlDocuments,
@@ -36,15 +37,20 @@ import { validateAlerts } from './model/validate-alerts.ts';
 import { validateDashboards } from './model/validate-dashboards.ts';
 import { validateKubernetes } from './model/validate-kubernetes.ts';
 import { originOf, validateRouting } from './model/validate-routing.ts';
+import { type ProofReport, type ProveOptions, proveAlerts } from './proof/index.ts';
 
 export { RevisionError } from './diff/git.ts';
 export type { Change } from './diff/index.ts';
 export { formatDiffMarkdown } from './diff/markdown.ts';
+export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './drill/format.ts';
+export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './drill/run.ts';
+export { DRILL_SCENARIOS, scenarioNames } from './drill/scenarios.ts';
 export { explain, formatExplain } from './explain.ts';
 export { CHECKS, formatLint, LINT_FORMATS, type LintFormat, ToolMissingError } from './lint/index.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
 export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';
+export { formatProofReport, type ProofReport } from './proof/index.ts';
 
 export interface ProjectOptions {
   /** Project root holding slos/. */
@@ -369,4 +375,30 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
   } finally {
     await revision.cleanup();
   }
+}
+
+export interface TestResult {
+  readonly diagnostics: Diagnostic[];
+  /** Set when the definitions were valid. */
+  readonly report?: ProofReport;
+  /** Whether generated/ holds exactly what the definitions compile to (so the committed tests were run). */
+  readonly upToDate?: boolean;
+}
+
+/**
+ * Compiles the definitions and runs every generated promtool unit test with the real promtool;
+ * the report says per alert which scenarios passed.
+ */
+export async function testAlerts(
+  options: ProjectOptions & { readonly outDir?: string },
+  prove: ProveOptions = {},
+): Promise<TestResult> {
+  const { project, diagnostics } = await loadProject(options);
+  if (!project) return { diagnostics };
+  const documents = compileProject(project);
+  const findings = lintOutput(project, documents);
+  if (hasErrors(findings)) return { diagnostics: [...diagnostics, ...findings] };
+  const drift = await checkTree(join(options.root, options.outDir ?? 'generated'), renderTree(documents));
+  const report = await proveAlerts(project, prove, documents);
+  return { diagnostics, report, upToDate: isDriftFree(drift) };
 }

@@ -45,8 +45,13 @@ describe('generated promtool tests', () => {
       .filter((p) => p.startsWith('tests/production/'))
       .flatMap((p) => parse(p).tests.flatMap((t) => t.name.split('; ')));
     for (const slo of ['availability', 'latency', 'error-rate', 'freshness']) {
-      expect(names).toContain(`${slo}: steady burn at half the budget rate fires nothing in 3 days`);
-      expect(names).toContain(`${slo}: steady burn at 4x the budget rate opens the ticket and never pages`);
+      const has = (prefix: string) =>
+        expect(
+          names.some((n) => n.startsWith(prefix)),
+          prefix,
+        ).toBe(true);
+      has(`${slo}: steady burn at half the budget rate fires nothing in 3 days`);
+      has(`${slo}: steady burn at 4x the budget rate opens the ticket and never pages`);
       expect(names.some((n) => n.startsWith(`${slo}: total outage fires the critical`))).toBe(true);
     }
     expect(
@@ -66,9 +71,11 @@ describe('generated promtool tests', () => {
     const outage = file.tests
       .flatMap((t) => t.name.split('; '))
       .find((n) => n.startsWith('availability: total outage'));
-    expect(outage).toBe(
-      `availability: total outage fires the critical 1h/5m alert within ${formatSeconds(deadline)}`,
-    );
+    expect(
+      outage?.startsWith(
+        `availability: total outage fires the critical 1h/5m alert within ${formatSeconds(deadline)} `,
+      ),
+    ).toBe(true);
   });
 
   it.concurrent.each(['production', 'staging'])(

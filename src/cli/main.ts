@@ -3,19 +3,27 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
 import {
+  DrillUsageError,
   diff as diffProject,
   explain,
   exportOpenSlo,
   formatDiagnostic,
+  formatDrillPlan,
+  formatDrillReport,
+  formatDrillStatus,
   formatExplain,
   formatLint,
+  formatProofReport,
   generate,
   LINT_FORMATS,
   type LintFormat,
   lint,
   loadProject,
   RevisionError,
+  runDrill,
+  scenarioNames,
   ToolMissingError,
+  testAlerts,
   validateOpenSlo,
 } from '../index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
@@ -105,6 +113,98 @@ program
       return;
     }
     process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatExplain(rows)}\n`);
+  });
+
+program
+  .command('test')
+  .description('run the generated promtool unit tests with the real promtool; summary per alert')
+  .option('--env <names...>', 'only these environments')
+  .option('--alert <names...>', 'only the scenarios of these alerts')
+  .option('--jobs <n>', 'promtool processes at once (default: the number of CPUs)')
+  .action(async (options: { env?: string[]; alert?: string[]; jobs?: string }) => {
+    const { root } = program.opts<{ root: string }>();
+    const jobs = options.jobs === undefined ? undefined : Number(options.jobs);
+    if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
+      process.stderr.write(`--jobs must be a positive whole number, got ${JSON.stringify(options.jobs)}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const live = process.stderr.isTTY === true;
+    const started = Date.now();
+    const result = await testAlerts(
+      { root },
+      {
+        ...(options.env ? { environments: options.env } : {}),
+        ...(options.alert ? { alerts: options.alert } : {}),
+        ...(jobs ? { jobs } : {}),
+        ...(live
+          ? {
+              onProgress: (done: number, total: number) => {
+                process.stderr.write(`\rpromtool test rules: ${done}/${total} tests done`);
+              },
+            }
+          : {}),
+      },
+    );
+    if (live) process.stderr.write('\r\x1b[K');
+    const { report } = result;
+    if (!report) {
+      printDiagnostics(result.diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    if (report.unknownEnvironments.length > 0 || report.unknownAlerts.length > 0) {
+      for (const e of report.unknownEnvironments)
+        process.stderr.write(`no environment named ${JSON.stringify(e)}\n`);
+      for (const a of report.unknownAlerts)
+        process.stderr.write(`no generated test proves an alert named ${JSON.stringify(a)}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    process.stdout.write(formatProofReport(report));
+    process.stdout.write(
+      `${result.upToDate ? 'generated/ is up to date: these are the committed tests.' : 'generated/ differs from the definitions: these are the tests the definitions generate now (run `npm run generate`).'}\n`,
+    );
+    process.stdout.write(
+      `${report.passed ? 'every scenario passed' : 'some scenarios FAILED'} (${Math.round((Date.now() - started) / 1000)}s).\n`,
+    );
+    if (!report.passed) process.exitCode = EXIT_FINDINGS;
+  });
+
+program
+  .command('drill')
+  .description(
+    'live fire drill: a synthetic service, a real Prometheus (generated rules, time compressed) and Alertmanager (generated routing, receivers to a local sink)',
+  )
+  .requiredOption('--scenario <name>', `what breaks: ${scenarioNames().join(', ')}`)
+  .option('--env <name>', 'environment whose rules and routing run', 'production')
+  .option('--service <name>', 'service to drill (default: the first)')
+  .action(async (options: { scenario: string; env: string; service?: string }) => {
+    const { root } = program.opts<{ root: string }>();
+    const { project, diagnostics } = await loadProject({ root });
+    if (!project) {
+      printDiagnostics(diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    const live = process.stdout.isTTY === true;
+    try {
+      const report = await runDrill(project, {
+        scenario: options.scenario,
+        environment: options.env,
+        ...(options.service ? { service: options.service } : {}),
+        onStart: (plan) => process.stdout.write(formatDrillPlan(plan)),
+        ...(live ? { onStatus: (s) => process.stdout.write(`\r\x1b[K${formatDrillStatus(s)}`) } : {}),
+      });
+      if (live) process.stdout.write('\r\x1b[K');
+      process.stdout.write(formatDrillReport(report));
+      if (!report.passed) process.exitCode = EXIT_FINDINGS;
+    } catch (error) {
+      if (live) process.stdout.write('\r\x1b[K');
+      if (!(error instanceof DrillUsageError)) throw error;
+      process.stderr.write(`obsgen drill: ${error.message}\n`);
+      process.exitCode = EXIT_USAGE;
+    }
   });
 
 program

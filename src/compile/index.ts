@@ -39,11 +39,11 @@ export const prometheusTarget: Target = (project) =>
 const testsTarget: Target = (project) =>
   project.services.flatMap((svc) =>
     svc.environments.flatMap((env) =>
-      toTestFiles(svc, env).map(({ path, file }) => ({
-        path,
+      toTestFiles(svc, env).map((plan) => ({
+        path: plan.path,
         format: 'yaml' as const,
-        value: file,
-        sources: [svc.file],
+        value: plan.file,
+        sources: [svc.file, ...new Set((svc.alerts ?? []).map((a) => a.file))].sort(),
       })),
     ),
   );

@@ -5,12 +5,13 @@
  * processes; compilers never import it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { onExitSync } from './process.ts';
 
 /** Where Debian installs Alertmanager; `prometheus-alertmanager` on PATH otherwise. */
 export const ALERTMANAGER_BINARY = existsSync('/usr/bin/prometheus-alertmanager')
@@ -96,6 +97,11 @@ async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 export async function startAlertmanager(options: AlertmanagerOptions): Promise<RunningAlertmanager> {
   const dir = await mkdtemp(join(tmpdir(), 'obsgen-alertmanager-'));
   let child: ChildProcess | undefined;
+  // Killed and removed also when this process exits early (Ctrl-C).
+  const forget = onExitSync(() => {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
   let output = '';
   const killOnExit = () => child?.kill('SIGKILL');
   let stopped = false;
@@ -112,6 +118,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
       }
     }
     await rm(dir, { recursive: true, force: true });
+    forget();
   };
 
   try {

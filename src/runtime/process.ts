@@ -19,14 +19,35 @@ export async function freePort(): Promise<number> {
 }
 
 const running = new Set<ChildProcess>();
+const exitCleanups = new Set<() => void>();
 let exitHookInstalled = false;
 
-/** Kills every child still running when this process exits (also on Ctrl-C). */
-function installExitHook(): void {
+/**
+ * Runs `cleanup` (synchronous: removing a temporary directory) when this process exits, also on
+ * Ctrl-C, unless the returned function unregisters it first.
+ */
+export function onExitSync(cleanup: () => void): () => void {
+  installExitHook();
+  exitCleanups.add(cleanup);
+  return () => exitCleanups.delete(cleanup);
+}
+
+/**
+ * Kills every child still running and runs the registered cleanups when this process exits, also
+ * on Ctrl-C (SIGINT, exit 130) and SIGTERM. Idempotent; starting a daemon installs it too.
+ */
+export function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   const killAll = () => {
     for (const child of running) child.kill('SIGKILL');
+    for (const cleanup of exitCleanups) {
+      try {
+        cleanup();
+      } catch {
+        // Best effort while exiting: one failed removal must not keep the others from running.
+      }
+    }
   };
   process.once('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

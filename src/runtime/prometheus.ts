@@ -1,9 +1,10 @@
 /** A real Prometheus server on 127.0.0.1: config and rules in a temporary directory, HTTP API access. */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toYaml } from '../emit/yaml.ts';
-import { type Daemon, freePort, startDaemon, waitReady } from './process.ts';
+import { type Daemon, freePort, onExitSync, startDaemon, waitReady } from './process.ts';
 
 export const PROMETHEUS_BINARY = process.env.OBSGEN_PROMETHEUS ?? 'prometheus';
 
@@ -31,6 +32,8 @@ export interface RunningPrometheus {
   query(expr: string, time?: number): Promise<Sample[]>;
   /** Raw JSON of GET /api/v1/<path>. */
   api(path: string, params?: Readonly<Record<string, string>>): Promise<unknown>;
+  /** Replaces the rest of prometheus.yml (as `options.config`) and reloads it; rules stay. */
+  reload(config: Readonly<Record<string, unknown>>): Promise<void>;
   /** Stops the server and removes its directory (not a caller-provided dataDir). */
   stop(): Promise<void>;
 }
@@ -38,12 +41,16 @@ export interface RunningPrometheus {
 /** Starts Prometheus with the given rules and configuration and waits until it is ready. */
 export async function startPrometheus(options: PrometheusOptions = {}): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'obsgen-prometheus-'));
+  // Removed also when this process exits early (Ctrl-C), after the exit hook killed the server.
+  const forget = onExitSync(() => rmSync(dir, { recursive: true, force: true }));
   const ruleFiles = Object.keys(options.rules ?? {}).sort();
   for (const name of ruleFiles) await writeFile(join(dir, name), options.rules?.[name] ?? '');
-  await writeFile(
-    join(dir, 'prometheus.yml'),
-    toYaml({ ...options.config, rule_files: ruleFiles.map((f) => join(dir, f)) }),
-  );
+  const writeConfig = (config: Readonly<Record<string, unknown>> = {}) =>
+    writeFile(
+      join(dir, 'prometheus.yml'),
+      toYaml({ ...config, rule_files: ruleFiles.map((f) => join(dir, f)) }),
+    );
+  await writeConfig(options.config);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const daemon = startDaemon(PROMETHEUS_BINARY, [
@@ -56,6 +63,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   const stop = async () => {
     await daemon.stop();
     await rm(dir, { recursive: true, force: true });
+    forget();
   };
   try {
     await waitReady(`${url}/-/ready`, daemon);
@@ -86,5 +94,10 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
       value: Number(r.value[1]),
     }));
   };
-  return { url, dir, daemon, query, api, stop };
+  const reload = async (config: Readonly<Record<string, unknown>>) => {
+    await writeConfig(config);
+    const response = await fetch(`${url}/-/reload`, { method: 'POST' });
+    if (!response.ok) throw new Error(`reload: ${response.status} ${await response.text()}`);
+  };
+  return { url, dir, daemon, query, api, reload, stop };
 }

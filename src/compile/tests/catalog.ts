@@ -10,6 +10,7 @@ import type { Environment } from '../../model/service.ts';
 import { durationSeconds, formatSeconds } from '../../model/units.ts';
 import { catalogAlertAnnotations, catalogAlertLabels } from '../prometheus/catalog-rules.ts';
 import { renderSelector, selectorMatchers } from '../prometheus/promql.ts';
+import { selectedMetricNames } from '../prometheus/promql-tree.ts';
 
 import type {
   ExpectedAlert as PromtoolExpectedAlert,
@@ -94,6 +95,9 @@ export function toCatalogAlertTests(
   }));
 }
 
+/** `name` of `name{labels}`. */
+export const seriesName = (series: string): string => series.replace(/\{.*$/s, '');
+
 /**
  * The catalog tests as scenarios for the service's generated test file, which replays everything
  * at one evaluation interval: each alert owns its scenarios, so packing never mixes an alert's
@@ -107,10 +111,20 @@ export function toCatalogScenarios(
   return alerts
     .filter((a) => a.service === svc.name)
     .flatMap((alert) =>
-      toAlertTests(svc, alert, env).map((t, i) => ({
-        ...t,
-        owner: `${alert.name}#${i}`,
-        seconds: durationSeconds(alert.examples.firing.firesWithin),
-      })),
+      toAlertTests(svc, alert, env).map(
+        (t, i): Scenario => ({
+          ...t,
+          owner: `${alert.name}#${i}`,
+          kind: 'example',
+          alerts: [alert.name],
+          metrics: [
+            ...new Set([
+              ...selectedMetricNames(alert.exprs[env.name] ?? ''),
+              ...t.input_series.map((s) => seriesName(s.series)),
+            ]),
+          ].sort(),
+          seconds: durationSeconds(alert.examples.firing.firesWithin),
+        }),
+      ),
     );
 }

@@ -4,20 +4,23 @@ import type { Environment } from '../../model/service.ts';
 import { durationSeconds, formatSeconds } from '../../model/units.ts';
 import { ruleFilePath, toRuleFile } from '../prometheus/index.ts';
 import { toCatalogScenarios } from './catalog.ts';
-import { packScenarios } from './pack.ts';
+import { type PackedTest, packTests } from './pack.ts';
 import { toSloScenarios } from './slo.ts';
 import type { PromtoolTestFile, Scenario } from './types.ts';
 
-export type { PromtoolTest, PromtoolTestFile, Scenario } from './types.ts';
+export type { PackedTest } from './pack.ts';
+export type { PromtoolTest, PromtoolTestFile, Scenario, ScenarioKind } from './types.ts';
+
+/** Path of a service's test file under generated/. */
+export const testFilePath = (svc: ResolvedService, env: Environment): string =>
+  `tests/${env.name}/${svc.name}.test.yaml`;
 
 /**
- * Path of a service's test file under generated/: `<service>.test.yaml` for everything replayed at
- * the default interval, `<service>.every-<interval>.test.yaml` for examples sampled more coarsely.
+ * Path of the test file replaying a service's catalog examples sampled at another interval than
+ * the main file's (`tests/production/x.1h.test.yaml`).
  */
-export const testFilePath = (svc: ResolvedService, env: Environment, evaluation?: number): string =>
-  evaluation === undefined || evaluation === testEvaluationInterval(svc)
-    ? `tests/${env.name}/${svc.name}.test.yaml`
-    : `tests/${env.name}/${svc.name}.every-${formatSeconds(evaluation)}.test.yaml`;
+export const intervalTestFilePath = (svc: ResolvedService, env: Environment, interval: string): string =>
+  `tests/${env.name}/${svc.name}.${interval}.test.yaml`;
 
 /**
  * Interval promtool replays the rules at, seconds. A minute, not the rules' 30s: promtool evaluates
@@ -26,32 +29,71 @@ export const testFilePath = (svc: ResolvedService, env: Environment, evaluation?
  */
 export const testEvaluationInterval = (svc: ResolvedService): number => Math.max(60, svc.evaluationInterval);
 
-/**
- * The promtool test files of a service in an environment, by path. Scenarios whose series are
- * sampled more coarsely than the default interval (a two-week trend sampled hourly) get a file
- * evaluated at their own interval: replaying two weeks every minute would take minutes.
- */
-export function toTestFiles(
+/** One generated test file: where it goes, its content, and which scenarios each test holds. */
+export interface TestFilePlan {
+  /** Path under generated/. */
+  readonly path: string;
+  readonly file: PromtoolTestFile;
+  /** The file's tests in order, each with the scenarios packed into it. */
+  readonly packed: readonly PackedTest[];
+}
+
+function plan(
   svc: ResolvedService,
   env: Environment,
-): { path: string; file: PromtoolTestFile }[] {
-  const fallback = testEvaluationInterval(svc);
-  const scenarios = [
-    ...svc.slos.flatMap((slo) => toSloScenarios(svc, slo, env, fallback)),
-    ...toCatalogScenarios(svc, env, svc.alerts ?? []),
-  ];
-  const evaluationOf = (s: Scenario): number => Math.max(fallback, durationSeconds(s.interval));
-  const intervals = [...new Set(scenarios.map(evaluationOf))].sort((a, b) => a - b);
-  return intervals.map((evaluation) => ({
-    path: testFilePath(svc, env, evaluation),
+  path: string,
+  evaluation: string,
+  scenarios: readonly Scenario[],
+): TestFilePlan {
+  const packed = packTests(scenarios);
+  return {
+    path,
     file: {
       // promtool resolves rule files relative to the test file: tests/<env>/ -> prometheus/<env>/.
       rule_files: [`../../${ruleFilePath(svc, env)}`],
-      evaluation_interval: formatSeconds(evaluation),
+      evaluation_interval: evaluation,
       // File order: SLI recordings before the ratios and alerts that read them, as Prometheus runs
       // them; promtool would otherwise shuffle the groups and shift detection by an evaluation.
       group_eval_order: toRuleFile(svc, env).groups.map((g) => g.name),
-      tests: packScenarios(scenarios.filter((s) => evaluationOf(s) === evaluation)),
+      tests: packed.map((p) => p.test),
     },
-  }));
+    packed,
+  };
+}
+
+/**
+ * The promtool test files of a service in an environment. The main file holds the SLO scenarios
+ * and the catalog examples sampled at its evaluation interval; a promtool file evaluates at one
+ * interval, and an example sampled hourly over two weeks replayed every minute costs minutes, so
+ * examples sampled at other intervals get a file each, evaluated at their interval (as written).
+ */
+export function toTestFiles(svc: ResolvedService, env: Environment): TestFilePlan[] {
+  const evaluation = formatSeconds(testEvaluationInterval(svc));
+  const catalog = toCatalogScenarios(svc, env, svc.alerts ?? []);
+  const main = [
+    ...svc.slos.flatMap((slo) => toSloScenarios(svc, slo, env, testEvaluationInterval(svc))),
+    ...catalog.filter((s) => s.interval === evaluation),
+  ];
+  const others = [...new Set(catalog.map((s) => s.interval))]
+    .filter((i) => i !== evaluation)
+    .sort((a, b) => durationSeconds(a) - durationSeconds(b));
+  return [
+    plan(svc, env, testFilePath(svc, env), evaluation, main),
+    ...others.map((interval) =>
+      plan(
+        svc,
+        env,
+        intervalTestFilePath(svc, env, interval),
+        interval,
+        catalog.filter((s) => s.interval === interval),
+      ),
+    ),
+  ];
+}
+
+/** The main promtool test file of a service in an environment. */
+export function toTestFile(svc: ResolvedService, env: Environment): PromtoolTestFile {
+  const [main] = toTestFiles(svc, env);
+  if (!main) throw new Error(`no test file for ${svc.name} in ${env.name}`);
+  return main.file;
 }

@@ -3,15 +3,19 @@
  * math `obsgen explain` prints:
  *
  * - outage: a healthy hour, then a total outage; the first page pair fires by the time explain
- *   predicts plus one evaluation interval, and nothing fires while healthy;
+ *   predicts plus one evaluation interval, nothing fires while healthy, and after recovery the
+ *   page resolves within its short window (what the short window is for);
+ * - burst: a total outage short enough for the long window to absorb does not page (what the long
+ *   window is for), though it is long enough to keep the short window over the threshold;
  * - half-budget: a steady burn at half the budget rate for three days fires nothing;
  * - between: a steady burn between the ticket and page factors fires the first ticket pair and
  *   never a page;
- * - each window pair's threshold from both sides: 0.9x its error ratio stays silent, 1.1x fires.
+ * - each window pair's threshold from both sides: 0.9x its error ratio stays silent, 1.1x fires;
+ * - no-data: without SLI series the no-data alert fires, with its labels and annotations.
  *
  * Latency SLOs repeat the outage with the histogram's `le` printed both ways (`2` and `2.0`).
  */
-import { burnAlertName, LABEL } from '../../conventions.ts';
+import { burnAlertName, LABEL, NO_DATA_FOR_SECONDS, noDataAlertName } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import {
@@ -26,11 +30,12 @@ import {
   toNumber,
 } from '../../model/units.ts';
 import { errorRatioThreshold, explainPairs, type WindowPair } from '../../model/windows.ts';
-import { isAlertingRule } from '../prometheus/index.ts';
+import { type AlertingRule, isAlertingRule } from '../prometheus/index.ts';
 import { quote } from '../prometheus/promql.ts';
 import { toSloRuleGroups } from '../prometheus/slo-rules.ts';
-import { type Phase, sliGroups, sliInputSeries } from './sli-series.ts';
-import type { ExpectedSample, PromqlExprTest, Scenario } from './types.ts';
+import { seriesName } from './catalog.ts';
+import { type Phase, primarySelector, sliGroups, sliInputSeries } from './sli-series.ts';
+import type { ExpectedSample, PromqlExprTest, Scenario, ScenarioKind } from './types.ts';
 
 const HOUR = 3_600;
 const DAY = 86_400;
@@ -44,6 +49,7 @@ const labelText = (labels: Readonly<Record<string, string>>): string =>
     .join(',')}}`;
 
 const ceilTo = (seconds: number, step: number): number => Math.ceil(seconds / step) * step;
+const floorTo = (seconds: number, step: number): number => Math.floor(seconds / step) * step;
 
 interface Context {
   readonly svc: ResolvedService;
@@ -55,6 +61,8 @@ interface Context {
   readonly evaluation: number;
   /** Labels of each generated burn alert, by pair index. */
   readonly alertLabels: readonly Readonly<Record<string, string>>[];
+  /** The SLO's no-data alert rule, when it has one. */
+  readonly noData: { readonly alert: string; readonly rule: AlertingRule } | undefined;
 }
 
 /** ALERTS labels of a pair's alert on the burning group. */
@@ -96,6 +104,7 @@ const windowLabels = (pair: WindowPair): Record<string, string> => ({
 
 function test(
   ctx: Context,
+  kind: ScenarioKind,
   name: string,
   phases: Phase[],
   checks: PromqlExprTest[],
@@ -106,6 +115,9 @@ function test(
   return {
     name: `${ctx.slo.id}: ${name}`,
     owner: `${ctx.svc.name}/${ctx.slo.id}`,
+    kind,
+    alerts: [burnAlertName(ctx.slo.id), ...(kind === 'half-budget' && ctx.noData ? [ctx.noData.alert] : [])],
+    metrics: [...new Set(series.map((s) => seriesName(s.series)))].sort(),
     interval: formatSeconds(ctx.step),
     seconds: phases.reduce((sum, p) => sum + p.seconds, 0),
     input_series: series,
@@ -131,14 +143,21 @@ function outageTest(ctx: Context, le?: string): Scenario | undefined {
     evaluation,
   );
   const healthy = HOUR;
+  const outage = ceilTo(deadline + evaluation, ctx.step);
+  // The short window's job: once the outage ends, the page resolves within it (plus the base
+  // window's smoothing and two evaluations), while the long window alone would keep it firing.
+  const reset = ceilTo(first.pair.short + ctx.slo.baseWindow + 2 * evaluation, evaluation);
   const phases: Phase[] = [
     { seconds: healthy, errorRatio: rational(0n) },
-    { seconds: ceilTo(deadline + 10 * 60, ctx.step), errorRatio: rational(1n) },
+    { seconds: outage, errorRatio: rational(1n) },
+    { seconds: ceilTo(reset + 10 * 60, ctx.step), errorRatio: rational(0n) },
   ];
   const index = ctx.slo.windows.indexOf(first.pair);
+  const windows = `${formatSeconds(first.pair.long)}/${formatSeconds(first.pair.short)}`;
   return test(
     ctx,
-    `total outage fires the ${first.pair.severity} ${formatSeconds(first.pair.long)}/${formatSeconds(first.pair.short)} alert within ${formatSeconds(deadline)}${le ? ` (le="${le}")` : ''}`,
+    'outage',
+    `total outage fires the ${first.pair.severity} ${windows} alert within ${formatSeconds(deadline)} and it resolves ${formatSeconds(reset)} after recovery${le ? ` (le="${le}")` : ''}`,
     phases,
     [
       {
@@ -151,6 +170,11 @@ function outageTest(ctx: Context, le?: string): Scenario | undefined {
         eval_time: formatSeconds(healthy + deadline),
         exp_samples: [{ labels: labelText({ __name__: 'ALERTS', ...firingLabels(ctx, index) }), value: 1 }],
       },
+      {
+        expr: alertsSelector(ctx, windowLabels(first.pair)),
+        eval_time: formatSeconds(healthy + outage + reset),
+        exp_samples: [],
+      },
     ],
     le,
   );
@@ -158,9 +182,19 @@ function outageTest(ctx: Context, le?: string): Scenario | undefined {
 
 function halfBudgetTest(ctx: Context): Scenario | undefined {
   const ratio = div(ctx.slo.errorBudget, rational(2n));
+  const noData = ctx.noData
+    ? [
+        {
+          expr: `max_over_time(ALERTS${labelText({ alertname: ctx.noData.alert, alertstate: 'firing' })}[${formatSeconds(STEADY_RUN)}])`,
+          eval_time: formatSeconds(STEADY_RUN),
+          exp_samples: [],
+        },
+      ]
+    : [];
   return test(
     ctx,
-    'steady burn at half the budget rate fires nothing in 3 days',
+    'half-budget',
+    `steady burn at half the budget rate fires nothing in 3 days${ctx.noData ? ' (nor the no-data alert)' : ''}`,
     [{ seconds: STEADY_RUN, errorRatio: ratio }],
     [
       {
@@ -168,6 +202,7 @@ function halfBudgetTest(ctx: Context): Scenario | undefined {
         eval_time: formatSeconds(STEADY_RUN),
         exp_samples: [],
       },
+      ...noData,
     ],
   );
 }
@@ -197,6 +232,7 @@ function betweenTest(ctx: Context): Scenario | undefined {
   const ratio = mul(factor, ctx.slo.errorBudget);
   return test(
     ctx,
+    'between',
     `steady burn at ${formatNumber(toNumber(factor))}x the budget rate opens the ticket and never pages`,
     [{ seconds: run, errorRatio: ratio }],
     [
@@ -224,12 +260,77 @@ function thresholdTests(ctx: Context, pair: WindowPair): Scenario[] {
     if (toNumber(ratio) > 1) return [];
     const made = test(
       ctx,
+      'threshold',
       `${label} ${side} its threshold (${formatNumber(toNumber(ratio))}) ${fires ? 'fires' : 'stays silent'}`,
       [{ seconds: run, errorRatio: ratio }],
       [firedDuring(ctx, pair, run, run, fires)],
     );
     return made ? [made] : [];
   });
+}
+
+/**
+ * Length of a total-outage burst the pair's long window must absorb, seconds, or undefined when no
+ * burst tells the windows apart at this sample step. The burst spends at most half of what the
+ * long window tolerates (so the long window stays under the threshold), and keeps the short window
+ * over the threshold for longer than `for` plus two evaluations (so without the long window the
+ * alert would fire).
+ */
+export function burstSeconds(pair: WindowPair, errorBudget: Rational, step: number, evaluation: number) {
+  const threshold = toNumber(errorRatioThreshold(pair, errorBudget));
+  const tolerated = threshold * pair.long;
+  const half = Math.floor(tolerated / 2 / step) * step;
+  const burst = half > 0 ? half : step <= 0.8 * tolerated ? step : 0;
+  if (burst === 0) return undefined;
+  // The short window's error ratio is over the threshold while it overlaps the burst by more than
+  // threshold x short: for burst + short - 2 x threshold x short seconds.
+  const overShort = burst + pair.short - 2 * threshold * pair.short;
+  return overShort >= pair.forSeconds + 2 * evaluation && burst > threshold * pair.short ? burst : undefined;
+}
+
+/** A burst the long window absorbs: the page pair stays silent (a blip must not page). */
+function burstTest(ctx: Context, pair: WindowPair): Scenario | undefined {
+  const burst = burstSeconds(pair, ctx.slo.errorBudget, ctx.step, ctx.evaluation);
+  if (burst === undefined) return undefined;
+  const after = ceilTo(pair.long + pair.forSeconds + 2 * ctx.evaluation, ctx.step);
+  const run = pair.long + burst + after;
+  return test(
+    ctx,
+    'burst',
+    `a ${formatSeconds(burst)} total outage does not fire the ${pair.severity} ${formatSeconds(pair.long)}/${formatSeconds(pair.short)} alert (its long window absorbs it)`,
+    [
+      { seconds: pair.long, errorRatio: rational(0n) },
+      { seconds: burst, errorRatio: rational(1n) },
+      { seconds: after, errorRatio: rational(0n) },
+    ],
+    [firedDuring(ctx, pair, floorTo(run, ctx.evaluation), floorTo(run, ctx.evaluation), false)],
+  );
+}
+
+/** No SLI series at all: the no-data alert fires after its `for`, with its labels and annotations. */
+function noDataTest(ctx: Context): Scenario | undefined {
+  if (!ctx.noData) return undefined;
+  const at = ceilTo(NO_DATA_FOR_SECONDS + 2 * ctx.evaluation, ctx.evaluation);
+  const { rule, alert } = ctx.noData;
+  const sel = primarySelector(ctx.slo);
+  const metric = sel ? sel.metric.name : undefined;
+  return {
+    name: `${ctx.slo.id}: without SLI series the no-data alert fires within ${formatSeconds(at)}`,
+    owner: `${ctx.svc.name}/${ctx.slo.id}`,
+    kind: 'no-data',
+    alerts: [alert],
+    metrics: metric ? [metric] : [],
+    interval: formatSeconds(ctx.step),
+    seconds: at,
+    input_series: [],
+    alert_rule_test: [
+      {
+        eval_time: formatSeconds(at),
+        alertname: alert,
+        exp_alerts: [{ exp_labels: { ...rule.labels }, exp_annotations: { ...rule.annotations } }],
+      },
+    ],
+  };
 }
 
 /** Longest window a threshold pair is replayed for; longer ones cost minutes of promtool time. */
@@ -256,18 +357,27 @@ export function toSloScenarios(
 ): Scenario[] {
   const alerts = toSloRuleGroups(svc, slo, env)
     .flatMap((g) => g.rules)
-    .filter(isAlertingRule)
-    .filter((rule) => rule.alert === burnAlertName(slo.id));
+    .filter(isAlertingRule);
+  const burnRules = alerts.filter((rule) => rule.alert === burnAlertName(slo.id));
   const alertLabels = slo.windows.map(
     (pair) =>
-      alerts.find(
+      burnRules.find(
         (rule) =>
           rule.labels[LABEL.longWindow] === formatSeconds(pair.long) &&
           rule.labels[LABEL.shortWindow] === formatSeconds(pair.short) &&
           rule.labels[LABEL.severity] === pair.severity,
       )?.labels ?? {},
   );
-  const ctx: Context = { svc, slo, env, step: svc.scrapeInterval, evaluation, alertLabels };
+  const noDataRule = alerts.find((rule) => rule.alert === noDataAlertName(slo.id));
+  const ctx: Context = {
+    svc,
+    slo,
+    env,
+    step: svc.scrapeInterval,
+    evaluation,
+    alertLabels,
+    noData: noDataRule ? { alert: noDataRule.alert, rule: noDataRule } : undefined,
+  };
   const sli = slo.sli;
   const leVariants =
     sli.kind === 'latency'
@@ -283,6 +393,8 @@ export function toSloScenarios(
     halfBudgetTest(ctx),
     betweenTest(ctx),
     ...slo.windows.filter((p) => thresholdTested(slo, p)).flatMap((pair) => thresholdTests(ctx, pair)),
+    ...slo.windows.filter((p) => p.tier === 'page' && enabled(slo, p)).map((pair) => burstTest(ctx, pair)),
+    noDataTest(ctx),
   ];
   return tests.filter((t): t is Scenario => t !== undefined);
 }

@@ -50,6 +50,21 @@ export interface PromtoolTestFile {
 }
 
 /**
+ * What a scenario proves: `outage` (a total outage fires the first page in time and the page
+ * resolves after recovery), `burst` (a burst the long window absorbs stays silent), `half-budget`,
+ * `between` (tickets, no page), `threshold` (just under / just over), `no-data`, `example` (a
+ * catalog alert's own examples).
+ */
+export type ScenarioKind =
+  | 'outage'
+  | 'burst'
+  | 'half-budget'
+  | 'between'
+  | 'threshold'
+  | 'no-data'
+  | 'example';
+
+/**
  * One scenario of one alert: its series and checks. Scenarios of different alerts whose series do
  * not overlap are packed into one promtool test, so days of replay are paid once, not per alert.
  */
@@ -58,6 +73,14 @@ export interface Scenario {
   readonly name: string;
   /** Scenarios with the same owner (an SLO, an alert) never share a test. */
   readonly owner: string;
+  readonly kind: ScenarioKind;
+  /** Names of the alerts whose behaviour the checks prove. */
+  readonly alerts: readonly string[];
+  /**
+   * Metric names the scenario feeds or its alerts read: scenarios sharing one never share a test,
+   * so one scenario's series cannot make another's alert fire.
+   */
+  readonly metrics: readonly string[];
   /** Sample interval of the input series. */
   readonly interval: string;
   /** How long the scenario's series run, seconds. */

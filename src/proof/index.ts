@@ -1,0 +1,214 @@
+/**
+ * `obsgen test`: runs the generated promtool unit tests with the real promtool and reads the
+ * verdict back per alert. The test files are rendered fresh from the definitions into a temporary
+ * directory, one promtool test per file (promtool tests are independent, so this changes nothing
+ * but lets several run at once and ties each failure to its test).
+ */
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileProject, type Document } from '../compile/index.ts';
+import { type TestFilePlan, toTestFiles } from '../compile/tests/index.ts';
+import { packTests } from '../compile/tests/pack.ts';
+import { render, toYaml, writeFiles } from '../emit/index.ts';
+import type { Project } from '../model/resolved.ts';
+import { onExitSync } from '../runtime/process.ts';
+import { PROMTOOL_BINARY, promtoolTestRules, type ScenarioResult, scenarioResults } from './promtool.ts';
+
+export type { ScenarioResult } from './promtool.ts';
+
+export interface ProveOptions {
+  /** Only these environments. @default every environment */
+  readonly environments?: readonly string[];
+  /** Only the scenarios of these alerts (packed anew). @default every alert */
+  readonly alerts?: readonly string[];
+  /** promtool processes at once. @default the number of CPUs */
+  readonly jobs?: number;
+  /** promtool executable. @default PROMTOOL_BINARY */
+  readonly promtool?: string;
+  /** Called after each promtool run with the number of runs done and in total. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The scenarios proving one alert and how each went. */
+export interface AlertProof {
+  readonly alert: string;
+  readonly results: readonly ScenarioResult[];
+}
+
+/** Everything `promtool test rules` said about one service in one environment. */
+export interface ServiceProof {
+  readonly service: string;
+  readonly environment: string;
+  /** Generated test files the scenarios come from (paths under generated/). */
+  readonly files: readonly string[];
+  /** promtool runs (one per packed test). */
+  readonly tests: number;
+  readonly alerts: readonly AlertProof[];
+}
+
+export interface ProofReport {
+  readonly services: readonly ServiceProof[];
+  readonly passed: boolean;
+  /** Requested alerts no service has. */
+  readonly unknownAlerts: readonly string[];
+  /** Requested environments no service has. */
+  readonly unknownEnvironments: readonly string[];
+}
+
+interface Job {
+  readonly svc: string;
+  readonly env: string;
+  readonly plan: TestFilePlan;
+  readonly packedIndex: number;
+  /** Path of the single-test file under the temporary directory. */
+  readonly path: string;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, keeping the input order in the result. */
+async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+const selectPlans = (
+  plans: readonly TestFilePlan[],
+  alerts: readonly string[] | undefined,
+): TestFilePlan[] => {
+  if (!alerts || alerts.length === 0) return [...plans];
+  return plans.flatMap((plan) => {
+    const chosen = plan.packed
+      .flatMap((p) => p.scenarios)
+      .filter((s) => s.alerts.some((a) => alerts.includes(a)));
+    if (chosen.length === 0) return [];
+    const packed = packTests(chosen);
+    return [{ ...plan, file: { ...plan.file, tests: packed.map((p) => p.test) }, packed }];
+  });
+};
+
+/** Runs the generated promtool tests of a project; `documents` default to compiling it. */
+export async function proveAlerts(
+  project: Project,
+  options: ProveOptions = {},
+  documents: readonly Document[] = compileProject(project),
+): Promise<ProofReport> {
+  const envNames = new Set(project.services.flatMap((s) => s.environments.map((e) => e.name)));
+  const alertNames = new Set(
+    project.services.flatMap((svc) =>
+      svc.environments.flatMap((env) =>
+        toTestFiles(svc, env).flatMap((p) => p.packed.flatMap((t) => t.scenarios.flatMap((s) => s.alerts))),
+      ),
+    ),
+  );
+  const unknownEnvironments = (options.environments ?? []).filter((e) => !envNames.has(e));
+  const unknownAlerts = (options.alerts ?? []).filter((a) => !alertNames.has(a));
+  if (unknownEnvironments.length > 0 || unknownAlerts.length > 0)
+    return { services: [], passed: false, unknownAlerts, unknownEnvironments };
+
+  const tree = new Map<string, string>();
+  for (const doc of documents) if (doc.path.startsWith('prometheus/')) tree.set(doc.path, render(doc));
+  const jobs: Job[] = [];
+  const services: { svc: string; env: string; plans: TestFilePlan[] }[] = [];
+  for (const svc of project.services)
+    for (const env of svc.environments) {
+      if (options.environments && !options.environments.includes(env.name)) continue;
+      const plans = selectPlans(toTestFiles(svc, env), options.alerts);
+      if (plans.length === 0) continue;
+      services.push({ svc: svc.name, env: env.name, plans });
+      for (const plan of plans)
+        plan.packed.forEach((packed, packedIndex) => {
+          const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
+          tree.set(path, toYaml({ ...plan.file, tests: [packed.test] }, [svc.file]));
+          jobs.push({ svc: svc.name, env: env.name, plan, packedIndex, path });
+        });
+    }
+
+  const dir = await mkdtemp(join(tmpdir(), 'obsgen-test-'));
+  // Removed also when interrupted (Ctrl-C); promtool runs in the foreground group and gets it too.
+  const forget = onExitSync(() => rmSync(dir, { recursive: true, force: true }));
+  try {
+    await writeFiles(dir, tree);
+    // Longest replays first, so they do not start last and hold up the end.
+    const order = [...jobs].sort(
+      (a, b) =>
+        (b.plan.packed[b.packedIndex]?.scenarios[0]?.seconds ?? 0) -
+        (a.plan.packed[a.packedIndex]?.scenarios[0]?.seconds ?? 0),
+    );
+    let done = 0;
+    const runs = new Map<Job, ScenarioResult[]>();
+    await pool(order, options.jobs ?? availableParallelism(), async (job) => {
+      const packed = job.plan.packed[job.packedIndex];
+      if (!packed) return;
+      const run = await promtoolTestRules([job.path], dir, options.promtool ?? PROMTOOL_BINARY);
+      runs.set(job, scenarioResults(packed, run));
+      options.onProgress?.(++done, jobs.length);
+    });
+    const proofs = services.map(({ svc, env, plans }): ServiceProof => {
+      const results = jobs.filter((j) => j.svc === svc && j.env === env).flatMap((j) => runs.get(j) ?? []);
+      const names = [...new Set(results.flatMap((r) => r.scenario.alerts))]
+        .filter((a) => !options.alerts || options.alerts.length === 0 || options.alerts.includes(a))
+        .sort();
+      return {
+        service: svc,
+        environment: env,
+        files: plans.map((p) => p.path),
+        tests: plans.reduce((n, p) => n + p.packed.length, 0),
+        alerts: names.map((alert) => ({
+          alert,
+          results: results
+            .filter((r) => r.scenario.alerts.includes(alert))
+            .sort((a, b) =>
+              a.scenario.name < b.scenario.name ? -1 : a.scenario.name > b.scenario.name ? 1 : 0,
+            ),
+        })),
+      };
+    });
+    const passed = proofs.every((p) => p.alerts.every((a) => a.results.every((r) => r.passed)));
+    return { services: proofs, passed, unknownAlerts: [], unknownEnvironments: [] };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    forget();
+  }
+}
+
+const indent = (text: string, prefix: string): string =>
+  text
+    .split('\n')
+    .map((line) => `${prefix}${line.replace(/^ {4}/, '')}`)
+    .join('\n');
+
+/** The report as text: per service and environment, per alert, each scenario with ok or FAIL. */
+export function formatProofReport(report: ProofReport): string {
+  const lines: string[] = [];
+  for (const svc of report.services) {
+    const all = svc.alerts.flatMap((a) => a.results);
+    const scenarios = new Set(all.map((r) => r.scenario));
+    const failed = new Set(all.filter((r) => !r.passed).map((r) => r.scenario));
+    lines.push(
+      `${svc.service} / ${svc.environment}: ${svc.files.map((f) => `generated/${f}`).join(', ')} (${svc.tests} promtool tests)`,
+    );
+    const width = Math.max(...svc.alerts.map((a) => a.alert.length));
+    for (const { alert, results } of svc.alerts) {
+      const ok = results.filter((r) => r.passed).length;
+      lines.push(`  ${alert.padEnd(width)}  ${ok}/${results.length} scenarios passed`);
+      for (const r of results) {
+        lines.push(`    ${r.passed ? 'ok  ' : 'FAIL'}  ${r.scenario.name}`);
+        for (const message of r.messages) lines.push(indent(message, '            '));
+      }
+    }
+    lines.push(
+      `  ${failed.size === 0 ? 'all' : `${scenarios.size - failed.size} of`} ${scenarios.size} scenarios passed${failed.size > 0 ? `, ${failed.size} failed` : ''}.`,
+      '',
+    );
+  }
+  return lines.join('\n');
+}
