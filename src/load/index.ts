@@ -63,6 +63,24 @@ async function importDefinitionFile(
 }
 
 /**
+ * Imports every definition file under `<root>/<dir>`, reporting files that fail to load, and hands
+ * each loaded file's exports (sorted by name) with its project-relative path to `visit`.
+ */
+async function forEachDefinitionFile(
+  root: string,
+  dir: string,
+  diagnostics: Diagnostic[],
+  visit: (shown: string, exports: [string, unknown][]) => void,
+): Promise<void> {
+  for (const file of await findDefinitionFiles(join(root, dir))) {
+    const shown = displayPath(root, file);
+    const imported = await importDefinitionFile(file, shown);
+    if ('diagnostic' in imported) diagnostics.push(imported.diagnostic);
+    else visit(shown, imported.exports);
+  }
+}
+
+/**
  * Imports every definition file under `<root>/<dir>` and returns the services they export, and
  * every other exported object with its file (so diagnostics about a shared environment or
  * routing can name the file that defines it).
@@ -74,21 +92,15 @@ export async function loadDefinitions(
   const services: LoadedService[] = [];
   const diagnostics: Diagnostic[] = [];
   const exports: LoadedExport[] = [];
-  for (const file of await findDefinitionFiles(join(root, dir))) {
-    const shown = displayPath(root, file);
-    const imported = await importDefinitionFile(file, shown);
-    if ('diagnostic' in imported) {
-      diagnostics.push(imported.diagnostic);
-      continue;
-    }
+  await forEachDefinitionFile(root, dir, diagnostics, (shown, fileExports) => {
     const seen = new Set<unknown>();
-    for (const [exportName, value] of imported.exports) {
+    for (const [exportName, value] of fileExports) {
       if (value === null || typeof value !== 'object' || seen.has(value)) continue;
       seen.add(value);
       if (isService(value)) services.push({ file: shown, exportName, value });
       else exports.push({ file: shown, exportName, value });
     }
-  }
+  });
   return { services, diagnostics, exports };
 }
 
@@ -105,16 +117,10 @@ export async function loadAlerts(
 ): Promise<{ alerts: LoadedAlert[]; diagnostics: Diagnostic[] }> {
   const alerts: LoadedAlert[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const file of await findDefinitionFiles(join(root, dir))) {
-    const shown = displayPath(root, file);
-    const imported = await importDefinitionFile(file, shown);
-    if ('diagnostic' in imported) {
-      diagnostics.push(imported.diagnostic);
-      continue;
-    }
+  await forEachDefinitionFile(root, dir, diagnostics, (shown, fileExports) => {
     const seen = new Set<unknown>();
     const before = alerts.length;
-    for (const [exportName, value] of imported.exports) {
+    for (const [exportName, value] of fileExports) {
       const items = Array.isArray(value) ? value.map((v, i) => [`${exportName}[${i}]`, v] as const) : [];
       for (const [name, item] of isAlert(value) ? [[exportName, value] as const] : items) {
         if (!isAlert(item) || seen.has(item)) continue;
@@ -131,7 +137,7 @@ export async function loadAlerts(
         message: 'exports no alert definition',
         hint: 'export defineAlert({...}) results, alone or in an array',
       });
-  }
+  });
   return { alerts, diagnostics };
 }
 
@@ -148,20 +154,14 @@ export async function loadDashboardDefinitions(
 ): Promise<{ definitions: LoadedService[]; diagnostics: Diagnostic[] }> {
   const definitions: LoadedService[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const file of await findDefinitionFiles(join(root, dir))) {
-    const shown = displayPath(root, file);
-    const imported = await importDefinitionFile(file, shown);
-    if ('diagnostic' in imported) {
-      diagnostics.push(imported.diagnostic);
-      continue;
-    }
+  await forEachDefinitionFile(root, dir, diagnostics, (shown, fileExports) => {
     const seen = new Set<unknown>();
-    for (const [exportName, value] of imported.exports) {
+    for (const [exportName, value] of fileExports) {
       if (!isDashboards(value) || seen.has(value)) continue;
       seen.add(value);
       definitions.push({ file: shown, exportName, value });
     }
-  }
+  });
   return { definitions, diagnostics };
 }
 
