@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCatalogRuleGroups } from '../src/compile/prometheus/index.ts';
-import { type PromtoolTestFile, toCatalogAlertTests } from '../src/compile/tests/catalog.ts';
+import { type PromtoolTestFile, toCatalogAlertTests } from '../src/derive/tests/catalog.ts';
 import { toYaml } from '../src/emit/index.ts';
 import { loadProject } from '../src/index.ts';
 import type { Project, ResolvedAlert, ResolvedService } from '../src/model/resolved.ts';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import type { PromtoolTestFile } from '../src/compile/tests/index.ts';
+import type { PromtoolTestFile } from '../src/derive/tests/index.ts';
 import { writeTree } from '../src/emit/index.ts';
 import { buildTree, explain, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';

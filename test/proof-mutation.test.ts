@@ -7,9 +7,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlertingRule, type RuleFile, ruleFilePath, toRuleFile } from '../src/compile/prometheus/index.ts';
-import { type PackedTest, type ScenarioKind, toTestFiles } from '../src/compile/tests/index.ts';
-import { packTests } from '../src/compile/tests/pack.ts';
 import { burnAlertName } from '../src/conventions.ts';
+import { type PackedTest, type ScenarioKind, toTestFiles } from '../src/derive/tests/index.ts';
+import { packTests } from '../src/derive/tests/pack.ts';
 import { toYaml, writeFiles } from '../src/emit/index.ts';
 import { loadProject } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
-import { toRunbooks } from '../src/compile/runbooks/index.ts';
+import { toRunbooks } from '../src/derive/runbooks/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { ROOT } from './helpers/tools.ts';

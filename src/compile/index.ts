@@ -3,13 +3,13 @@
  * process. The emitter turns the documents into text.
  */
 import { ALERTMANAGER_FILE } from '../conventions.ts';
+import { toKubernetesDocuments } from '../derive/kubernetes/index.ts';
+import { toRunbooks } from '../derive/runbooks/index.ts';
+import { toTestFiles } from '../derive/tests/index.ts';
 import type { Project } from '../model/resolved.ts';
 import { alertingEnvironments, notificationTemplates, toAlertmanagerConfig } from './alertmanager/index.ts';
 import { toDashboards } from './grafana/index.ts';
-import { toKubernetesDocuments } from './kubernetes/index.ts';
 import { ruleFilePath, toRuleFile } from './prometheus/index.ts';
-import { toRunbooks } from './runbooks/index.ts';
-import { toTestFiles } from './tests/index.ts';
 
 /** One output document before serialization. */
 export type Document =

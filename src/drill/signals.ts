@@ -13,8 +13,8 @@
  * (cores, requests per second) the thresholds compare as such.
  */
 
-import { sliGroups } from '../compile/tests/sli-series.ts';
 import { DRILL, SCRAPE_SERIES } from '../conventions.ts';
+import { sliGroups } from '../derive/tests/sli-series.ts';
 import type { ExampleSeries } from '../model/alert.ts';
 import type { Metric, Selector } from '../model/metrics.ts';
 import type { ResolvedService } from '../model/resolved.ts';

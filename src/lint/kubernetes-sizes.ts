@@ -5,8 +5,8 @@
  * anywhere is reported here, naming the definition file it comes from.
  */
 import type { Document } from '../compile/index.ts';
-import { bytes, yamlBytes } from '../compile/kubernetes/size.ts';
 import { KUBERNETES } from '../conventions.ts';
+import { bytes, yamlBytes } from '../derive/kubernetes/size.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 
 const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { PackedTest, Scenario } from '../compile/tests/index.ts';
+import type { PackedTest, Scenario } from '../derive/tests/index.ts';
 import { parseDurationMs } from '../model/units.ts';
 import { onExitSync } from '../runtime/process.ts';
 

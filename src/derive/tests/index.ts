@@ -1,8 +1,9 @@
 /** The tests target: promtool unit tests for every generated alert, derived from the model. */
+
+import { ruleFilePath, toRuleFile } from '../../compile/prometheus/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { durationSeconds, formatSeconds } from '../../model/units.ts';
-import { ruleFilePath, toRuleFile } from '../prometheus/index.ts';
 import { toCatalogScenarios } from './catalog.ts';
 import { type PackedTest, packTests } from './pack.ts';
 import { toSloScenarios } from './slo.ts';

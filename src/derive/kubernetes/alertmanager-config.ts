@@ -18,8 +18,13 @@ import type {
   ITimeInterval,
   IWebhookConfig,
 } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
+import type {
+  AlertmanagerConfig,
+  AmInhibitRule,
+  AmReceiver,
+  AmRoute,
+} from '../../compile/alertmanager/index.ts';
 import { type SecretRef, secretOfFile } from '../../model/kubernetes.ts';
-import type { AlertmanagerConfig, AmInhibitRule, AmReceiver, AmRoute } from '../alertmanager/index.ts';
 import { inlineTemplates } from './templates.ts';
 
 export type { SecretRef } from '../../model/kubernetes.ts';

@@ -5,6 +5,14 @@
  */
 import Handlebars from 'handlebars';
 import {
+  type AlertmanagerConfig,
+  routeReceivers,
+  toAlertmanagerConfig,
+} from '../../compile/alertmanager/index.ts';
+import { catalogAlertLabels, catalogAlertLinks } from '../../compile/prometheus/catalog-rules.ts';
+import { eventExprs } from '../../compile/prometheus/sli.ts';
+import { sloSeriesLabels } from '../../compile/prometheus/slo-rules.ts';
+import {
   burnAlertName,
   DASHBOARD_UID,
   dashboardUrl,
@@ -27,10 +35,6 @@ import {
   toNumber,
 } from '../../model/units.ts';
 import { explainPairs } from '../../model/windows.ts';
-import { type AlertmanagerConfig, routeReceivers, toAlertmanagerConfig } from '../alertmanager/index.ts';
-import { catalogAlertLabels, catalogAlertLinks } from '../prometheus/catalog-rules.ts';
-import { eventExprs } from '../prometheus/sli.ts';
-import { sloSeriesLabels } from '../prometheus/slo-rules.ts';
 import { BURN_RUNBOOK, CATALOG_RUNBOOK, INDEX, NO_DATA_RUNBOOK } from './templates.ts';
 
 // strict: a field missing from the data is a compiler bug, not an empty cell.

@@ -3,14 +3,15 @@
  * fires on its firing series by `firesWithin` with exactly the expected labels and annotations
  * (the description as Prometheus renders it), and stays silent on its healthy series. Pure.
  */
+
+import { catalogAlertAnnotations, catalogAlertLabels } from '../../compile/prometheus/catalog-rules.ts';
+import { renderSelector, selectorMatchers } from '../../compile/prometheus/promql.ts';
+import { selectedMetricNames } from '../../compile/prometheus/promql-tree.ts';
 import type { ExampleSeries, FiringExample } from '../../model/alert.ts';
 import type { Matchers } from '../../model/metrics.ts';
 import type { ResolvedAlert, ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { durationSeconds, formatSeconds } from '../../model/units.ts';
-import { catalogAlertAnnotations, catalogAlertLabels } from '../prometheus/catalog-rules.ts';
-import { renderSelector, selectorMatchers } from '../prometheus/promql.ts';
-import { selectedMetricNames } from '../prometheus/promql-tree.ts';
 
 import type {
   ExpectedAlert as PromtoolExpectedAlert,

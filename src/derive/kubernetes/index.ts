@@ -8,13 +8,17 @@
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { IAlertmanagerConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import {
+  alertingEnvironments,
+  notificationTemplates,
+  toAlertmanagerConfig,
+} from '../../compile/alertmanager/index.ts';
+import { type BuiltDashboard, toDashboards } from '../../compile/grafana/index.ts';
+import type { Document } from '../../compile/index.ts';
+import { type RuleGroup, toRuleFile } from '../../compile/prometheus/index.ts';
 import { DEFAULT_RULE_SELECTOR_LABELS, KUBERNETES } from '../../conventions.ts';
 import type { Project, ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
-import { alertingEnvironments, notificationTemplates, toAlertmanagerConfig } from '../alertmanager/index.ts';
-import { type BuiltDashboard, toDashboards } from '../grafana/index.ts';
-import type { Document } from '../index.ts';
-import { type RuleGroup, toRuleFile } from '../prometheus/index.ts';
 import { toAlertmanagerConfigResource } from './alertmanager-config.ts';
 import { dashboardJson, packInOrder, yamlBytes } from './size.ts';
 import { templateBodies } from './templates.ts';

@@ -4,6 +4,8 @@
  * evenly (sample j of a phase is bad when floor(j * ratio) steps up), so a steady ratio stays
  * steady at every window length the rules look at.
  */
+
+import { renderSelector } from '../../compile/prometheus/promql.ts';
 import type { Selector } from '../../model/metrics.ts';
 import type { ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
@@ -18,7 +20,6 @@ import {
   sub,
 } from '../../model/units.ts';
 import { seriesLabels } from '../../synth/labels.ts';
-import { renderSelector } from '../prometheus/promql.ts';
 import type { InputSeries } from './types.ts';
 
 export interface Phase {

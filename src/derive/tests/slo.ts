@@ -15,6 +15,10 @@
  *
  * Latency SLOs repeat the outage with the histogram's `le` printed both ways (`2` and `2.0`).
  */
+
+import { type AlertingRule, isAlertingRule } from '../../compile/prometheus/index.ts';
+import { quote } from '../../compile/prometheus/promql.ts';
+import { toSloRuleGroups } from '../../compile/prometheus/slo-rules.ts';
 import { burnAlertName, LABEL, NO_DATA_FOR_SECONDS, noDataAlertName } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
@@ -30,9 +34,6 @@ import {
   toNumber,
 } from '../../model/units.ts';
 import { errorRatioThreshold, explainPairs, type WindowPair } from '../../model/windows.ts';
-import { type AlertingRule, isAlertingRule } from '../prometheus/index.ts';
-import { quote } from '../prometheus/promql.ts';
-import { toSloRuleGroups } from '../prometheus/slo-rules.ts';
 import { seriesName } from './catalog.ts';
 import { type Phase, primarySelector, sliGroups, sliInputSeries } from './sli-series.ts';
 import type { ExpectedSample, PromqlExprTest, Scenario, ScenarioKind } from './types.ts';
