@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dashboardLink } from '../src/compile/grafana/index.ts';
 import { DATASOURCE } from '../src/compile/grafana/panels.ts';
-import { compileProject, type Document } from '../src/compile/index.ts';
 import { isAlertingRule, type RuleFile } from '../src/compile/prometheus/index.ts';
 import { DASHBOARD_UID, GRAFANA_SCHEMA_VERSION } from '../src/conventions.ts';
+import type { Document } from '../src/emit/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
 import { lintDashboardLinks } from '../src/lint/dashboard-links.ts';
-import { lintDashboardQueries } from '../src/lint/dashboard-queries.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
+import { build, check } from '../src/pipeline.ts';
 import { type GrafanaDashboard, grafanaValidators, schemaProblems } from './helpers/grafana.ts';
 import { ROOT } from './helpers/tools.ts';
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
   expect(loaded.diagnostics).toEqual([]);
   project = loaded.project as Project;
   svc = project.services[0] as ResolvedService;
-  documents = compileProject(project);
+  documents = [...build(project).documents];
   dashboards = documents
     .filter((d) => d.path.startsWith('grafana/') && d.format === 'json')
     .map((d) => ({ path: d.path, dashboard: (d as { value: unknown }).value as GrafanaDashboard }));
@@ -106,8 +106,8 @@ describe('grafana dashboards of the built-in definitions', () => {
     }
   });
 
-  it('pass the generation-time query check', () => {
-    expect(lintDashboardQueries(project)).toEqual([]);
+  it('pass the generation-time query check', async () => {
+    expect(await check(build(project), ['dashboard-queries'])).toEqual([]);
   });
 
   it('give every alert a dashboard_url that opens the panel explaining it', () => {

@@ -7,12 +7,13 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlertmanagerConfig } from '../src/compile/alertmanager/index.ts';
-import { compileProject, type Document } from '../src/compile/index.ts';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
+import type { Document } from '../src/emit/index.ts';
 import { formatDiagnostic, lint, lintDocuments, loadProject } from '../src/index.ts';
 import { CHECKS } from '../src/lint/index.ts';
 import type { Diagnostic } from '../src/model/diagnostic.ts';
 import type { Project } from '../src/model/resolved.ts';
+import { compileProject } from '../src/pipeline.ts';
 import { ROOT } from './helpers/tools.ts';
 
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', name);

@@ -36,7 +36,7 @@ beforeAll(async () => {
   expect(loaded.diagnostics).toEqual([]);
   svc = (loaded.project as Project).services[0] as ResolvedService;
   env = svc.environments.find((e) => e.name === 'production') as Environment;
-  const [main] = toTestFiles(svc, env);
+  const [main] = toTestFiles(svc, env, toRuleFile(svc, env));
   const scenarios = (main?.packed ?? [])
     .flatMap((p) => p.scenarios)
     .filter((s) => KINDS.includes(s.kind) && s.seconds <= MAX_REPLAY_SECONDS);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { compileArtifacts } from '../src/compile/index.ts';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
 import { toRunbooks } from '../src/derive/runbooks/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
@@ -66,7 +67,9 @@ describe('runbooks', () => {
     const alerts = (project.alerts ?? []).map((a) =>
       a.name === 'DataStale' ? { ...a, description: tricky } : a,
     );
-    const runbook = toRunbooks({ ...project, alerts }).find((r) => r.path === 'runbooks/DataStale.md');
+    const runbook = toRunbooks(compileArtifacts({ ...project, alerts })).find(
+      (r) => r.path === 'runbooks/DataStale.md',
+    );
     expect(runbook?.text).toContain(`${tricky}\n`);
   });
 

@@ -1,87 +1,117 @@
 /**
- * Every target, from the validated model to plain documents. Pure: no file system, clock or
- * process. The emitter turns the documents into text.
+ * The compile stage: the validated model into the primary artifacts, each computed once: a rule
+ * file per service and environment, the dashboards of each, and an Alertmanager configuration per
+ * environment. Pure: no file system, clock or process. The derive stage (src/derive) builds the
+ * Kubernetes objects, promtool tests and runbooks from these artifacts, never by compiling again.
  */
 import { ALERTMANAGER_FILE } from '../conventions.ts';
-import { toKubernetesDocuments } from '../derive/kubernetes/index.ts';
-import { toRunbooks } from '../derive/runbooks/index.ts';
-import { toTestFiles } from '../derive/tests/index.ts';
-import type { Project } from '../model/resolved.ts';
-import { alertingEnvironments, notificationTemplates, toAlertmanagerConfig } from './alertmanager/index.ts';
-import { toDashboards } from './grafana/index.ts';
+import type { Document } from '../emit/document.ts';
+import type { AlertRouting } from '../model/index.ts';
+import type { Project, ResolvedService } from '../model/resolved.ts';
+import type { Environment } from '../model/service.ts';
+import {
+  type AlertmanagerConfig,
+  alertingEnvironments,
+  notificationTemplates,
+  toAlertmanagerConfig,
+} from './alertmanager/index.ts';
+import { type BuiltDashboard, toDashboards } from './grafana/index.ts';
 import { ruleFilePath, toRuleFile } from './prometheus/index.ts';
+import type { RuleFile } from './prometheus/types.ts';
 
-/** One output document before serialization. */
-export type Document =
-  | {
-      readonly path: string;
-      readonly format: 'yaml';
-      readonly value: unknown;
-      readonly sources: readonly string[];
-    }
-  | { readonly path: string; readonly format: 'json'; readonly value: unknown }
-  | { readonly path: string; readonly format: 'text'; readonly text: string };
+/** The compiled artifacts of one service in one environment. */
+export interface ServiceArtifacts {
+  readonly svc: ResolvedService;
+  readonly env: Environment;
+  readonly rules: RuleFile;
+  readonly dashboards: readonly BuiltDashboard[];
+}
 
-/** A target: the documents it produces for the whole project. */
-export type Target = (project: Project) => Document[];
+/** The Alertmanager configuration of one environment. */
+export interface AlertmanagerArtifact {
+  readonly env: Environment;
+  readonly routing: AlertRouting;
+  readonly config: AlertmanagerConfig;
+}
 
-/** Rule files per service and environment. */
-export const prometheusTarget: Target = (project) =>
-  project.services.flatMap((svc) =>
-    svc.environments.map((env) => ({
-      path: ruleFilePath(svc, env),
-      format: 'yaml' as const,
-      value: toRuleFile(svc, env),
-      sources: [svc.file, ...new Set((svc.alerts ?? []).map((a) => a.file))].sort(),
-    })),
-  );
+/** Everything the compile stage produces; the derive stage and the checks read it. */
+export interface Artifacts {
+  readonly project: Project;
+  /** Per service, then per environment in definition order. */
+  readonly services: readonly ServiceArtifacts[];
+  /** Per environment with alerting, sorted by name. */
+  readonly alertmanager: readonly AlertmanagerArtifact[];
+}
 
-const testsTarget: Target = (project) =>
-  project.services.flatMap((svc) =>
-    svc.environments.flatMap((env) =>
-      toTestFiles(svc, env).map((plan) => ({
-        path: plan.path,
-        format: 'yaml' as const,
-        value: plan.file,
-        sources: [svc.file, ...new Set((svc.alerts ?? []).map((a) => a.file))].sort(),
+/** Compiles every primary artifact of the project once. */
+export function compileArtifacts(project: Project): Artifacts {
+  return {
+    project,
+    services: project.services.flatMap((svc) =>
+      svc.environments.map((env) => ({
+        svc,
+        env,
+        rules: toRuleFile(svc, env),
+        dashboards: toDashboards(svc, env),
       })),
     ),
-  );
+    alertmanager: alertingEnvironments(project).map(({ env, routing }) => ({
+      env,
+      routing,
+      config: toAlertmanagerConfig(project, env, routing),
+    })),
+  };
+}
+
+/** The artifacts of one service in one environment (undefined when it has no such environment). */
+export const artifactsOf = (
+  artifacts: Artifacts,
+  service: string,
+  env: string,
+): ServiceArtifacts | undefined =>
+  artifacts.services.find((a) => a.svc.name === service && a.env.name === env);
+
+/** Definition files a service's rules come from: its own first, then its catalog alert files. */
+export const ruleSources = (svc: ResolvedService): string[] => [
+  svc.file,
+  ...[...new Set((svc.alerts ?? []).map((a) => a.file))].sort(),
+];
+
+/** Rule files per service and environment. */
+export const ruleDocuments = (artifacts: Artifacts): Document[] =>
+  artifacts.services.map(({ svc, env, rules }) => ({
+    path: ruleFilePath(svc, env),
+    format: 'yaml' as const,
+    value: rules,
+    sources: [...ruleSources(svc)].sort(),
+  }));
 
 /** Per environment with alerting: alertmanager.yaml and the notification templates beside it. */
-const alertmanagerTarget: Target = (project) =>
-  alertingEnvironments(project).flatMap(({ env, routing }) => [
+const alertmanagerDocuments = (artifacts: Artifacts): Document[] =>
+  artifacts.alertmanager.flatMap(({ env, config }) => [
     {
       path: ALERTMANAGER_FILE.config(env.name),
       format: 'yaml' as const,
-      value: toAlertmanagerConfig(project, env, routing),
-      sources: [project.routingFiles?.[env.name] ?? project.services.map((s) => s.file)].flat(),
+      value: config,
+      sources: [
+        artifacts.project.routingFiles?.[env.name] ?? artifacts.project.services.map((s) => s.file),
+      ].flat(),
     },
     { path: ALERTMANAGER_FILE.templates(env.name), format: 'text' as const, text: notificationTemplates() },
   ]);
 
-const runbooksTarget: Target = (project) =>
-  toRunbooks(project).map((rb) => ({ path: rb.path, format: 'text' as const, text: rb.text }));
-
-const grafanaTarget: Target = (project) =>
-  project.services.flatMap((svc) =>
-    svc.environments.flatMap((env) =>
-      toDashboards(svc, env).map((d) => ({ path: d.path, format: 'json' as const, value: d.dashboard })),
-    ),
+const dashboardDocuments = (artifacts: Artifacts): Document[] =>
+  artifacts.services.flatMap(({ dashboards }) =>
+    dashboards.map((d) => ({ path: d.path, format: 'json' as const, value: d.dashboard })),
   );
 
-export const TARGETS: readonly Target[] = [
-  prometheusTarget,
-  alertmanagerTarget,
-  grafanaTarget,
-  runbooksTarget,
-  testsTarget,
-  toKubernetesDocuments,
+/** The documents of the primary artifacts (rules, Alertmanager, dashboards), unsorted. */
+export const compiledDocuments = (artifacts: Artifacts): Document[] => [
+  ...ruleDocuments(artifacts),
+  ...alertmanagerDocuments(artifacts),
+  ...dashboardDocuments(artifacts),
 ];
 
-/** All documents of the project, sorted by path. */
-export function compileProject(project: Project): Document[] {
-  return TARGETS.flatMap((target) => target(project)).sort((a, b) =>
-    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
-  );
-}
+export type { AlertmanagerConfig } from './alertmanager/index.ts';
+export type { BuiltDashboard } from './grafana/index.ts';
+export type { RuleFile } from './prometheus/types.ts';

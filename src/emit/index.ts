@@ -1,5 +1,8 @@
 /** Documents to file contents: the only place output text is produced. */
-import type { Document } from '../compile/index.ts';
+import type { Document } from './document.ts';
+
+export type { Document } from './document.ts';
+
 import type { FileTree } from './files.ts';
 import { toJson } from './json.ts';
 import { toYaml } from './yaml.ts';

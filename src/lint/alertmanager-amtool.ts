@@ -22,8 +22,9 @@ export const routingFile = (ctx: LintContext, env: string, path: string): string
   ctx.project.routingFiles?.[env] ?? `${ctx.outDir}/${path}`;
 
 export async function lintAlertmanagerAmtool(ctx: LintContext): Promise<Diagnostic[]> {
+  const workDir = await ctx.workDir();
   const results = await mapLimit(alertmanagerConfigs(ctx), 4, async ({ env, path }) => {
-    const run = await runTool('amtool', ['check-config', path], ctx.workDir);
+    const run = await runTool('amtool', ['check-config', path], workDir);
     if (run.code === 0) return [];
     const reason = `${run.stdout}\n${run.stderr}`
       .split('\n')

@@ -1,5 +1,5 @@
 /**
- * Routing, asked of the real `amtool config routes test`: every combination of tier, category and
+ * Routing: every combination of tier, category and
  * environment (and every generated alert's own labels) reaches a route, instead of falling through
  * to the root's default receiver by accident; a critical alert pages wherever the environment
  * pages, and nothing pages where it does not.
@@ -7,9 +7,13 @@
  * Fall-through is told apart from a route that happens to name the default receiver by testing a
  * copy of the configuration whose root receiver is a sentinel no route names. A deliberate
  * catch-all is a route without matchers.
+ *
+ * The same findings come from two resolvers: Alertmanager's routing as compiled here
+ * (`routeReceivers`, so `generate` refuses such a tree without the tools) and the real
+ * `amtool config routes test` (lint), which proves the two agree.
  */
 import { join } from 'node:path';
-import type { AlertmanagerConfig, AmRoute } from '../compile/alertmanager/index.ts';
+import { type AlertmanagerConfig, type AmRoute, routeReceivers } from '../compile/alertmanager/index.ts';
 import { isAlertingRule } from '../compile/prometheus/index.ts';
 import { CATEGORIES, LABEL, SEVERITIES } from '../conventions.ts';
 import { toYaml, writeFiles } from '../emit/index.ts';
@@ -104,36 +108,62 @@ function routingClasses(route: AmRoute, list: readonly Probe[]): Probe[][] {
   return [...classes.values()];
 }
 
+/** Receivers a label set reaches in the test copy of a configuration, or why it cannot be told. */
+type Answer = { readonly receivers: string[] } | { readonly error: string };
+type Resolver = (path: string, labels: Readonly<Record<string, string>>) => Promise<Answer>;
+
+/** The configuration with a root receiver no route names, so fall-through shows. */
+const testCopy = (config: AlertmanagerConfig): AlertmanagerConfig => ({
+  ...config,
+  route: { ...config.route, receiver: UNROUTED },
+  receivers: [...config.receivers, { name: UNROUTED }],
+});
+
+const testPath = (path: string): string => path.replace(/alertmanager\.yaml$/, 'routes-test.yaml');
+
+/** Routing findings, resolved in process from the compiled route trees. */
 export async function lintAlertmanagerRoutes(ctx: LintContext): Promise<Diagnostic[]> {
-  const configs = alertmanagerConfigs(ctx);
+  const copies = new Map(
+    alertmanagerConfigs(ctx).map(({ path, value }) => [path, testCopy(value as AlertmanagerConfig)]),
+  );
+  return routeFindings(ctx, async (path, labels) => {
+    const copy = copies.get(path);
+    return copy ? { receivers: routeReceivers(copy.route, labels) } : { error: `no configuration ${path}` };
+  });
+}
+
+/** Routing findings, asked of the real `amtool config routes test`. */
+export async function lintAlertmanagerRoutesAmtool(ctx: LintContext): Promise<Diagnostic[]> {
   const tests = new Map<string, string>();
-  for (const { path, value } of configs) {
-    const config = value as AlertmanagerConfig;
-    const copy = {
-      ...config,
-      route: { ...config.route, receiver: UNROUTED },
-      receivers: [...config.receivers, { name: UNROUTED }],
-    };
-    tests.set(path.replace(/alertmanager\.yaml$/, 'routes-test.yaml'), toYaml(copy));
-  }
-  await writeFiles(ctx.workDir, tests);
+  for (const { path, value } of alertmanagerConfigs(ctx))
+    tests.set(testPath(path), toYaml(testCopy(value as AlertmanagerConfig)));
+  const workDir = await ctx.workDir();
+  await writeFiles(workDir, tests);
+  return routeFindings(ctx, async (path, labels) => {
+    const args = [
+      'config',
+      'routes',
+      'test',
+      `--config.file=${join(workDir, testPath(path))}`,
+      ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+    ];
+    const run = await runTool('amtool', args);
+    return run.code === 0
+      ? { receivers: run.stdout.trim().split(',').filter(Boolean) }
+      : { error: run.stderr.trim().split('\n').at(-1) ?? `exit ${run.code}` };
+  });
+}
+
+async function routeFindings(ctx: LintContext, resolve: Resolver): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
-  for (const { env, path, value } of configs) {
+  for (const { env, path, value } of alertmanagerConfigs(ctx)) {
     const config = value as AlertmanagerConfig;
     const environment = ctx.project.services.flatMap((s) => s.environments).find((e) => e.name === env);
     const paging = new Set(
       config.receivers.filter((r) => (r.pagerduty_configs ?? []).length > 0).map((r) => r.name),
     );
-    const testFile = join(ctx.workDir, path.replace(/alertmanager\.yaml$/, 'routes-test.yaml'));
     const classes = routingClasses(config.route, probes(ctx, env));
-    const answers = await mapLimit(classes, 4, async ([probe]) => {
-      const labels = Object.entries((probe as Probe).labels).map(([k, v]) => `${k}=${v}`);
-      const args = ['config', 'routes', 'test', `--config.file=${testFile}`, ...labels];
-      const run = await runTool('amtool', args);
-      return run.code === 0
-        ? { receivers: run.stdout.trim().split(',').filter(Boolean) }
-        : { error: run.stderr.trim().split('\n').at(-1) ?? `exit ${run.code}` };
-    });
+    const answers = await mapLimit(classes, 4, async ([probe]) => resolve(path, (probe as Probe).labels));
     const file = routingFile(ctx, env, path);
     const failed = answers.find((a): a is { error: string } => 'error' in a);
     if (failed) {

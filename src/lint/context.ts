@@ -1,13 +1,19 @@
 /**
- * What every lint check reads: the validated project, its compiled documents and rendered files
- * (written to a directory for the real tools), and every generated rule once, parsed, with its
- * line in the rendered file and the definition it came from.
+ * What every check reads: the validated project, its compiled and derived artifacts, their
+ * documents and rendered files, and every generated rule once, parsed, with its line in the
+ * rendered file and the definition it came from. What only some checks need is computed on first
+ * use: the rules and panel queries, their lines, and the directory the real tools read.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import YAML from 'yaml';
-import type { Document } from '../compile/index.ts';
+import type { Artifacts } from '../compile/index.ts';
 import { isAlertingRule, type Rule, type RuleFile, ruleFilePath } from '../compile/prometheus/index.ts';
 import { GROUP, RECORD } from '../conventions.ts';
+import type { Derived } from '../derive/index.ts';
 import type { FileTree } from '../emit/index.ts';
+import { type Document, writeFiles } from '../emit/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Project, ResolvedService } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
@@ -47,11 +53,16 @@ export interface RuleRef {
 
 export interface LintContext {
   readonly project: Project;
+  readonly artifacts: Artifacts;
+  readonly derived: Derived;
   readonly documents: readonly Document[];
   /** Rendered text of every document, by path under the output directory. */
   readonly tree: FileTree;
-  /** A directory holding `tree` as files: the real tools read it. */
-  readonly workDir: string;
+  /**
+   * A directory holding `tree` as files, for the real tools; written on first call and removed
+   * by `runChecks` when every check is done.
+   */
+  readonly workDir: () => Promise<string>;
   /** How the output directory is shown in diagnostics. @default 'generated' */
   readonly outDir: string;
   /** Every rule of every generated rule file, in file order. */
@@ -112,24 +123,30 @@ function ruleLines(text: string): { line: number; exprLine: number }[][] {
  * first service of its environment, with no origin.
  */
 export function ruleRefs(project: Project, documents: readonly Document[], tree: FileTree): RuleRef[] {
+  const owners = new Map<string, { svc: ResolvedService; env: Environment }>();
+  const firstOfEnv = new Map<string, { svc: ResolvedService; env: Environment }>();
+  for (const svc of project.services)
+    for (const env of svc.environments) {
+      owners.set(ruleFilePath(svc, env), { svc, env });
+      if (!firstOfEnv.has(env.name)) firstOfEnv.set(env.name, { svc, env });
+    }
   const refs: RuleRef[] = [];
   for (const doc of documents) {
     const envName = /^prometheus\/([^/]+)\/[^/]+\.ya?ml$/.exec(doc.path)?.[1];
     if (envName === undefined || doc.format !== 'yaml') continue;
-    const owner =
-      project.services
-        .flatMap((svc) => svc.environments.map((env) => ({ svc, env })))
-        .find(({ svc, env }) => ruleFilePath(svc, env) === doc.path) ??
-      project.services
-        .flatMap((svc) => svc.environments.map((env) => ({ svc, env })))
-        .find(({ env }) => env.name === envName);
+    const owner = owners.get(doc.path) ?? firstOfEnv.get(envName);
     if (!owner) continue;
-    const own = ruleFilePath(owner.svc, owner.env) === doc.path;
+    const own = owners.has(doc.path);
     const file = doc.value as RuleFile;
-    const lines = ruleLines(tree.get(doc.path) ?? '');
+    // Lines are read from the rendered YAML only when a finding needs them.
+    let lines: ReturnType<typeof ruleLines> | undefined;
+    const at = (g: number, r: number) => {
+      lines ??= ruleLines(tree.get(doc.path) ?? '');
+      return lines[g]?.[r] ?? { line: 0, exprLine: 0 };
+    };
     file.groups.forEach((group, g) => {
       group.rules.forEach((rule, r) => {
-        const at = lines[g]?.[r] ?? { line: 0, exprLine: 0 };
+        let parsed: Parsed | undefined;
         refs.push({
           service: owner.svc,
           env: owner.env,
@@ -137,10 +154,17 @@ export function ruleRefs(project: Project, documents: readonly Document[], tree:
           group: group.name,
           rule,
           name: isAlertingRule(rule) ? rule.alert : rule.record,
-          line: at.line,
-          exprLine: at.exprLine,
+          get line() {
+            return at(g, r).line;
+          },
+          get exprLine() {
+            return at(g, r).exprLine;
+          },
           origin: own ? originOf(owner.svc, group.name, rule) : undefined,
-          parsed: parsePromql(rule.expr),
+          get parsed() {
+            parsed ??= parsePromql(rule.expr);
+            return parsed;
+          },
         });
       });
     });
@@ -155,30 +179,62 @@ function environmentRuleFiles(documents: readonly Document[], env: Environment):
     .map((d) => (d as { value: unknown }).value as RuleFile);
 }
 
-/** Builds the context of a compiled, rendered project whose tree is written to `workDir`. */
+/** A context and the way to remove what it wrote. */
+export interface OpenContext {
+  readonly ctx: LintContext;
+  /** Removes the tools' directory, if one was written. */
+  readonly close: () => Promise<void>;
+}
+
+/** Builds the context of a compiled, derived and rendered project. */
 export function lintContext(options: {
-  readonly project: Project;
+  readonly artifacts: Artifacts;
+  readonly derived: Derived;
   readonly documents: readonly Document[];
   readonly tree: FileTree;
-  readonly workDir: string;
   readonly outDir?: string;
-}): LintContext {
+}): OpenContext {
+  const { artifacts, documents, tree } = options;
+  const project = artifacts.project;
   const catalogs = new Map<string, SeriesCatalog>();
-  return {
+  let rules: RuleRef[] | undefined;
+  let panels: PanelQuery[] | undefined;
+  let dir: Promise<string> | undefined;
+  const ctx: LintContext = {
     ...options,
+    project,
     outDir: options.outDir ?? 'generated',
-    rules: ruleRefs(options.project, options.documents, options.tree),
-    panels: panelQueries(options.project),
+    get rules() {
+      rules ??= ruleRefs(project, documents, tree);
+      return rules;
+    },
+    get panels() {
+      panels ??= panelQueries(artifacts);
+      return panels;
+    },
+    workDir: () => {
+      dir ??= mkdtemp(join(tmpdir(), 'obsgen-lint-')).then(async (path) => {
+        await writeFiles(path, tree);
+        return path;
+      });
+      return dir;
+    },
     catalog: (svc, env) => {
       const key = `${svc.name}\u0000${env.name}`;
       let catalog = catalogs.get(key);
       if (!catalog) {
-        catalog = seriesCatalog(svc.metrics, svc.name, environmentRuleFiles(options.documents, env));
+        catalog = seriesCatalog(svc.metrics, svc.name, environmentRuleFiles(documents, env));
         catalogs.set(key, catalog);
       }
       return catalog;
     },
   };
+  const close = async () => {
+    if (!dir) return;
+    const path = await dir.catch(() => undefined);
+    if (path) await rm(path, { recursive: true, force: true });
+  };
+  return { ctx, close };
 }
 
 /** A finding about one generated rule, before it is placed. */

@@ -2,7 +2,7 @@
  * Every generated alert carries a `dashboard_url` that opens a generated dashboard of its
  * environment on an existing panel (`/d/<uid>?...&viewPanel=<id>`).
  */
-import type { Document } from '../compile/index.ts';
+import type { Document } from '../emit/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 
 interface AlertLike {

@@ -4,13 +4,13 @@
  * the service's contract, with labels those series carry. Anything else would be an empty panel
  * nobody notices.
  */
-import { interpolate, toDashboards } from '../compile/grafana/index.ts';
-import { toRuleFile } from '../compile/prometheus/index.ts';
+import { interpolate } from '../compile/grafana/index.ts';
+import type { Artifacts } from '../compile/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
-import type { Project, ResolvedService } from '../model/resolved.ts';
+import type { ResolvedService } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
 import { type Parsed, parsePromql, walk } from './promql.ts';
-import { type QueryProblem, queryProblems, type SeriesCatalog, seriesCatalog } from './series.ts';
+import { type QueryProblem, queryProblems, type SeriesCatalog } from './series.ts';
 
 export { contractSeriesNames } from './series.ts';
 
@@ -34,36 +34,35 @@ interface Target {
   readonly expr?: string;
 }
 
-/** Every panel query of the project's dashboards, per environment. */
-export function panelQueries(project: Project): PanelQuery[] {
+/** Every panel query of the compiled dashboards, per service and environment. */
+export function panelQueries(artifacts: Pick<Artifacts, 'services'>): PanelQuery[] {
   const out: PanelQuery[] = [];
-  for (const svc of project.services)
-    for (const env of svc.environments)
-      for (const built of toDashboards(svc, env)) {
-        const panels = (built.dashboard.panels ?? []).filter((p) => p.type !== 'row') as {
-          id?: number;
-          title?: string;
-          targets?: Target[];
-        }[];
-        const planned = built.plan.rows.flatMap((r) => r.panels);
-        panels.forEach((panel, i) => {
-          const key = planned[i]?.key ?? String(panel.id);
-          const origin = planned[i]?.origin;
-          for (const target of panel.targets ?? []) {
-            const expr = interpolate(target.expr ?? '', svc, env);
-            out.push({
-              service: svc,
-              env,
-              file: built.plan.source,
-              path: [...(origin ?? [built.plan.uid, 'panels', key, 'targets', target.refId ?? '?']), 'expr'],
-              title: panel.title ?? key,
-              refId: target.refId ?? '?',
-              expr,
-              parsed: parsePromql(expr),
-            });
-          }
-        });
-      }
+  for (const { svc, env, dashboards } of artifacts.services)
+    for (const built of dashboards) {
+      const panels = (built.dashboard.panels ?? []).filter((p) => p.type !== 'row') as {
+        id?: number;
+        title?: string;
+        targets?: Target[];
+      }[];
+      const planned = built.plan.rows.flatMap((r) => r.panels);
+      panels.forEach((panel, i) => {
+        const key = planned[i]?.key ?? String(panel.id);
+        const origin = planned[i]?.origin;
+        for (const target of panel.targets ?? []) {
+          const expr = interpolate(target.expr ?? '', svc, env);
+          out.push({
+            service: svc,
+            env,
+            file: built.plan.source,
+            path: [...(origin ?? [built.plan.uid, 'panels', key, 'targets', target.refId ?? '?']), 'expr'],
+            title: panel.title ?? key,
+            refId: target.refId ?? '?',
+            expr,
+            parsed: parsePromql(expr),
+          });
+        }
+      });
+    }
   return out;
 }
 
@@ -99,29 +98,10 @@ export function selectedMetrics(expr: string): {
   return { names, problems };
 }
 
-/** The series catalog of a service in an environment, from the rules every service generates there. */
-export function projectCatalog(project: Project, svc: ResolvedService, env: Environment): SeriesCatalog {
-  const files = project.services
-    .filter((s) => s.environments.some((e) => e.name === env.name))
-    .map((s) => toRuleFile(s, s.environments.find((e) => e.name === env.name) ?? env));
-  return seriesCatalog(svc.metrics, svc.name, files);
-}
-
-function memoCatalog(project: Project): (svc: ResolvedService, env: Environment) => SeriesCatalog {
-  const memo = new Map<string, SeriesCatalog>();
-  return (svc, env) => {
-    const key = `${svc.name}\u0000${env.name}`;
-    const found = memo.get(key) ?? projectCatalog(project, svc, env);
-    memo.set(key, found);
-    return found;
-  };
-}
-
 /** Problems of every dashboard query of the project, each reported once. */
 export function lintDashboardQueries(
-  project: Project,
-  queries: readonly PanelQuery[] = panelQueries(project),
-  catalog: (svc: ResolvedService, env: Environment) => SeriesCatalog = memoCatalog(project),
+  queries: readonly PanelQuery[],
+  catalog: (svc: ResolvedService, env: Environment) => SeriesCatalog,
 ): Diagnostic[] {
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];

@@ -4,9 +4,10 @@
  * ConfigMaps. The compiler splits rules by group; one group or one dashboard too large to fit
  * anywhere is reported here, naming the definition file it comes from.
  */
-import type { Document } from '../compile/index.ts';
+
 import { KUBERNETES } from '../conventions.ts';
 import { bytes, yamlBytes } from '../derive/kubernetes/size.ts';
+import type { Document } from '../emit/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 
 const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;

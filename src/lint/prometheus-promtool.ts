@@ -81,12 +81,9 @@ function hintOf(message: string): string {
 
 export async function lintPrometheusPromtool(ctx: LintContext): Promise<Diagnostic[]> {
   const files = [...new Set(ctx.rules.map((r) => r.path))].sort();
+  const workDir = await ctx.workDir();
   const results = await mapLimit(files, 4, async (path) => {
-    const run = await runTool(
-      'promtool',
-      ['check', 'rules', '--lint=all', '--lint-fatal', path],
-      ctx.workDir,
-    );
+    const run = await runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', path], workDir);
     if (run.code === 0) return { rules: [], other: [] };
     return findings(ctx, path, `${run.stdout}\n${run.stderr}`);
   });

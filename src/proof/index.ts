@@ -8,11 +8,9 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileProject, type Document } from '../compile/index.ts';
-import { type TestFilePlan, toTestFiles } from '../derive/tests/index.ts';
+import type { Derived, TestFilePlan } from '../derive/index.ts';
 import { packTests } from '../derive/tests/pack.ts';
-import { render, toYaml, writeFiles } from '../emit/index.ts';
-import type { Project } from '../model/resolved.ts';
+import { type Document, render, toYaml, writeFiles } from '../emit/index.ts';
 import { onExitSync } from '../runtime/process.ts';
 import { PROMTOOL_BINARY, promtoolTestRules, type ScenarioResult, scenarioResults } from './promtool.ts';
 
@@ -95,18 +93,19 @@ const selectPlans = (
   });
 };
 
-/** Runs the generated promtool tests of a project; `documents` default to compiling it. */
+/**
+ * Runs the derived promtool tests of a project against its rule files (the documents under
+ * prometheus/, which tests may hand in altered).
+ */
 export async function proveAlerts(
-  project: Project,
+  built: { readonly documents: readonly Document[]; readonly derived: Pick<Derived, 'tests'> },
   options: ProveOptions = {},
-  documents: readonly Document[] = compileProject(project),
 ): Promise<ProofReport> {
-  const envNames = new Set(project.services.flatMap((s) => s.environments.map((e) => e.name)));
+  const { documents, derived } = built;
+  const envNames = new Set(derived.tests.map((t) => t.env.name));
   const alertNames = new Set(
-    project.services.flatMap((svc) =>
-      svc.environments.flatMap((env) =>
-        toTestFiles(svc, env).flatMap((p) => p.packed.flatMap((t) => t.scenarios.flatMap((s) => s.alerts))),
-      ),
+    derived.tests.flatMap(({ plans }) =>
+      plans.flatMap((p) => p.packed.flatMap((t) => t.scenarios.flatMap((s) => s.alerts))),
     ),
   );
   const unknownEnvironments = (options.environments ?? []).filter((e) => !envNames.has(e));
@@ -118,19 +117,18 @@ export async function proveAlerts(
   for (const doc of documents) if (doc.path.startsWith('prometheus/')) tree.set(doc.path, render(doc));
   const jobs: Job[] = [];
   const services: { svc: string; env: string; plans: TestFilePlan[] }[] = [];
-  for (const svc of project.services)
-    for (const env of svc.environments) {
-      if (options.environments && !options.environments.includes(env.name)) continue;
-      const plans = selectPlans(toTestFiles(svc, env), options.alerts);
-      if (plans.length === 0) continue;
-      services.push({ svc: svc.name, env: env.name, plans });
-      for (const plan of plans)
-        plan.packed.forEach((packed, packedIndex) => {
-          const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
-          tree.set(path, toYaml({ ...plan.file, tests: [packed.test] }, [svc.file]));
-          jobs.push({ svc: svc.name, env: env.name, plan, packedIndex, path });
-        });
-    }
+  for (const { svc, env, plans: all } of derived.tests) {
+    if (options.environments && !options.environments.includes(env.name)) continue;
+    const plans = selectPlans(all, options.alerts);
+    if (plans.length === 0) continue;
+    services.push({ svc: svc.name, env: env.name, plans });
+    for (const plan of plans)
+      plan.packed.forEach((packed, packedIndex) => {
+        const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
+        tree.set(path, toYaml({ ...plan.file, tests: [packed.test] }, [svc.file]));
+        jobs.push({ svc: svc.name, env: env.name, plan, packedIndex, path });
+      });
+  }
 
   const dir = await mkdtemp(join(tmpdir(), 'obsgen-test-'));
   // Removed also when interrupted (Ctrl-C); promtool runs in the foreground group and gets it too.

@@ -7,12 +7,9 @@
  *   npm run bench:lint [-- --runs 5]
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { compileProject } from '../../src/compile/index.ts';
-import { renderTree, writeFiles } from '../../src/emit/index.ts';
-import { loadProject } from '../../src/index.ts';
+import { build, loadProject } from '../../src/index.ts';
 import { CHECKS, lintContext } from '../../src/lint/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -48,20 +45,20 @@ async function breakdown(): Promise<[string, number][]> {
   const { project } = await loadProject({ root: ROOT });
   if (!project) throw new Error('the built-in definitions do not validate');
   lap('load and validate definitions');
-  const documents = compileProject(project);
-  lap('compile');
-  const tree = renderTree(documents);
-  const workDir = await mkdtemp(join(tmpdir(), 'obsgen-bench-'));
+  const built = build(project);
+  lap('compile, derive, render');
+  const { ctx, close } = lintContext({ ...built });
   try {
-    await writeFiles(workDir, tree);
-    const ctx = lintContext({ project, documents, tree, workDir });
-    lap('render, write, index rules and panels');
+    await ctx.workDir();
+    void ctx.rules;
+    void ctx.panels;
+    lap('write, index rules and panels');
     for (const check of CHECKS) {
       await check.run(ctx);
       lap(`check ${check.name}`);
     }
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    await close();
   }
   return rows;
 }

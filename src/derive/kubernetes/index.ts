@@ -1,23 +1,20 @@
 /**
- * The Kubernetes target: per environment, generated/kubernetes/<env>/ holds a PrometheusRule per
- * service (the rule groups of the Prometheus target, not recomputed), the AlertmanagerConfig
- * converted from the Alertmanager target's configuration, a ConfigMap per dashboard (and a
+ * Kubernetes objects derived from the compiled artifacts: per environment, generated/kubernetes/<env>/
+ * holds a PrometheusRule per service (the very rule groups of the rule file), the AlertmanagerConfig
+ * converted from the environment's Alertmanager configuration, a ConfigMap per dashboard (and a
  * grafana-operator GrafanaDashboard when asked for) and a kustomization.yaml listing them. Pure.
  */
 
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { IAlertmanagerConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import {
-  alertingEnvironments,
-  notificationTemplates,
-  toAlertmanagerConfig,
-} from '../../compile/alertmanager/index.ts';
-import { type BuiltDashboard, toDashboards } from '../../compile/grafana/index.ts';
-import type { Document } from '../../compile/index.ts';
-import { type RuleGroup, toRuleFile } from '../../compile/prometheus/index.ts';
+import { notificationTemplates } from '../../compile/alertmanager/index.ts';
+import type { BuiltDashboard } from '../../compile/grafana/index.ts';
+import { type Artifacts, ruleSources, type ServiceArtifacts } from '../../compile/index.ts';
+import type { RuleGroup } from '../../compile/prometheus/index.ts';
 import { DEFAULT_RULE_SELECTOR_LABELS, KUBERNETES } from '../../conventions.ts';
-import type { Project, ResolvedService } from '../../model/resolved.ts';
+import type { Document } from '../../emit/index.ts';
+import type { ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { toAlertmanagerConfigResource } from './alertmanager-config.ts';
 import { dashboardJson, packInOrder, yamlBytes } from './size.ts';
@@ -163,18 +160,21 @@ interface Manifest {
 }
 
 /** The AlertmanagerConfig of an environment, once per namespace its services run in. */
-function alertmanagerManifests(project: Project, envName: string, namespaces: readonly string[]): Manifest[] {
-  const found = alertingEnvironments(project).find((a) => a.env.name === envName);
+function alertmanagerManifests(
+  artifacts: Artifacts,
+  envName: string,
+  namespaces: readonly string[],
+): Manifest[] {
+  const found = artifacts.alertmanager.find((a) => a.env.name === envName);
   if (!found) return [];
-  const svc = project.services.find((s) => s.environments.some((e) => e.name === envName));
+  const svc = artifacts.project.services.find((s) => s.environments.some((e) => e.name === envName));
   if (!svc) return [];
   const settings = kubernetesSettings(svc, found.env);
-  const config = toAlertmanagerConfig(project, found.env, found.routing);
   const templates = templateBodies(notificationTemplates());
-  const sources = [project.routingFiles?.[envName] ?? svc.file];
+  const sources = [artifacts.project.routingFiles?.[envName] ?? svc.file];
   return namespaces.map(
     (namespace): Manifest => ({
-      object: toAlertmanagerConfigResource(config, {
+      object: toAlertmanagerConfigResource(found.config, {
         name: KUBERNETES.alertmanagerConfigName,
         namespace,
         labels: objectLabels(settings.alertmanagerConfigLabels),
@@ -186,15 +186,13 @@ function alertmanagerManifests(project: Project, envName: string, namespaces: re
   );
 }
 
-function serviceManifests(svc: ResolvedService, env: Environment): Manifest[] {
+/** The PrometheusRules and dashboard objects of a service in an environment, from its artifacts. */
+function serviceManifests({ svc, env, rules, dashboards }: ServiceArtifacts): Manifest[] {
   const settings = kubernetesSettings(svc, env);
   // The defining file first: size diagnostics name it.
-  const ruleSources = [svc.file, ...[...new Set((svc.alerts ?? []).map((a) => a.file))].sort()];
-  const rules = toPrometheusRules(svc, env, toRuleFile(svc, env).groups).map((object) => ({
-    object,
-    sources: ruleSources,
-  }));
-  const dashboards = toDashboards(svc, env).flatMap((built) => {
+  const sources = ruleSources(svc);
+  const ruleObjects = toPrometheusRules(svc, env, rules.groups).map((object) => ({ object, sources }));
+  const dashboardObjects = dashboards.flatMap((built) => {
     const operator = toGrafanaDashboard(built, settings);
     const dashboardSources = [...new Set([built.plan.source, svc.file])];
     return [
@@ -202,7 +200,7 @@ function serviceManifests(svc: ResolvedService, env: Environment): Manifest[] {
       ...(operator ? [{ object: operator, sources: dashboardSources }] : []),
     ];
   });
-  return [...rules, ...dashboards];
+  return [...ruleObjects, ...dashboardObjects];
 }
 
 /** `prometheusrule-<name>.yaml`; with several namespaces in one environment, the namespace too. */
@@ -210,16 +208,16 @@ const fileName = (m: Manifest, qualify: boolean): string =>
   `${m.object.kind.toLowerCase()}-${qualify ? `${m.object.metadata?.namespace}-` : ''}${m.object.metadata?.name}.yaml`;
 
 /** Every document of generated/kubernetes/, per environment name. */
-export function toKubernetesDocuments(project: Project): Document[] {
-  const envNames = [...new Set(project.services.flatMap((s) => s.environments.map((e) => e.name)))].sort();
+export function toKubernetesDocuments(artifacts: Artifacts): Document[] {
+  const byEnv = new Map<string, ServiceArtifacts[]>();
+  for (const a of artifacts.services) byEnv.set(a.env.name, [...(byEnv.get(a.env.name) ?? []), a]);
+  const envNames = [...byEnv.keys()].sort();
   return envNames.flatMap((envName) => {
-    const pairs = project.services.flatMap((svc) =>
-      svc.environments.filter((e) => e.name === envName).map((env) => ({ svc, env })),
-    );
+    const pairs = byEnv.get(envName) ?? [];
     const namespaces = [...new Set(pairs.map((p) => p.env.namespace))].sort();
     const manifests = [
-      ...pairs.flatMap(({ svc, env }) => serviceManifests(svc, env)),
-      ...alertmanagerManifests(project, envName, namespaces),
+      ...pairs.flatMap(serviceManifests),
+      ...alertmanagerManifests(artifacts, envName, namespaces),
     ];
     const objectNamespaces = [...new Set(manifests.map((m) => m.object.metadata?.namespace ?? ''))];
     const qualify = objectNamespaces.length > 1;

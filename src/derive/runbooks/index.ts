@@ -1,14 +1,11 @@
 /**
- * The runbooks target: generated/runbooks/<AlertName>.md for every catalog alert and every SLO
+ * Runbooks derived from the model and the compiled routing: generated/runbooks/<AlertName>.md for every catalog alert and every SLO
  * alert (`<Slo>BudgetBurn`, `<Slo>SliNoData`), so each `runbook_url` resolves. Pure: templates
- * are compiled from strings, routing is computed from the Alertmanager compiler's route tree.
+ * are compiled from strings, receivers are read from the compiled Alertmanager route tree.
  */
 import Handlebars from 'handlebars';
-import {
-  type AlertmanagerConfig,
-  routeReceivers,
-  toAlertmanagerConfig,
-} from '../../compile/alertmanager/index.ts';
+import { type AlertmanagerConfig, routeReceivers } from '../../compile/alertmanager/index.ts';
+import type { Artifacts } from '../../compile/index.ts';
 import { catalogAlertLabels, catalogAlertLinks } from '../../compile/prometheus/catalog-rules.ts';
 import { eventExprs } from '../../compile/prometheus/sli.ts';
 import { sloSeriesLabels } from '../../compile/prometheus/slo-rules.ts';
@@ -24,7 +21,7 @@ import {
   runbookFile,
   type Severity,
 } from '../../conventions.ts';
-import type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
+import type { ResolvedAlert, ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import {
   formatNumber,
@@ -75,18 +72,15 @@ function kubectl(env: Environment, service: string, extra: readonly string[]): s
   ];
 }
 
-/** Routing results per environment name, computed once per compile. */
+/** Who receives an alert, read from the compiled Alertmanager configurations. */
 class Routing {
-  private readonly configs = new Map<string, AlertmanagerConfig | undefined>();
-  constructor(private readonly project: Project) {}
+  private readonly configs: ReadonlyMap<string, AlertmanagerConfig>;
+  constructor(alertmanager: Artifacts['alertmanager']) {
+    this.configs = new Map(alertmanager.map((a) => [a.env.name, a.config]));
+  }
 
   /** Receivers an alert with these labels reaches in `env`, as text for the runbook. */
   receivers(env: Environment, labels: Readonly<Record<string, string>>): string {
-    if (!this.configs.has(env.name))
-      this.configs.set(
-        env.name,
-        env.alerting ? toAlertmanagerConfig(this.project, env, env.alerting) : undefined,
-      );
     const config = this.configs.get(env.name);
     if (!config) return 'no Alertmanager configuration is generated for this environment';
     return routeReceivers(config.route, labels).join(', ');
@@ -234,9 +228,15 @@ interface Runbook {
   readonly text: string;
 }
 
-/** Every runbook of the project, by alert name (sorted), plus the index. */
-export function toRunbooks(project: Project): { path: string; text: string }[] {
-  const routing = new Routing(project);
+/**
+ * Every runbook of the project, by alert name (sorted), plus the index; the receivers each names
+ * come from the compiled Alertmanager configurations.
+ */
+export function toRunbooks({
+  project,
+  alertmanager,
+}: Pick<Artifacts, 'project' | 'alertmanager'>): { path: string; text: string }[] {
+  const routing = new Routing(alertmanager);
   const runbooks: Runbook[] = [];
   const services = new Map(project.services.map((s) => [s.name, s]));
   for (const svc of project.services)

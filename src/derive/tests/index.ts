@@ -1,6 +1,10 @@
-/** The tests target: promtool unit tests for every generated alert, derived from the model. */
+/**
+ * promtool unit tests for every generated alert, derived from a service's compiled rule file (its
+ * groups and their order) and the model's scenarios.
+ */
 
-import { ruleFilePath, toRuleFile } from '../../compile/prometheus/index.ts';
+import type { ServiceArtifacts } from '../../compile/index.ts';
+import { type RuleFile, ruleFilePath } from '../../compile/prometheus/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { durationSeconds, formatSeconds } from '../../model/units.ts';
@@ -40,8 +44,7 @@ export interface TestFilePlan {
 }
 
 function plan(
-  svc: ResolvedService,
-  env: Environment,
+  { svc, env, rules }: Pick<ServiceArtifacts, 'svc' | 'env' | 'rules'>,
   path: string,
   evaluation: string,
   scenarios: readonly Scenario[],
@@ -55,7 +58,7 @@ function plan(
       evaluation_interval: evaluation,
       // File order: SLI recordings before the ratios and alerts that read them, as Prometheus runs
       // them; promtool would otherwise shuffle the groups and shift detection by an evaluation.
-      group_eval_order: toRuleFile(svc, env).groups.map((g) => g.name),
+      group_eval_order: rules.groups.map((g) => g.name),
       tests: packed.map((p) => p.test),
     },
     packed,
@@ -68,7 +71,8 @@ function plan(
  * interval, and an example sampled hourly over two weeks replayed every minute costs minutes, so
  * examples sampled at other intervals get a file each, evaluated at their interval (as written).
  */
-export function toTestFiles(svc: ResolvedService, env: Environment): TestFilePlan[] {
+export function toTestFiles(svc: ResolvedService, env: Environment, rules: RuleFile): TestFilePlan[] {
+  const compiled = { svc, env, rules };
   const evaluation = formatSeconds(testEvaluationInterval(svc));
   const catalog = toCatalogScenarios(svc, env, svc.alerts ?? []);
   const main = [
@@ -79,22 +83,14 @@ export function toTestFiles(svc: ResolvedService, env: Environment): TestFilePla
     .filter((i) => i !== evaluation)
     .sort((a, b) => durationSeconds(a) - durationSeconds(b));
   return [
-    plan(svc, env, testFilePath(svc, env), evaluation, main),
+    plan(compiled, testFilePath(svc, env), evaluation, main),
     ...others.map((interval) =>
       plan(
-        svc,
-        env,
+        compiled,
         intervalTestFilePath(svc, env, interval),
         interval,
         catalog.filter((s) => s.interval === interval),
       ),
     ),
   ];
-}
-
-/** The main promtool test file of a service in an environment. */
-export function toTestFile(svc: ResolvedService, env: Environment): PromtoolTestFile {
-  const [main] = toTestFiles(svc, env);
-  if (!main) throw new Error(`no test file for ${svc.name} in ${env.name}`);
-  return main.file;
 }

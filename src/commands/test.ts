@@ -1,0 +1,32 @@
+/** `obsgen test`: the generated promtool tests, run with the real promtool. */
+import { join } from 'node:path';
+import { checkTree, isDriftFree } from '../emit/index.ts';
+import { type Diagnostic, hasErrors } from '../model/diagnostic.ts';
+import { build, check, loadProject, type ProjectOptions } from '../pipeline.ts';
+import { type ProofReport, type ProveOptions, proveAlerts } from '../proof/index.ts';
+
+export interface TestResult {
+  readonly diagnostics: Diagnostic[];
+  /** Set when the definitions were valid. */
+  readonly report?: ProofReport;
+  /** Whether generated/ holds exactly what the definitions compile to (so the committed tests were run). */
+  readonly upToDate?: boolean;
+}
+
+/**
+ * Compiles the definitions, runs the checks `generate` runs, and runs every generated promtool
+ * unit test with the real promtool; the report says per alert which scenarios passed.
+ */
+export async function testAlerts(
+  options: ProjectOptions & { readonly outDir?: string },
+  prove: ProveOptions = {},
+): Promise<TestResult> {
+  const { project, diagnostics } = await loadProject(options);
+  if (!project) return { diagnostics };
+  const built = build(project);
+  const findings = await check(built);
+  if (hasErrors(findings)) return { diagnostics: [...diagnostics, ...findings] };
+  const drift = await checkTree(join(options.root, options.outDir ?? 'generated'), built.tree);
+  const report = await proveAlerts(built, prove);
+  return { diagnostics, report, upToDate: isDriftFree(drift) };
+}
