@@ -28,7 +28,7 @@ import {
   writeTree,
 } from './emit/index.ts';
 import { findOpenSloFiles, importOpenSloFiles } from './import/openslo/index.ts';
-import { CHECKS, GENERATE_CHECKS, lintContext, runChecks, sortDiagnostics } from './lint/index.ts';
+import { CHECKS, GENERATE_CHECKS, lintContext, runChecks } from './lint/index.ts';
 import {
   findOpenSloDefinitionFiles,
   loadAlerts,
@@ -223,10 +223,10 @@ export interface GenerateResult {
  */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const { project, diagnostics } = await loadProject(options);
-  if (!project) return { diagnostics: sortDiagnostics(diagnostics) };
+  if (!project) return { diagnostics };
   const built = build(project);
   const findings = await check(built);
-  const all = sortDiagnostics([...diagnostics, ...findings]);
+  const all = [...diagnostics, ...findings];
   if (hasErrors(findings)) return { diagnostics: all };
   const outDir = join(options.root, options.outDir ?? 'generated');
   const drift = options.check ? await checkTree(outDir, built.tree) : await writeTree(outDir, built.tree);

@@ -116,7 +116,7 @@ describe('label values that YAML 1.1 reads as booleans or numbers', () => {
       .flatMap((g) => g.rules)
       .find((r) => r.expr.includes('http_requests_total'));
     expect(selector?.expr).toContain('namespace="y"');
-    expect(selector?.expr).toContain('cluster="on"');
+    expect(selector?.expr).toContain('job="on"');
     const checked = await tool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', file]);
     expect(checked.stderr).toBe('');
     expect(checked.code).toBe(0);
