@@ -10,9 +10,9 @@ import type { Document } from '../compile/index.ts';
 import { isAlertingRule, type RuleFile } from '../compile/prometheus/index.ts';
 import { CATEGORIES, LABEL, SEVERITIES } from '../conventions.ts';
 import type { FileTree } from '../emit/index.ts';
-import { nodesOf, parsePromql, rangeCalls, unwrap } from '../lint/promql.ts';
 import type { Project } from '../model/resolved.ts';
 import { formatPercent, formatRational, formatSeconds } from '../model/units.ts';
+import { nodesOf, parsePromql, rangeCalls, unwrap } from '../promql/index.ts';
 
 export type DiffSection = 'slos' | 'alerts' | 'records' | 'routing' | 'dashboards' | 'files';
 

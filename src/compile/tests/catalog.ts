@@ -8,9 +8,8 @@ import type { Matchers } from '../../model/metrics.ts';
 import type { ResolvedAlert, ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { durationSeconds, formatSeconds } from '../../model/units.ts';
+import { renderSelector, selectedMetricNames, selectorMatchers } from '../../promql/index.ts';
 import { catalogAlertAnnotations, catalogAlertLabels } from '../prometheus/catalog-rules.ts';
-import { renderSelector, selectorMatchers } from '../prometheus/promql.ts';
-import { selectedMetricNames } from '../prometheus/promql-tree.ts';
 
 import type {
   ExpectedAlert as PromtoolExpectedAlert,

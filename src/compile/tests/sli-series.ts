@@ -17,8 +17,8 @@ import {
   rational,
   sub,
 } from '../../model/units.ts';
+import { renderSelector } from '../../promql/index.ts';
 import { seriesLabels } from '../../synth/labels.ts';
-import { renderSelector } from '../prometheus/promql.ts';
 import type { InputSeries } from './types.ts';
 
 export interface Phase {

@@ -30,8 +30,8 @@ import {
   toNumber,
 } from '../../model/units.ts';
 import { errorRatioThreshold, explainPairs, type WindowPair } from '../../model/windows.ts';
+import { quote } from '../../promql/index.ts';
 import { type AlertingRule, isAlertingRule } from '../prometheus/index.ts';
-import { quote } from '../prometheus/promql.ts';
 import { toSloRuleGroups } from '../prometheus/slo-rules.ts';
 import { seriesName } from './catalog.ts';
 import { type Phase, primarySelector, sliGroups, sliInputSeries } from './sli-series.ts';
