@@ -9,9 +9,9 @@ import { type AlertmanagerConfig, type AmRoute, routeReceivers } from '../compil
 import { isAlertingRule, type RuleFile } from '../compile/prometheus/index.ts';
 import { CATEGORIES, LABEL, SEVERITIES } from '../conventions.ts';
 import type { Document, FileTree } from '../emit/index.ts';
-import { nodesOf, parsePromql, rangeCalls, unwrap } from '../lint/promql.ts';
 import type { Project } from '../model/resolved.ts';
 import { formatPercent, formatRational, formatSeconds } from '../model/units.ts';
+import { nodesOf, parsePromql, rangeCalls, unwrap } from '../promql/index.ts';
 
 export type DiffSection = 'slos' | 'alerts' | 'records' | 'routing' | 'dashboards' | 'files';
 

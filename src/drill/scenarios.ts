@@ -9,13 +9,13 @@
  */
 import type { AmRoute } from '../compile/alertmanager/index.ts';
 import { routeReceivers } from '../compile/alertmanager/index.ts';
-import { durationSpans, selectedMetricNames } from '../compile/prometheus/promql-tree.ts';
 import { type AlertingRule, isAlertingRule, type RuleFile } from '../compile/prometheus/types.ts';
 import { burnAlertName, LABEL } from '../conventions.ts';
 import type { ResolvedAlert, ResolvedService, ResolvedSlo } from '../model/resolved.ts';
 import type { Sli } from '../model/slo.ts';
 import { durationSeconds, parseDurationMs } from '../model/units.ts';
 import { explainPairs } from '../model/windows.ts';
+import { durationSpans, selectedMetricNames } from '../promql/index.ts';
 
 /** SLI faults of a scenario. */
 export interface DrillFaults {

@@ -18,8 +18,8 @@ import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Project, ResolvedService } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
 import { formatSeconds } from '../model/units.ts';
+import { type Parsed, parsePromql } from '../promql/index.ts';
 import { type PanelQuery, panelQueries } from './dashboard-queries.ts';
-import { type Parsed, parsePromql } from './promql.ts';
 import { type SeriesCatalog, seriesCatalog } from './series.ts';
 
 /** A place in the definitions: file and field path. */

@@ -7,6 +7,7 @@
  */
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { formatSeconds } from '../model/units.ts';
+import { nodesOf, type Parsed, rangeCalls } from '../promql/index.ts';
 import {
   type LintContext,
   type PanelFinding,
@@ -14,7 +15,6 @@ import {
   placeRuleFindings,
   type RuleFinding,
 } from './context.ts';
-import { nodesOf, type Parsed, rangeCalls } from './promql.ts';
 import type { SeriesCatalog } from './series.ts';
 
 /** Functions defined on counters only. */

@@ -9,7 +9,7 @@ import type { Artifacts } from '../compile/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { ResolvedService } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
-import { type Parsed, parsePromql, walk } from './promql.ts';
+import { type Parsed, parsePromql, walk } from '../promql/index.ts';
 import { type QueryProblem, queryProblems, type SeriesCatalog } from './series.ts';
 
 export { contractSeriesNames } from './series.ts';

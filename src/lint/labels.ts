@@ -4,8 +4,14 @@
  * `by` labels, `histogram_quantile` drops `le`, a one-to-one match `on (a)` keeps `a`... A label
  * an operator asks for that its input cannot carry is a typo or a wrong metric.
  */
-import type { AggregateNode, BinaryNode, CallNode, PromNode, SelectorNode } from './promql.ts';
-import { unwrap } from './promql.ts';
+import {
+  type AggregateNode,
+  type BinaryNode,
+  type CallNode,
+  type PromNode,
+  type SelectorNode,
+  unwrap,
+} from '../promql/index.ts';
 
 /** Label names, or `any` where they cannot be told (an unknown series, an opaque construct). */
 export type LabelSet = ReadonlySet<string> | 'any';

@@ -18,8 +18,8 @@ import {
 } from '../conventions.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { formatSeconds } from '../model/units.ts';
+import { durationOf, isConstantValued } from '../promql/index.ts';
 import { type LintContext, placeRuleFindings, type RuleFinding, type RuleRef } from './context.ts';
-import { durationOf, isConstantValued } from './promql.ts';
 
 const CAMEL = /^[A-Z][A-Za-z0-9]*$/;
 /** A sentence break before the end: `. ` followed by more text. */

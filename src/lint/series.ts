@@ -7,8 +7,8 @@
 import type { RuleFile } from '../compile/prometheus/index.ts';
 import { isAlertingRule } from '../compile/prometheus/index.ts';
 import type { Metric, MetricContract } from '../model/metrics.ts';
+import { type Parsed, type PromNode, parsePromql, type SelectorNode, walk } from '../promql/index.ts';
 import { type LabelProblem, type LabelSet, labelFlow } from './labels.ts';
-import { type Parsed, type PromNode, parsePromql, type SelectorNode, walk } from './promql.ts';
 
 export interface SeriesInfo {
   readonly name: string;

@@ -5,9 +5,7 @@
  * is collected; nothing throws for bad input.
  */
 import { basename, extname } from 'node:path';
-import { parser } from '@prometheus-io/lezer-promql';
 import { z } from 'zod';
-import { renderSelector, selectorMatchers } from '../compile/prometheus/promql.ts';
 import {
   burnAlertName,
   CATEGORIES,
@@ -18,6 +16,7 @@ import {
   noDataAlertName,
   SEVERITIES,
 } from '../conventions.ts';
+import { parsePromql, renderSelector, selectorMatchers, textNear } from '../promql/index.ts';
 import { ALERT_KIND, type Alert, type AlertExprContext, type ExampleSeries } from './alert.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { templateLabelRefs, templateProblem } from './go-template.ts';
@@ -173,18 +172,12 @@ export function seriesSampleCount(values: string): number | string {
   return count;
 }
 
-/** The first syntax error of a PromQL expression (lezer-promql), or undefined. */
+/** The first syntax error of a PromQL expression, or undefined. */
 export function promqlProblem(expr: string): string | undefined {
-  const tree = parser.parse(expr);
-  let at: number | undefined;
-  tree.iterate({
-    enter: (node) => {
-      if (at === undefined && node.type.isError) at = node.from;
-      return at === undefined;
-    },
-  });
-  if (at === undefined) return undefined;
-  const near = expr.slice(Math.max(0, at - 20), at + 20).replaceAll('\n', ' ');
+  const parsed = parsePromql(expr);
+  if (parsed.ok) return undefined;
+  const at = parsed.error.offset;
+  const near = textNear(expr, at).replaceAll('\n', ' ');
   return at >= expr.length
     ? `unexpected end of expression (near ${JSON.stringify(near)})`
     : `syntax error at ${JSON.stringify(near)}`;

@@ -4,9 +4,9 @@
  * `values` where a matcher is a regex or a negation.
  */
 
-import { selectorMatchers } from '../compile/prometheus/promql.ts';
 import type { MatcherValue, Selector } from '../model/metrics.ts';
 import type { Environment } from '../model/service.ts';
+import { selectorMatchers } from '../promql/index.ts';
 
 /** Prometheus regexes are fully anchored. */
 const fullMatch = (pattern: string, value: string): boolean => new RegExp(`^(?:${pattern})$`).test(value);

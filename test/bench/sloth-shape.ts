@@ -14,13 +14,13 @@
  * factors are the SLO's own (`slo.windows`), so both rule sets decide on the same pairs; for a
  * 30 day SLO they are Sloth's 5m, 30m, 1h, 2h, 6h, 1d, 3d.
  */
-import { renderSelector, selectorMatchers, sumBy } from '../../src/compile/prometheus/promql.ts';
 import { eventExprs } from '../../src/compile/prometheus/sli.ts';
 import { alertWindows } from '../../src/compile/prometheus/slo-rules.ts';
 import type { RuleFile, RuleGroup } from '../../src/compile/prometheus/types.ts';
 import type { ResolvedService, ResolvedSlo } from '../../src/model/resolved.ts';
 import type { Environment } from '../../src/model/service.ts';
 import { formatRational, formatSeconds, rational } from '../../src/model/units.ts';
+import { renderSelector, selectorMatchers, sumBy } from '../../src/promql/index.ts';
 
 /**
  * The SLI as a Sloth user writes it (`error_query` / `total_query` with `{{.window}}`). Ratio SLIs

@@ -14,7 +14,7 @@ import type {
 } from '../../model/routing.ts';
 import { isPagingReceiver } from '../../model/routing.ts';
 import type { Environment } from '../../model/service.ts';
-import { quote } from '../prometheus/promql.ts';
+import { quote } from '../../promql/index.ts';
 import { TEMPLATE, useTemplate } from './templates.ts';
 import type { AlertmanagerConfig, AmInhibitRule, AmReceiver, AmRoute, AmTimeRange } from './types.ts';
 

@@ -7,7 +7,7 @@ import type { MatcherValue, Selector } from '../../model/metrics.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { formatSeconds } from '../../model/units.ts';
-import { quote, renderSelector, selectorMatchers } from '../prometheus/promql.ts';
+import { quote, renderSelector, selectorMatchers } from '../../promql/index.ts';
 
 /** The environment's name (the `environment` label of recorded series). */
 export const ENVIRONMENT_NAME = `\${${DASHBOARD_VARIABLE.environment}:text}`;

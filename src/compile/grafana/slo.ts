@@ -8,7 +8,7 @@ import { burnAlertName, DASHBOARD_UID, LABEL, RECORD } from '../../conventions.t
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import { formatPercent, formatRational, formatSeconds, toNumber } from '../../model/units.ts';
 import type { WindowPair } from '../../model/windows.ts';
-import { quote } from '../prometheus/promql.ts';
+import { quote } from '../../promql/index.ts';
 import { type Query, stat, table, timeseries } from './panels.ts';
 import type { DashboardPlan, PanelPlan } from './plan.ts';
 import { ENVIRONMENT_NAME, errorRatio, legendOf, sloSeries } from './queries.ts';

@@ -9,7 +9,7 @@ import { DRILL, MIN_WINDOW_SCRAPES } from '../../conventions.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
 import { formatDurationMs, parseDurationMs } from '../../model/units.ts';
 import { explainPairs } from '../../model/windows.ts';
-import { durationSpans, scaleDurations } from './promql-tree.ts';
+import { durationSpans, scaleDurations } from '../../promql/index.ts';
 import { isAlertingRule, type RuleFile } from './types.ts';
 
 export interface DrillFactor {

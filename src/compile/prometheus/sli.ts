@@ -5,7 +5,7 @@
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { durationSeconds, formatSeconds } from '../../model/units.ts';
-import { leRegex, renderSelector, selectorMatchers, sumBy } from './promql.ts';
+import { leRegex, renderSelector, selectorMatchers, sumBy } from '../../promql/index.ts';
 
 export interface EventExprs {
   readonly bad: string;

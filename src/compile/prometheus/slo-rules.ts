@@ -23,8 +23,8 @@ import {
   toNumber,
 } from '../../model/units.ts';
 import { errorRatioThreshold, type WindowPair } from '../../model/windows.ts';
+import { quote } from '../../promql/index.ts';
 import { dashboardLink, type PanelTarget } from '../grafana/links.ts';
-import { quote } from './promql.ts';
 import { eventExprs } from './sli.ts';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.ts';
 

@@ -5,13 +5,12 @@
  */
 
 import { catalogAlertAnnotations, catalogAlertLabels } from '../../compile/prometheus/catalog-rules.ts';
-import { renderSelector, selectorMatchers } from '../../compile/prometheus/promql.ts';
-import { selectedMetricNames } from '../../compile/prometheus/promql-tree.ts';
 import type { ExampleSeries, FiringExample } from '../../model/alert.ts';
 import type { Matchers } from '../../model/metrics.ts';
 import type { ResolvedAlert, ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { durationSeconds, formatSeconds } from '../../model/units.ts';
+import { renderSelector, selectedMetricNames, selectorMatchers } from '../../promql/index.ts';
 
 import type {
   ExpectedAlert as PromtoolExpectedAlert,

@@ -5,7 +5,6 @@
  * steady at every window length the rules look at.
  */
 
-import { renderSelector } from '../../compile/prometheus/promql.ts';
 import type { Selector } from '../../model/metrics.ts';
 import type { ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
@@ -19,6 +18,7 @@ import {
   rational,
   sub,
 } from '../../model/units.ts';
+import { renderSelector } from '../../promql/index.ts';
 import { seriesLabels } from '../../synth/labels.ts';
 import type { InputSeries } from './types.ts';
 

@@ -17,7 +17,6 @@
  */
 
 import { type AlertingRule, isAlertingRule } from '../../compile/prometheus/index.ts';
-import { quote } from '../../compile/prometheus/promql.ts';
 import { toSloRuleGroups } from '../../compile/prometheus/slo-rules.ts';
 import { burnAlertName, LABEL, NO_DATA_FOR_SECONDS, noDataAlertName } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
@@ -34,6 +33,7 @@ import {
   toNumber,
 } from '../../model/units.ts';
 import { errorRatioThreshold, explainPairs, type WindowPair } from '../../model/windows.ts';
+import { quote } from '../../promql/index.ts';
 import { seriesName } from './catalog.ts';
 import { type Phase, primarySelector, sliGroups, sliInputSeries } from './sli-series.ts';
 import type { ExpectedSample, PromqlExprTest, Scenario, ScenarioKind } from './types.ts';

@@ -10,7 +10,6 @@
  * team, the metric contract, grouping labels, extra alert labels. Burn-rate alerts become one
  * policy per window pair (OpenSLO allows one condition per policy).
  */
-import { quote, sumBy } from '../../compile/prometheus/promql.ts';
 import {
   type BurnTier,
   DEFAULT_EVALUATION_INTERVAL,
@@ -22,6 +21,7 @@ import type { MatcherValue, Selector } from '../../model/metrics.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import { durationSeconds, formatRational, formatSeconds } from '../../model/units.ts';
 import type { WindowPair } from '../../model/windows.ts';
+import { quote, sumBy } from '../../promql/index.ts';
 
 const API_VERSION = 'openslo/v1';
 const WINDOW = '{{.window}}';

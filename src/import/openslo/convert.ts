@@ -37,7 +37,7 @@ import {
   sliFromIndicator,
 } from './indicator.ts';
 import { type OpenSloObject, type V1alphaObject, type V1Object, validateObject } from './objects.ts';
-import { metricsRead as metricsReadOf, parsePromql } from './promql.ts';
+import { metricsRead as metricsReadOf, parsePromql } from './query-rewrite.ts';
 import { objectPath, type RawObject } from './read.ts';
 import type { MetricSourceV1alpha, MetricSpecV1, SliSpecV1 } from './schema.ts';
 

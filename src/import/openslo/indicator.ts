@@ -16,15 +16,14 @@
  * - Timeslices: slices of `timeSliceWindow`; a slice is good when its SLI reaches
  *   `timeSliceTarget`; RatioTimeslices averages the slices' SLIs. Slices without data are left out.
  */
-import { sumBy } from '../../compile/prometheus/promql.ts';
 import type { Matchers, MatcherValue, Metric, MetricContract, Selector } from '../../model/metrics.ts';
 import type { Sli } from '../../model/slo.ts';
 import { freshnessSli, latencySli, probeSli, ratioSli, rawSli } from '../../model/slo.ts';
 import { type Duration, formatNumber, formatSeconds } from '../../model/units.ts';
+import { type LabelMatcher, sumBy } from '../../promql/index.ts';
 import {
   ageOfSelector,
   fillWindow,
-  type MatcherText,
   operand,
   overBaseWindow,
   parsePromql,
@@ -32,7 +31,7 @@ import {
   summedWindowSelector,
   WINDOW,
   wrapSelectors,
-} from './promql.ts';
+} from './query-rewrite.ts';
 
 type Path = (string | number)[];
 
@@ -232,7 +231,7 @@ function rawFromIndicator(indicator: Indicator, ctx: SliContext): SliResult {
 }
 
 /** Model matchers of a written selector, or undefined when it does not read what the compiler would. */
-function selectorFor(metric: Metric, written: readonly MatcherText[]): Selector | undefined {
+function selectorFor(metric: Metric, written: readonly LabelMatcher[]): Selector | undefined {
   const declared = new Set(metric.labels);
   const matchers: Record<string, MatcherValue> = {};
   const seen = new Set<string>();

@@ -1,7 +1,19 @@
 /** The shared PromQL reader and the label flow the lint checks are built on. */
 import { describe, expect, it } from 'vitest';
 import { type LabelSet, labelFlow } from '../src/lint/labels.ts';
-import { isConstantValued, nodesOf, type PromNode, parsePromql, rangeCalls } from '../src/lint/promql.ts';
+import {
+  durationSpans,
+  isConstantValued,
+  nodesOf,
+  type PromNode,
+  parsePromql,
+  quote,
+  rangeCalls,
+  renderSelector,
+  scaleDurations,
+  selectedMetricNames,
+  textOf,
+} from '../src/promql/index.ts';
 
 const root = (expr: string): PromNode => {
   const parsed = parsePromql(expr);
@@ -67,6 +79,64 @@ describe('parsePromql', () => {
     expect(isConstantValued(root('vector(1)'))).toBe(true);
     expect(isConstantValued(root('sum(rate(x[5m])) > 0.05'))).toBe(false);
     expect(isConstantValued(root('max(up) == bool 0'))).toBe(false);
+  });
+
+  it('tells plain selectors (identifier name, unquoted labels) from other spellings', () => {
+    const plain = (expr: string) => nodesOf(root(expr), 'selector').map(({ node }) => node.plain);
+    expect(plain('a{x="1"} + b + {__name__="c"} + d{"e.f"="2"} + g{__name__="g"}')).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('gives where a range is written, and the fill modifiers of a binary operator', () => {
+    const parsed = parsePromql('rate(x[5m]) + fill(0) max_over_time(y[1h:1m])');
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const ranges = nodesOf(parsed.root, 'range').map(({ node }) => textOf(parsed, node.rangeAt));
+    expect(ranges).toEqual(['5m', '1h']);
+    expect(nodesOf(parsed.root, 'binary')[0]?.node.fill).toBe('fill(0)');
+  });
+});
+
+describe('durations and metric names', () => {
+  it('finds ranges, subquery steps and offsets, not numbers that are values', () => {
+    const expr = 'predict_linear(x[1d], 86400) > 7200 and max_over_time(y[1h:5m] offset 30m) > 0';
+    expect(durationSpans(expr).map((s) => [s.ms, s.role])).toEqual([
+      [86_400_000, 'range'],
+      [3_600_000, 'range'],
+      [300_000, 'step'],
+      [1_800_000, 'offset'],
+    ]);
+    expect(scaleDurations(expr, 60)).toBe(
+      'predict_linear(x[24m], 86400) > 7200 and max_over_time(y[1m:5s] offset 30s) > 0',
+    );
+  });
+
+  it('lists the metrics an expression selects, by identifier or __name__', () => {
+    expect(selectedMetricNames('b{x="1"} / on() {__name__="a"} + b + vector(1)')).toEqual(['a', 'b']);
+    expect(selectedMetricNames('vector(1)')).toEqual([]);
+  });
+});
+
+describe('render', () => {
+  it('quotes values so PromQL reads them back unchanged', () => {
+    const value = 'a"b\\c\nd';
+    const parsed = parsePromql(`x{l=${quote(value)}}`);
+    const selector = parsed.ok ? nodesOf(parsed.root, 'selector')[0]?.node : undefined;
+    expect(selector?.matchers[0]?.value).toBe(value);
+  });
+
+  it('renders matchers sorted by label, environment variables filled in', () => {
+    expect(
+      renderSelector(
+        'x',
+        { b: { re: '5..' }, a: { env: 'cluster' }, c: { ne: 'z' } },
+        { vars: { cluster: 'eu' } },
+      ),
+    ).toBe('x{a="eu",b=~"5..",c!="z"}');
   });
 });
 

@@ -1,131 +1,26 @@
 /**
- * The one PromQL reader of the lint checks. Expressions are parsed with the Prometheus project's
- * grammar (@prometheus-io/lezer-promql) into a small typed tree, so every check asks the same
- * questions the same way: which series with which matchers, which functions over which ranges,
- * which aggregations by which labels, which binary operators matching on which labels.
+ * The only code that reads PromQL text: the Prometheus project's grammar
+ * (@prometheus-io/lezer-promql) into the typed tree of tree.ts, so validation, lint, the compilers
+ * and the importers ask the same questions the same way.
  *
  * The grammar is syntax only: `rate(x)` parses (promtool rejects it), which is why the real
- * promtool runs as a check of its own.
+ * promtool runs as a lint check of its own.
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { parseDurationMs } from '../model/units.ts';
+import type {
+  DurationSpan,
+  LabelMatcher,
+  Matching,
+  MatchOp,
+  Parsed,
+  PromNode,
+  PromqlSyntaxError,
+  SelectorNode,
+  WrapNode,
+} from './tree.ts';
 
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
-
-export type MatchOp = '=' | '!=' | '=~' | '!~';
-
-export interface LabelMatcher {
-  readonly label: string;
-  readonly op: MatchOp;
-  readonly value: string;
-}
-
-interface Spanned {
-  /** Offsets into the expression text. */
-  readonly from: number;
-  readonly to: number;
-}
-
-/** `name{matchers}`; `name` from `{__name__="x"}` too, undefined when no exact name is given. */
-export interface SelectorNode extends Spanned {
-  readonly kind: 'selector';
-  readonly name: string | undefined;
-  readonly matchers: readonly LabelMatcher[];
-}
-
-/** `expr[range]` (a matrix selector) or `expr[range:step]` (a subquery). */
-export interface RangeNode extends Spanned {
-  readonly kind: 'range';
-  readonly expr: PromNode;
-  /** Seconds; undefined when the range is not a plain duration. */
-  readonly range: number | undefined;
-  readonly rangeText: string;
-  readonly subquery: boolean;
-}
-
-export interface CallNode extends Spanned {
-  readonly kind: 'call';
-  readonly fn: string;
-  readonly args: readonly PromNode[];
-}
-
-export interface Grouping {
-  readonly mode: 'by' | 'without';
-  readonly labels: readonly string[];
-}
-
-export interface AggregateNode extends Spanned {
-  readonly kind: 'aggregate';
-  readonly op: string;
-  readonly grouping: Grouping | undefined;
-  /** The aggregated expression is the last argument (`topk(5, x)`, `quantile(0.9, x)`). */
-  readonly args: readonly PromNode[];
-}
-
-export interface Matching {
-  readonly mode: 'on' | 'ignoring';
-  readonly labels: readonly string[];
-  readonly group: 'left' | 'right' | undefined;
-  /** Labels copied from the "one" side (`group_left(a, b)`). */
-  readonly include: readonly string[];
-}
-
-export interface BinaryNode extends Spanned {
-  readonly kind: 'binary';
-  /** `+`, `/`, `>`, `==`, `and`, `or`, `unless`... */
-  readonly op: string;
-  readonly bool: boolean;
-  readonly matching: Matching | undefined;
-  readonly lhs: PromNode;
-  readonly rhs: PromNode;
-}
-
-export interface NumberNode extends Spanned {
-  readonly kind: 'number';
-  readonly value: number;
-}
-
-export interface StringNode extends Spanned {
-  readonly kind: 'string';
-  readonly value: string;
-}
-
-/** Parentheses, `offset`, `@`, unary sign: the inner expression with the same labels. */
-export interface WrapNode extends Spanned {
-  readonly kind: 'wrap';
-  readonly what: 'paren' | 'offset' | 'at' | 'unary' | 'other';
-  readonly expr: PromNode;
-}
-
-/** Syntax this reader does not model (experimental modifiers); checks treat it as opaque. */
-export interface OpaqueNode extends Spanned {
-  readonly kind: 'opaque';
-}
-
-export type PromNode =
-  | SelectorNode
-  | RangeNode
-  | CallNode
-  | AggregateNode
-  | BinaryNode
-  | NumberNode
-  | StringNode
-  | WrapNode
-  | OpaqueNode;
-
-export interface SyntaxError {
-  /** Offset into the expression. */
-  readonly offset: number;
-  /** 1-based line and column of the offset. */
-  readonly line: number;
-  readonly column: number;
-  /** What is wrong, with the text around the position. */
-  readonly message: string;
-}
-
-export type Parsed =
-  | { readonly ok: true; readonly root: PromNode; readonly text: string }
-  | { readonly ok: false; readonly error: SyntaxError; readonly text: string };
 
 const children = (node: SyntaxNode): SyntaxNode[] => {
   const out: SyntaxNode[] = [];
@@ -151,15 +46,19 @@ export function durationOf(text: string): number | undefined {
   return ms === undefined ? undefined : ms / 1000;
 }
 
+/** Up to 20 characters either side of an offset, for error messages. */
+export const textNear = (text: string, offset: number): string =>
+  text.slice(Math.max(0, offset - 20), offset + 20);
+
 function position(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
-function syntaxError(text: string, offset: number): SyntaxError {
+function syntaxError(text: string, offset: number): PromqlSyntaxError {
   const { line, column } = position(text, offset);
-  const near = text.slice(Math.max(0, offset - 20), offset + 20).replaceAll('\n', ' ');
+  const near = textNear(text, offset).replaceAll('\n', ' ');
   const what = offset >= text.trimEnd().length ? 'unexpected end of expression' : 'syntax error';
   return {
     offset,
@@ -209,7 +108,8 @@ class Reader {
     const ident = parts.find((c) => c.name === 'Identifier');
     const matchers: LabelMatcher[] = [];
     const list = parts.find((c) => c.name === 'LabelMatchers');
-    for (const m of list ? children(list) : []) {
+    const written = list ? children(list) : [];
+    for (const m of written) {
       if (m.name === 'QuotedLabelName') {
         // `{"metric.name"}`: a quoted metric name.
         matchers.push({ label: '__name__', op: '=', value: unquote(this.slice(m)) });
@@ -228,6 +128,10 @@ class Reader {
       kind: 'selector',
       name: ident ? this.slice(ident) : byName?.value,
       matchers: matchers.filter((m) => m.label !== '__name__'),
+      plain:
+        ident !== undefined &&
+        written.every((m) => m.name === 'UnquotedLabelMatcher') &&
+        matchers.every((m) => m.label !== '__name__'),
       from: node.from,
       to: node.to,
     };
@@ -257,6 +161,7 @@ class Reader {
           expr: this.node(expr),
           range: durationOf(rangeText),
           rangeText,
+          rangeAt: { from: range.from, to: range.to },
           subquery: node.name === 'SubqueryExpr',
           ...span,
         };
@@ -290,6 +195,7 @@ class Reader {
         const rhs = parts.at(-1);
         if (!lhs || !op || !rhs || !BINARY_OPS.has(op.name)) return { kind: 'opaque', ...span };
         const clause = parts.find((c) => c.name === 'MatchingModifierClause');
+        const fill = parts.find((c) => c.name === 'FillModifier');
         let matching: Matching | undefined;
         if (clause) {
           const bits = children(clause);
@@ -307,6 +213,7 @@ class Reader {
           op: this.slice(op),
           bool: parts.some((c) => c.name === 'BoolModifier'),
           matching,
+          fill: fill ? this.slice(fill) : undefined,
           lhs: this.node(lhs),
           rhs: this.node(rhs),
           ...span,
@@ -344,6 +251,18 @@ class Reader {
   }
 }
 
+/** Offset of the first syntax error of a lezer tree, or undefined. */
+function firstErrorAt(tree: ReturnType<typeof parser.parse>): number | undefined {
+  let error: number | undefined;
+  tree.iterate({
+    enter(node) {
+      if (error === undefined && node.type.isError) error = node.from;
+      return error === undefined;
+    },
+  });
+  return error;
+}
+
 /** Parses an expression; `error` gives the position of the first syntax error. */
 export function parsePromql(text: string): Parsed {
   if (text.trim() === '')
@@ -353,109 +272,33 @@ export function parsePromql(text: string): Parsed {
       error: { offset: 0, line: 1, column: 1, message: 'the expression is empty' },
     };
   const tree = parser.parse(text);
-  let error: number | undefined;
-  tree.iterate({
-    enter(node) {
-      if (error === undefined && node.type.isError) error = node.from;
-      return error === undefined;
-    },
-  });
+  const error = firstErrorAt(tree);
   if (error !== undefined) return { ok: false, text, error: syntaxError(text, error) };
   return { ok: true, text, root: new Reader(text).node(tree.topNode) };
 }
 
-/** The direct sub-expressions of a node. */
-export function childrenOf(node: PromNode): readonly PromNode[] {
-  switch (node.kind) {
-    case 'range':
-    case 'wrap':
-      return [node.expr];
-    case 'call':
-    case 'aggregate':
-      return node.args;
-    case 'binary':
-      return [node.lhs, node.rhs];
-    default:
-      return [];
-  }
-}
-
-/** Visits every node depth-first, with its ancestors (nearest last). */
-export function walk(
-  root: PromNode,
-  visit: (node: PromNode, ancestors: readonly PromNode[]) => void,
-  ancestors: readonly PromNode[] = [],
-): void {
-  visit(root, ancestors);
-  const next = [...ancestors, root];
-  for (const child of childrenOf(root)) walk(child, visit, next);
-}
-
-/** Every node of a kind, depth-first, with its ancestors. */
-export function nodesOf<K extends PromNode['kind']>(
-  root: PromNode,
-  kind: K,
-): { node: Extract<PromNode, { kind: K }>; ancestors: readonly PromNode[] }[] {
-  const found: { node: Extract<PromNode, { kind: K }>; ancestors: readonly PromNode[] }[] = [];
-  walk(root, (node, ancestors) => {
-    if (node.kind === kind) found.push({ node: node as Extract<PromNode, { kind: K }>, ancestors });
+/**
+ * Durations of range selectors, subqueries and offsets, in text order, each literal of a duration
+ * expression (`[5m+1m]`) on its own. A bare number in a duration position counts as seconds, as
+ * Prometheus reads it. Read even where the rest of the expression has syntax errors.
+ */
+export function durationSpans(expr: string): DurationSpan[] {
+  const spans: DurationSpan[] = [];
+  parser.parse(expr).iterate({
+    enter: (node) => {
+      if (node.name !== 'NumberDurationLiteralInDurationContext') return undefined;
+      const text = expr.slice(node.from, node.to);
+      const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseDurationMs(text);
+      const holder = node.node.parent;
+      const role: DurationSpan['role'] =
+        holder?.name === 'OffsetDurationExpr'
+          ? 'offset'
+          : holder?.parent?.name === 'SubqueryExpr' && holder.prevSibling?.name === 'DurationExpr'
+            ? 'step'
+            : 'range';
+      if (ms !== undefined) spans.push({ from: node.from, to: node.to, ms, role });
+      return false;
+    },
   });
-  return found;
+  return spans;
 }
-
-/** The node without parentheses, offsets and `@` around it. */
-export function unwrap(node: PromNode): PromNode {
-  return node.kind === 'wrap' && node.what !== 'unary' ? unwrap(node.expr) : node;
-}
-
-/** A function applied to a range (`rate(x[5m])`, `max_over_time(x[1h])`): its argument. */
-export interface RangeCall {
-  readonly call: CallNode;
-  readonly range: RangeNode;
-  /** The selector of a matrix selector; undefined for a subquery. */
-  readonly selector: SelectorNode | undefined;
-}
-
-/** Every call whose argument is a range (matrix selector or subquery). */
-export function rangeCalls(root: PromNode): RangeCall[] {
-  const out: RangeCall[] = [];
-  for (const { node } of nodesOf(root, 'call'))
-    for (const arg of node.args) {
-      const range = unwrap(arg);
-      if (range.kind !== 'range') continue;
-      const inner = unwrap(range.expr);
-      out.push({
-        call: node,
-        range,
-        selector: !range.subquery && inner.kind === 'selector' ? inner : undefined,
-      });
-    }
-  return out;
-}
-
-/** Whether the expression's value is the same for every series and time (a filter `== 0`, `absent()`, `vector(1)`). */
-export function isConstantValued(node: PromNode): boolean {
-  const n = unwrap(node);
-  switch (n.kind) {
-    case 'number':
-      return true;
-    case 'call':
-      return (
-        ['absent', 'absent_over_time'].includes(n.fn) ||
-        (n.fn === 'vector' && n.args.length === 1 && unwrap(n.args[0] as PromNode).kind === 'number')
-      );
-    case 'binary': {
-      if (n.op === 'and' || n.op === 'unless') return isConstantValued(n.lhs);
-      if (n.op === 'or') return isConstantValued(n.lhs) && isConstantValued(n.rhs);
-      // A filter keeps the vector side's values: `x == 0` always has the value 0.
-      if (n.op === '==' && !n.bool) return unwrap(n.rhs).kind === 'number' || unwrap(n.lhs).kind === 'number';
-      return false;
-    }
-    default:
-      return false;
-  }
-}
-
-/** The source text of a node. */
-export const textOf = (parsed: { readonly text: string }, node: Spanned): string =>
-  parsed.text.slice(node.from, node.to);

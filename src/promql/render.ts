@@ -1,12 +1,20 @@
-/** PromQL text helpers: selectors from the metric contract, escaping, aggregation. */
-import type { MatcherValue, Selector } from '../../model/metrics.ts';
-import type { Environment } from '../../model/service.ts';
+/**
+ * The only code that writes PromQL text from values: string literals, label matchers and
+ * selectors from the metric contract, aggregation, histogram bounds, rescaled durations.
+ */
+import type { MatcherValue, Selector } from '../model/metrics.ts';
+import type { Environment } from '../model/service.ts';
+import { formatDurationMs } from '../model/units.ts';
+import { durationSpans } from './parse.ts';
 
 /** A PromQL double-quoted string literal. */
 export const quote = (value: string): string =>
   `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
 
-function matcherText(label: string, value: MatcherValue, env: Environment): string {
+/** The part of an environment a matcher value `{ env: 'name' }` reads. */
+type SelectorEnv = Pick<Environment, 'vars'>;
+
+function matcherText(label: string, value: MatcherValue, env: SelectorEnv): string {
   if (typeof value === 'string') return `${label}=${quote(value)}`;
   if ('re' in value) return `${label}=~${quote(value.re)}`;
   if ('ne' in value) return `${label}!=${quote(value.ne)}`;
@@ -17,7 +25,7 @@ function matcherText(label: string, value: MatcherValue, env: Environment): stri
 /** Label matchers for the series of a selector in an environment, sorted by label name. */
 export function selectorMatchers(
   sel: Selector,
-  env: Environment,
+  env: Pick<Environment, 'namespace' | 'selectorLabels'>,
   extra: Readonly<Record<string, MatcherValue>> = {},
 ): Record<string, MatcherValue> {
   const declared = new Set(sel.metric.labels);
@@ -34,7 +42,7 @@ export function selectorMatchers(
 export function renderSelector(
   name: string,
   matchers: Readonly<Record<string, MatcherValue>>,
-  env: Environment,
+  env: SelectorEnv,
 ): string {
   const parts = Object.keys(matchers)
     .sort()
@@ -54,4 +62,19 @@ export function leRegex(bound: number): string {
   const text = String(bound);
   const escaped = text.replaceAll('.', '\\.');
   return text.includes('.') ? `${escaped}0*` : `${escaped}(\\.0+)?`;
+}
+
+/**
+ * The expression with every range, subquery range and step, and offset divided by `divisor`
+ * (whole milliseconds; callers choose a divisor that divides them). Numbers that are values
+ * (`> 7200`, `predict_linear(x[1d], 86400)`'s horizon) are left alone.
+ */
+export function scaleDurations(expr: string, divisor: number): string {
+  let out = '';
+  let at = 0;
+  for (const span of durationSpans(expr)) {
+    out += expr.slice(at, span.from) + formatDurationMs(Math.round(span.ms / divisor));
+    at = span.to;
+  }
+  return out + expr.slice(at);
 }
