@@ -16,8 +16,8 @@ import {
   writeFiles,
   writeTree,
 } from './emit/index.ts';
-import { openSloFilePath, toOpenSloDocuments } from './export/openslo/index.ts';
-import { findOpenSloFiles, importOpenSloFiles } from './import/openslo/index.ts';
+import { openSloFilePath, toOpenSloDocuments } from './formats/openslo/export/index.ts';
+import { findOpenSloFiles, importOpenSloFiles } from './formats/openslo/import/index.ts';
 import { lintDashboardLinks } from './lint/dashboard-links.ts';
 import { lintDashboardQueries } from './lint/dashboard-queries.ts';
 import { CHECKS, lintContext, runChecks, sortDiagnostics } from './lint/index.ts';

@@ -8,8 +8,8 @@ import {
   MAX_ALIAS_COUNT,
   MAX_FILE_BYTES,
   parseOpenSloText,
-} from '../src/import/openslo/index.ts';
-import { readOpenSloFile } from '../src/import/openslo/read.ts';
+} from '../src/formats/openslo/import/index.ts';
+import { readOpenSloFile } from '../src/formats/openslo/import/read.ts';
 import { tempDir } from './helpers/tools.ts';
 
 const service = (name: string, description = 'x') =>

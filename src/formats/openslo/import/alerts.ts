@@ -10,9 +10,9 @@
  * is switched on when conditions name all of its pairs. Anything else is refused with the pairs the
  * SLO does have. An SLO without alert policies gets no burn alerts (as in Sloth's OpenSLO reader).
  */
-import type { BurnTier } from '../../conventions.ts';
-import { compare, formatRational, formatSeconds, rationalOf } from '../../model/units.ts';
-import type { WindowPair } from '../../model/windows.ts';
+import type { BurnTier } from '../../../conventions.ts';
+import { compare, formatRational, formatSeconds, rationalOf } from '../../../model/units.ts';
+import type { WindowPair } from '../../../model/windows.ts';
 import type { AlertConditionSpecV1, AlertPolicySpecV1 } from './schema.ts';
 
 type Path = (string | number)[];

@@ -1,7 +1,7 @@
 /** OpenSLO files into the model: find, read, validate, resolve, convert. */
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Diagnostic } from '../../model/diagnostic.ts';
+import type { Diagnostic } from '../../../model/diagnostic.ts';
 import { type ImportOptions, type ImportResult, importObjects } from './convert.ts';
 import { type RawObject, readOpenSloFile } from './read.ts';
 

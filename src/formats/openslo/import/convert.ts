@@ -11,11 +11,11 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_SCRAPE_INTERVAL, OPENSLO } from '../../conventions.ts';
-import type { Diagnostic } from '../../model/diagnostic.ts';
-import { defineMetrics, type MetricContract, type MetricSpec } from '../../model/metrics.ts';
-import { defineService, type Environment } from '../../model/service.ts';
-import { defineSlo, type Slo, type SloAlerting } from '../../model/slo.ts';
+import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_SCRAPE_INTERVAL, OPENSLO } from '../../../conventions.ts';
+import type { Diagnostic } from '../../../model/diagnostic.ts';
+import { defineMetrics, type MetricContract, type MetricSpec } from '../../../model/metrics.ts';
+import { defineService, type Environment } from '../../../model/service.ts';
+import { defineSlo, type Slo, type SloAlerting } from '../../../model/slo.ts';
 import {
   type Duration,
   div,
@@ -25,9 +25,9 @@ import {
   rationalOf,
   sub,
   toNumber,
-} from '../../model/units.ts';
-import { type LoadedService, validateService } from '../../model/validate.ts';
-import { baseWindow, burnWindowPairs } from '../../model/windows.ts';
+} from '../../../model/units.ts';
+import { type LoadedService, validateService } from '../../../model/validate.ts';
+import { baseWindow, burnWindowPairs } from '../../../model/windows.ts';
 import { type AttachedPolicy, mapAlerting, shorthandSeconds } from './alerts.ts';
 import {
   type Indicator,

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import YAML from 'yaml';
-import type { Diagnostic } from '../../model/diagnostic.ts';
+import type { Diagnostic } from '../../../model/diagnostic.ts';
 
 /** Largest OpenSLO file read, bytes. A thousand SLOs fit in far less. */
 export const MAX_FILE_BYTES = 1024 * 1024;

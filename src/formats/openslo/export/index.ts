@@ -10,18 +10,18 @@
  * team, the metric contract, grouping labels, extra alert labels. Burn-rate alerts become one
  * policy per window pair (OpenSLO allows one condition per policy).
  */
-import { quote, sumBy } from '../../compile/prometheus/promql.ts';
+import { quote, sumBy } from '../../../compile/prometheus/promql.ts';
 import {
   type BurnTier,
   DEFAULT_EVALUATION_INTERVAL,
   DEFAULT_SCRAPE_INTERVAL,
   OPENSLO,
-} from '../../conventions.ts';
-import type { Diagnostic } from '../../model/diagnostic.ts';
-import type { MatcherValue, Selector } from '../../model/metrics.ts';
-import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
-import { durationSeconds, formatRational, formatSeconds } from '../../model/units.ts';
-import type { WindowPair } from '../../model/windows.ts';
+} from '../../../conventions.ts';
+import type { Diagnostic } from '../../../model/diagnostic.ts';
+import type { MatcherValue, Selector } from '../../../model/metrics.ts';
+import type { ResolvedService, ResolvedSlo } from '../../../model/resolved.ts';
+import { durationSeconds, formatRational, formatSeconds } from '../../../model/units.ts';
+import type { WindowPair } from '../../../model/windows.ts';
 
 const API_VERSION = 'openslo/v1';
 const WINDOW = '{{.window}}';

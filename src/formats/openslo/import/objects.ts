@@ -3,7 +3,7 @@
  * issue becomes a diagnostic naming the file, the object's position and the field path.
  */
 import { z } from 'zod';
-import type { Diagnostic } from '../../model/diagnostic.ts';
+import type { Diagnostic } from '../../../model/diagnostic.ts';
 import { objectPath, type RawObject } from './read.ts';
 import {
   type AlertConditionSpecV1,

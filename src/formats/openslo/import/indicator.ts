@@ -16,11 +16,11 @@
  * - Timeslices: slices of `timeSliceWindow`; a slice is good when its SLI reaches
  *   `timeSliceTarget`; RatioTimeslices averages the slices' SLIs. Slices without data are left out.
  */
-import { sumBy } from '../../compile/prometheus/promql.ts';
-import type { Matchers, MatcherValue, Metric, MetricContract, Selector } from '../../model/metrics.ts';
-import type { Sli } from '../../model/slo.ts';
-import { freshnessSli, latencySli, probeSli, ratioSli, rawSli } from '../../model/slo.ts';
-import { type Duration, formatNumber, formatSeconds } from '../../model/units.ts';
+import { sumBy } from '../../../compile/prometheus/promql.ts';
+import type { Matchers, MatcherValue, Metric, MetricContract, Selector } from '../../../model/metrics.ts';
+import type { Sli } from '../../../model/slo.ts';
+import { freshnessSli, latencySli, probeSli, ratioSli, rawSli } from '../../../model/slo.ts';
+import { type Duration, formatNumber, formatSeconds } from '../../../model/units.ts';
 import {
   ageOfSelector,
   fillWindow,
