@@ -1,48 +1,87 @@
-/** OpenSLO files into the model: find, read, validate, resolve, convert. */
-import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+/**
+ * OpenSLO files into the model: find, read, validate, resolve, convert. A set of OpenSLO objects
+ * (every file read together) becomes the same defineService / defineSlo values TypeScript
+ * definitions produce, so validation and every compiler are reused unchanged.
+ */
 import type { Diagnostic } from '../../../model/diagnostic.ts';
-import { type ImportOptions, type ImportResult, importObjects } from './convert.ts';
-import { type RawObject, readOpenSloFile } from './read.ts';
+import type { Environment } from '../../../model/service.ts';
+import type { LoadedService } from '../../../model/validate.ts';
+import { type ServiceContext, serviceContext } from './annotations.ts';
+import { objectPath, reporter, sortedDiagnostics } from './diagnostics.ts';
+import { type RawObject, readOpenSloFile } from './documents.ts';
+import { shownPath } from './files.ts';
+import type { Indicator } from './indicator.ts';
+import { type OpenSloObject, validateObject } from './objects.ts';
+import { objectSet, policyCondition } from './references.ts';
+import { loadedServices } from './services.ts';
+import { indicatorV1 } from './v1/indicator.ts';
 
-export type { ImportOptions, ImportResult } from './convert.ts';
-export { importObjects } from './convert.ts';
-export { MAX_ALIAS_COUNT, MAX_FILE_BYTES, parseOpenSloText, type RawObject } from './read.ts';
+export { MAX_ALIAS_COUNT, MAX_FILE_BYTES, parseOpenSloText, type RawObject } from './documents.ts';
+export { findOpenSloFiles, OPENSLO_FILE } from './files.ts';
 
-/** File names read when a directory is given. */
-export const OPENSLO_FILE = /\.(ya?ml|json)$/;
+export interface ImportOptions {
+  /** Environments every imported service is generated for. */
+  readonly environments: readonly Environment[];
+}
 
-const shown = (root: string, file: string): string => relative(root, file).split(sep).join('/');
+export interface ImportResult {
+  /** Services that converted and validated; ready for validateProject. */
+  readonly services: LoadedService[];
+  readonly diagnostics: Diagnostic[];
+  /** Valid objects read, by kind. */
+  readonly objects: Readonly<Record<string, number>>;
+}
 
-/** OpenSLO files named by `paths` (files, or directories searched recursively), sorted, deduplicated. */
-export async function findOpenSloFiles(
-  root: string,
-  paths: readonly string[],
-  pattern: RegExp = OPENSLO_FILE,
-): Promise<{ files: string[]; diagnostics: Diagnostic[] }> {
-  const files = new Set<string>();
+/**
+ * Converts every object read together. Names are unique per kind across the set; references must
+ * resolve in it; SLOs are grouped into services by `spec.service`.
+ */
+export function importObjects(raws: readonly RawObject[], options: ImportOptions): ImportResult {
   const diagnostics: Diagnostic[] = [];
-  for (const path of paths) {
-    const absolute = isAbsolute(path) ? path : resolve(root, path);
-    const info = await stat(absolute).catch(() => undefined);
-    if (!info) {
-      diagnostics.push({
-        code: 'openslo/read',
-        severity: 'error',
-        file: shown(root, absolute),
-        path: [],
-        message: 'no such file or directory',
-      });
-      continue;
-    }
-    if (info.isFile()) {
-      files.add(absolute);
-      continue;
-    }
-    const entries = await readdir(absolute, { withFileTypes: true, recursive: true });
-    for (const e of entries) if (e.isFile() && pattern.test(e.name)) files.add(join(e.parentPath, e.name));
+  const report = reporter(diagnostics);
+  const { environments } = options;
+
+  const valid: OpenSloObject[] = [];
+  for (const raw of raws) {
+    const result = validateObject(raw);
+    diagnostics.push(...result.diagnostics);
+    if (result.object) valid.push(result.object);
   }
-  return { files: [...files].sort(), diagnostics };
+  const set = objectSet(valid, report);
+
+  // Top-level alert policies: their references must resolve even when no SLO uses them.
+  for (const object of set.objects) {
+    if (object.apiVersion !== 'openslo/v1' || object.kind !== 'AlertPolicy') continue;
+    policyCondition(object.spec, object.file, [objectPath(object.index), 'spec'], set);
+  }
+
+  // SLI objects: data source and syntax are checked once, whether or not an SLO uses them.
+  const indicators = new Map<string, Indicator | undefined>();
+  for (const object of set.objects) {
+    if (object.apiVersion !== 'openslo/v1' || object.kind !== 'SLI') continue;
+    indicators.set(
+      object.metadata.name,
+      indicatorV1(
+        object.spec,
+        object.file,
+        [objectPath(object.index), 'spec'],
+        set.lookup,
+        report,
+        environments,
+      ),
+    );
+  }
+
+  const services = new Map<string, ServiceContext>();
+  for (const object of set.objects)
+    if (object.kind === 'Service') services.set(object.metadata.name, serviceContext(object, report));
+
+  const loaded = loadedServices({ set, services, indicators, report, environments });
+  diagnostics.push(...loaded.diagnostics);
+
+  const counts: Record<string, number> = {};
+  for (const object of set.objects) counts[object.kind] = (counts[object.kind] ?? 0) + 1;
+  return { services: loaded.services, diagnostics: sortedDiagnostics(diagnostics), objects: counts };
 }
 
 /** Reads every file and converts the objects of all of them as one set. */
@@ -54,7 +93,7 @@ export async function importOpenSloFiles(
   const raws: RawObject[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
-    const read = await readOpenSloFile(file, shown(root, file));
+    const read = await readOpenSloFile(file, shownPath(root, file));
     raws.push(...read.objects);
     diagnostics.push(...read.diagnostics);
   }
