@@ -27,7 +27,7 @@ import {
   type TreeDrift,
   writeTree,
 } from './emit/index.ts';
-import { findOpenSloFiles, importOpenSloFiles } from './import/openslo/index.ts';
+import { findOpenSloFiles, importOpenSloFiles } from './formats/openslo/import/index.ts';
 import { CHECKS, GENERATE_CHECKS, lintContext, runChecks } from './lint/index.ts';
 import {
   findOpenSloDefinitionFiles,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { environments } from '../slos/environments.ts';
-import { importObjects, parseOpenSloText } from '../src/import/openslo/index.ts';
+import { importObjects, parseOpenSloText } from '../src/formats/openslo/import/index.ts';
 import { buildTree, exportOpenSlo, loadProject } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
 import { validateProject } from '../src/model/validate.ts';

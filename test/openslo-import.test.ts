@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { environments } from '../slos/environments.ts';
-import { importObjects, parseOpenSloText } from '../src/import/openslo/index.ts';
+import { importObjects, parseOpenSloText } from '../src/formats/openslo/import/index.ts';
 import { buildTree } from '../src/index.ts';
 import type { Diagnostic } from '../src/model/diagnostic.ts';
 import type { Project } from '../src/model/resolved.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { environments } from '../slos/environments.ts';
-import { findOpenSloFiles, importOpenSloFiles } from '../src/import/openslo/index.ts';
+import { findOpenSloFiles, importOpenSloFiles } from '../src/formats/openslo/import/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { validateProject } from '../src/model/validate.ts';

@@ -9,7 +9,7 @@ import {
   type Query,
   summedWindowSelector,
   wrapSelectors,
-} from '../src/import/openslo/query-rewrite.ts';
+} from '../src/formats/openslo/import/query-rewrite.ts';
 
 const query = (source: string): Query => {
   const parsed = parsePromql(source);

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environments } from '../slos/environments.ts';
+import { readOpenSloFile } from '../src/formats/openslo/import/documents.ts';
 import {
   importObjects,
   MAX_ALIAS_COUNT,
   MAX_FILE_BYTES,
   parseOpenSloText,
-} from '../src/import/openslo/index.ts';
-import { readOpenSloFile } from '../src/import/openslo/read.ts';
+} from '../src/formats/openslo/import/index.ts';
 import { tempDir } from './helpers/tools.ts';
 
 const service = (name: string, description = 'x') =>

@@ -1,8 +1,8 @@
 /** `obsgen validate` and `obsgen export openslo`: OpenSLO files checked without generating, and the model out as OpenSLO. */
 import { access } from 'node:fs/promises';
 import { type FileTree, toYamlDocuments } from '../emit/index.ts';
-import { openSloFilePath, toOpenSloDocuments } from '../export/openslo/index.ts';
-import { findOpenSloFiles, importOpenSloFiles } from '../import/openslo/index.ts';
+import { openSloFilePath, toOpenSloDocuments } from '../formats/openslo/export/index.ts';
+import { findOpenSloFiles, importOpenSloFiles } from '../formats/openslo/import/index.ts';
 import { loadEnvironments } from '../load/index.ts';
 import { type Diagnostic, hasErrors } from '../model/diagnostic.ts';
 import type { Project } from '../model/resolved.ts';

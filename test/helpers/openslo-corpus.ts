@@ -1,7 +1,7 @@
 /** Reads the OpenSLO corpus the way its sources judged it: per file, or per set where they did. */
 import { join, relative, sep } from 'node:path';
-import { findOpenSloFiles, importObjects, type RawObject } from '../../src/import/openslo/index.ts';
-import { readOpenSloFile } from '../../src/import/openslo/read.ts';
+import { readOpenSloFile } from '../../src/formats/openslo/import/documents.ts';
+import { findOpenSloFiles, importObjects, type RawObject } from '../../src/formats/openslo/import/index.ts';
 import type { Diagnostic } from '../../src/model/diagnostic.ts';
 import type { Environment } from '../../src/model/service.ts';
 import type { LoadedService } from '../../src/model/validate.ts';

@@ -3,22 +3,22 @@
  * issue becomes a diagnostic naming the file, the object's position and the field path.
  */
 import { z } from 'zod';
-import type { Diagnostic } from '../../model/diagnostic.ts';
-import { objectPath, type RawObject } from './read.ts';
+import type { Diagnostic } from '../../../model/diagnostic.ts';
+import { describeValue, diagnostic, issueDiagnostics, objectPath, type Path } from './diagnostics.ts';
+import type { RawObject } from './documents.ts';
+import type { ServiceSpecOpenSlo } from './schema.ts';
 import {
   type AlertConditionSpecV1,
   type AlertPolicySpecV1,
   type DataSourceSpecV1,
-  METADATA,
   type Metadata,
+  metadataV1,
   type NotificationTargetSpecV1,
-  type ServiceSpecOpenSlo,
   type SliSpecV1,
   type SloSpecV1,
-  type SloSpecV1alpha,
   V1_SPECS,
-  V1ALPHA_SPECS,
-} from './schema.ts';
+} from './v1/schema.ts';
+import { metadataV1alpha, type SloSpecV1alpha, V1ALPHA_SPECS } from './v1alpha/schema.ts';
 
 export const V1 = 'openslo/v1';
 export const V1ALPHA = 'openslo/v1alpha';
@@ -59,81 +59,6 @@ export type V1alphaObject =
 export type OpenSloObject = V1Object | V1alphaObject;
 export type Kind = OpenSloObject['kind'];
 
-type Path = (string | number)[];
-
-const describe = (value: unknown): string =>
-  value === null
-    ? 'null'
-    : Array.isArray(value)
-      ? 'a list'
-      : typeof value === 'object'
-        ? 'a mapping'
-        : `a ${typeof value}`;
-
-const EXPECTED: Record<string, string> = { record: 'a mapping', object: 'a mapping', array: 'a list' };
-
-const missing = (issue: z.core.$ZodIssue): boolean => !('input' in issue) || issue.input === undefined;
-
-/** Diagnostics of one zod issue; `at` is the path of the object inside its file. */
-export function issueDiagnostics(file: string, at: Path, issue: z.core.$ZodIssue): Diagnostic[] {
-  const path = [...at, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-  const make = (code: string, message: string, where: Path = path, hint?: string): Diagnostic => ({
-    code,
-    severity: 'error',
-    file,
-    path: where,
-    message,
-    ...(hint ? { hint } : {}),
-  });
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((key) =>
-        make(
-          'openslo/unknown-field',
-          `unknown field ${JSON.stringify(key)}`,
-          [...path, key],
-          'check the spelling against the OpenSLO specification; unknown fields are refused',
-        ),
-      );
-    case 'invalid_type':
-      return [
-        missing(issue)
-          ? make('openslo/required', 'required field is missing')
-          : make(
-              'openslo/type',
-              `expected ${EXPECTED[issue.expected] ?? `a ${issue.expected}`}, got ${describe(issue.input)}`,
-            ),
-      ];
-    case 'invalid_value':
-      if (missing(issue)) return [make('openslo/required', 'required field is missing')];
-      return [
-        make(
-          'openslo/value',
-          issue.message.startsWith('Invalid')
-            ? `must be one of ${issue.values.map(String).join(', ')}; got ${JSON.stringify(issue.input)}`
-            : issue.message,
-        ),
-      ];
-    case 'custom': {
-      const code = (issue.params as { code?: string } | undefined)?.code ?? 'openslo/invalid';
-      return [make(code, issue.message)];
-    }
-    case 'invalid_format':
-      return [make(issue.message.includes('DNS-1123') ? 'openslo/name' : 'openslo/format', issue.message)];
-    case 'too_small':
-      return [
-        make(
-          issue.minimum === 1 && issue.origin === 'string' ? 'openslo/required' : 'openslo/range',
-          issue.message,
-        ),
-      ];
-    case 'too_big':
-      return [make('openslo/range', issue.message)];
-    default:
-      return [make('openslo/invalid', issue.message)];
-  }
-}
-
 function parse<T>(
   schema: z.ZodType<T>,
   value: unknown,
@@ -157,11 +82,11 @@ export function validateObject(raw: RawObject): { object?: OpenSloObject; diagno
     message: string,
     hint?: string,
   ): { diagnostics: Diagnostic[] } => ({
-    diagnostics: [{ code, severity: 'error', file: raw.file, path, message, ...(hint ? { hint } : {}) }],
+    diagnostics: [diagnostic(raw.file, path, code, message, hint)],
   });
   const value = raw.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value))
-    return error('openslo/type', at, `an OpenSLO object is a mapping, got ${describe(value)}`);
+    return error('openslo/type', at, `an OpenSLO object is a mapping, got ${describeValue(value)}`);
   const record = value as Record<string, unknown>;
   const apiVersion = record.apiVersion;
   const kind = record.kind;
@@ -196,7 +121,7 @@ export function validateObject(raw: RawObject): { object?: OpenSloObject; diagno
   const shape = z.strictObject({
     apiVersion: z.string(),
     kind: z.string(),
-    metadata: apiVersion === V1 ? METADATA.v1 : METADATA.v1alpha,
+    metadata: apiVersion === V1 ? metadataV1 : metadataV1alpha,
     spec: spec as z.ZodType,
   });
   // The go-sdk decodes a missing spec as an empty one: its required fields then report.

@@ -14,7 +14,7 @@ import {
   textNear,
   textOf,
   walk,
-} from '../../promql/index.ts';
+} from '../../../promql/index.ts';
 
 /** The window placeholder in either spelling. */
 export const WINDOW_PLACEHOLDER = /\{\{\s*\.window\s*\}\}/g;

@@ -5,7 +5,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import YAML from 'yaml';
-import type { Diagnostic } from '../../model/diagnostic.ts';
+import type { Diagnostic } from '../../../model/diagnostic.ts';
+import { diagnostic } from './diagnostics.ts';
 
 /** Largest OpenSLO file read, bytes. A thousand SLOs fit in far less. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -24,18 +25,6 @@ export interface RawObject {
   readonly index: number;
   readonly value: unknown;
 }
-
-/** The path head that names an object in diagnostics: `documents[2]`. */
-export const objectPath = (index: number): string => `documents[${index}]`;
-
-const fileDiagnostic = (file: string, code: string, message: string, hint?: string): Diagnostic => ({
-  code,
-  severity: 'error',
-  file,
-  path: [],
-  message,
-  ...(hint ? { hint } : {}),
-});
 
 /** The objects of YAML text; `file` is only used in messages. */
 export function parseOpenSloText(
@@ -59,8 +48,9 @@ export function parseOpenSloText(
     if (problems.length > 0) {
       for (const problem of problems)
         diagnostics.push(
-          fileDiagnostic(
+          diagnostic(
             file,
+            [],
             'openslo/yaml',
             `YAML: ${problem.message.split('\n')[0]?.replace(/:$/, '') ?? problem.code}`,
           ),
@@ -73,8 +63,9 @@ export function parseOpenSloText(
     } catch (error) {
       const line = doc.range ? lineCounter.linePos(doc.range[0]).line : 1;
       diagnostics.push(
-        fileDiagnostic(
+        diagnostic(
           file,
+          [],
           'openslo/alias-limit',
           `YAML document starting at line ${line} expands its aliases more than ${MAX_ALIAS_COUNT} times: ${error instanceof Error ? error.message : String(error)}`,
           'write the repeated values out; aliases that multiply are refused',
@@ -101,15 +92,16 @@ export async function readOpenSloFile(
     const code = (error as NodeJS.ErrnoException).code;
     return {
       objects: [],
-      diagnostics: [fileDiagnostic(file, 'openslo/read', `cannot read: ${code ?? String(error)}`)],
+      diagnostics: [diagnostic(file, [], 'openslo/read', `cannot read: ${code ?? String(error)}`)],
     };
   }
   if (size > MAX_FILE_BYTES)
     return {
       objects: [],
       diagnostics: [
-        fileDiagnostic(
+        diagnostic(
           file,
+          [],
           'openslo/too-large',
           `file is ${size} bytes; OpenSLO files larger than ${MAX_FILE_BYTES} bytes are refused`,
           'split the definitions into several files',

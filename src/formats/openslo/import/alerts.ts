@@ -10,12 +10,14 @@
  * is switched on when conditions name all of its pairs. Anything else is refused with the pairs the
  * SLO does have. An SLO without alert policies gets no burn alerts (as in Sloth's OpenSLO reader).
  */
-import type { BurnTier } from '../../conventions.ts';
-import { compare, formatRational, formatSeconds, rationalOf } from '../../model/units.ts';
-import type { WindowPair } from '../../model/windows.ts';
-import type { AlertConditionSpecV1, AlertPolicySpecV1 } from './schema.ts';
-
-type Path = (string | number)[];
+import type { BurnTier } from '../../../conventions.ts';
+import type { SloAlerting } from '../../../model/slo.ts';
+import { compare, formatRational, formatSeconds, rationalOf } from '../../../model/units.ts';
+import type { WindowPair } from '../../../model/windows.ts';
+import { shorthand, shorthandSeconds } from '../durations.ts';
+import type { SloOptions } from './annotations.ts';
+import type { Path } from './diagnostics.ts';
+import type { AlertConditionSpecV1, AlertPolicySpecV1 } from './v1/schema.ts';
 
 /** A policy attached to an SLO, its condition resolved (undefined when the reference did not resolve). */
 export interface AttachedPolicy {
@@ -44,35 +46,9 @@ const SEVERITIES: Record<BurnTier, readonly string[]> = {
   ticket: ['warning', 'ticket'],
 };
 
-/** OpenSLO duration text of whole seconds, when expressible in m/h/d. */
-export function shorthand(seconds: number): string | undefined {
-  for (const [unit, size] of [
-    ['d', 86_400],
-    ['h', 3_600],
-    ['m', 60],
-  ] as const)
-    if (seconds > 0 && seconds % size === 0) return `${seconds / size}${unit}`;
-  return undefined;
-}
-
 /** What a burnrate condition for `pair` says, as text for messages. */
 export const describePair = (pair: WindowPair): string =>
   `${pair.tier} (severity ${pair.severity}): threshold ${formatRational(pair.factor)}, lookbackWindow ${shorthand(pair.long) ?? formatSeconds(pair.long)}, alertAfter ${shorthand(pair.forSeconds) ?? `${formatSeconds(pair.forSeconds)} (leave it out)`}`;
-
-/** Duration shorthand to seconds: m h d w, M = 30d, Q = 90d, Y = 365d. */
-export function shorthandSeconds(text: string): number {
-  const match = /^(\d+)([mhdwMQY])$/.exec(text);
-  const size: Record<string, number> = {
-    m: 60,
-    h: 3_600,
-    d: 86_400,
-    w: 604_800,
-    M: 30 * 86_400,
-    Q: 90 * 86_400,
-    Y: 365 * 86_400,
-  };
-  return match ? Number(match[1]) * (size[match[2] as string] ?? 0) : 0;
-}
 
 /** Maps the policies of one SLO onto the tiers of its derived window pairs. */
 export function mapAlerting(
@@ -138,4 +114,17 @@ export function mapAlerting(
     return missing.length === 0;
   };
   return { alerting: { page: tier('page'), ticket: tier('ticket'), noData }, problems };
+}
+
+/** The model's alerting options: the tiers the policies switch on, then what the annotations add. */
+export function alertingOf(mapped: MappedAlerting, extra: SloOptions): SloAlerting | undefined {
+  const alerting: { -readonly [K in keyof SloAlerting]: SloAlerting[K] } = {};
+  if (!mapped.page) alerting.page = false;
+  if (!mapped.ticket) alerting.ticket = false;
+  const noData = extra.noData ?? mapped.noData;
+  if (!noData) alerting.noData = false;
+  if (extra.labels) alerting.labels = extra.labels;
+  if (extra.annotations) alerting.annotations = extra.annotations;
+  if (extra.runbookUrl !== undefined) alerting.runbookUrl = extra.runbookUrl;
+  return Object.keys(alerting).length > 0 ? alerting : undefined;
 }

@@ -15,13 +15,14 @@ import {
   DEFAULT_EVALUATION_INTERVAL,
   DEFAULT_SCRAPE_INTERVAL,
   OPENSLO,
-} from '../../conventions.ts';
-import type { Diagnostic } from '../../model/diagnostic.ts';
-import type { MatcherValue, Selector } from '../../model/metrics.ts';
-import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
-import { durationSeconds, formatRational, formatSeconds } from '../../model/units.ts';
-import type { WindowPair } from '../../model/windows.ts';
-import { quote, sumBy } from '../../promql/index.ts';
+} from '../../../conventions.ts';
+import type { Diagnostic } from '../../../model/diagnostic.ts';
+import type { MatcherValue, Selector } from '../../../model/metrics.ts';
+import type { ResolvedService, ResolvedSlo } from '../../../model/resolved.ts';
+import { durationSeconds, formatRational, formatSeconds } from '../../../model/units.ts';
+import type { WindowPair } from '../../../model/windows.ts';
+import { quote, sumBy } from '../../../promql/index.ts';
+import { shorthand } from '../durations.ts';
 
 const API_VERSION = 'openslo/v1';
 const WINDOW = '{{.window}}';
@@ -55,17 +56,6 @@ function selectorText(
 }
 
 const metricSource = (query: string): Json => ({ metricSource: { type: 'Prometheus', spec: { query } } });
-
-/** OpenSLO duration text of whole seconds, when m/h/d can spell it. */
-function shorthand(seconds: number): string | undefined {
-  for (const [unit, size] of [
-    ['d', 86_400],
-    ['h', 3_600],
-    ['m', 60],
-  ] as const)
-    if (seconds > 0 && seconds % size === 0) return `${seconds / size}${unit}`;
-  return undefined;
-}
 
 interface Indicator {
   readonly spec: Json;

@@ -1,0 +1,145 @@
+/** OpenSLO v1 SLOs into model SLOs: one per objective, with the tiers their alert policies name. */
+import type { Environment } from '../../../../model/service.ts';
+import { defineSlo } from '../../../../model/slo.ts';
+import {
+  type Duration,
+  div,
+  formatSeconds,
+  rational,
+  rationalOf,
+  toNumber,
+} from '../../../../model/units.ts';
+import { shorthandSeconds } from '../../durations.ts';
+import { alertingOf, mapAlerting } from '../alerts.ts';
+import { type ServiceContext, sloOptions } from '../annotations.ts';
+import { objectPath, type Path, type Report } from '../diagnostics.ts';
+import type { Indicator } from '../indicator.ts';
+import type { V1Object } from '../objects.ts';
+import { attachedPolicies, type ObjectSet } from '../references.ts';
+import { sliFromIndicator } from '../sli.ts';
+import { type ConvertedSlo, describeSlo, reportSliProblems, sloId, windowsOf } from '../slo.ts';
+import { indicatorV1 } from './indicator.ts';
+
+export interface SloContextV1 {
+  readonly set: ObjectSet;
+  /** Indicators of the set's SLI objects by name; undefined for one that did not convert. */
+  readonly indicators: ReadonlyMap<string, Indicator | undefined>;
+  readonly report: Report;
+  readonly environments: readonly Environment[];
+}
+
+const targetOf = (o: { target?: number | undefined; targetPercent?: number | undefined }): number =>
+  o.target ?? toNumber(div(rationalOf(o.targetPercent ?? 0), rational(100n)));
+
+export function slosV1(
+  object: Extract<V1Object, { kind: 'SLO' }>,
+  service: ServiceContext,
+  ctx: SloContextV1,
+): ConvertedSlo[] {
+  const { report, set } = ctx;
+  const at = objectPath(object.index);
+  const spec = object.spec;
+  const file = object.file;
+  let ok = true;
+  const window = spec.timeWindow[0];
+  if (window?.calendar) {
+    ok = false;
+    report(
+      file,
+      [at, 'spec', 'timeWindow', 0, 'calendar'],
+      'openslo/unsupported-calendar',
+      'calendar-aligned time windows are not supported; obsgen SLO periods are rolling windows',
+      `write isRolling: true without calendar (a rolling ${window.duration} window)`,
+    );
+  }
+  if (spec.objectives.some((o) => o.indicator !== undefined || o.indicatorRef !== undefined)) {
+    report(
+      file,
+      [at, 'spec', 'objectives'],
+      'openslo/unsupported-composite',
+      'composite SLOs (an indicator per objective) are not supported',
+      'write one SLO per indicator',
+    );
+    return [];
+  }
+  let indicator: Indicator | undefined;
+  let indicatorPath: Path = ['spec', 'indicator'];
+  if (spec.indicator) {
+    indicator = indicatorV1(
+      spec.indicator.spec,
+      file,
+      [at, 'spec', 'indicator', 'spec'],
+      set.lookup,
+      report,
+      ctx.environments,
+    );
+    ok &&= indicator !== undefined;
+  } else if (spec.indicatorRef !== undefined) {
+    indicatorPath = ['spec', 'indicatorRef'];
+    if (!ctx.indicators.has(spec.indicatorRef)) {
+      set.unresolved(file, [at, 'spec', 'indicatorRef'], 'SLI', spec.indicatorRef);
+      ok = false;
+    } else {
+      indicator = ctx.indicators.get(spec.indicatorRef);
+      ok &&= indicator !== undefined;
+    }
+  }
+  const { policies, resolved } = attachedPolicies(object, set);
+  ok &&= resolved;
+  const extra = sloOptions(object, report);
+  if (!ok || !indicator || !window) return [];
+
+  const periodSeconds = shorthandSeconds(window.duration);
+  const period = formatSeconds(periodSeconds) as Duration;
+  const { base, evaluation } = windowsOf(periodSeconds, service);
+
+  const out: ConvertedSlo[] = [];
+  for (const [k, o] of spec.objectives.entries()) {
+    const target = targetOf(o);
+    const objectivePath: Path = [at, 'spec', 'objectives', k];
+    if (!(target > 0)) {
+      report(
+        file,
+        [...objectivePath, o.target !== undefined ? 'target' : 'targetPercent'],
+        'openslo/unsupported-target',
+        'a target of 0 leaves the whole period as error budget: nothing to alert on',
+        'write the target as a fraction in (0, 1): 0.999 for 99.9%',
+      );
+      continue;
+    }
+    const result = sliFromIndicator(indicator, {
+      budgeting: spec.budgetingMethod,
+      ...(o.op !== undefined ? { op: o.op } : {}),
+      ...(o.value !== undefined ? { value: o.value } : {}),
+      ...(o.timeSliceTarget !== undefined ? { timeSliceTarget: o.timeSliceTarget } : {}),
+      ...(o.timeSliceWindow !== undefined ? { timeSliceWindow: shorthandSeconds(o.timeSliceWindow) } : {}),
+      groupBy: extra.groupBy,
+      evaluationInterval: evaluation,
+      baseWindow: base,
+      ...(service.contract ? { contract: service.contract } : {}),
+      verbatim: extra.verbatim,
+    });
+    if ('problems' in result) {
+      reportSliProblems(result.problems, { file, path: objectivePath }, report);
+      continue;
+    }
+    const { pairs } = windowsOf(periodSeconds, service, target);
+    const mapped = mapAlerting(policies, pairs, period);
+    for (const p of mapped.problems) report(file, p.path, p.code, p.message, p.hint);
+    if (mapped.problems.length > 0) return [];
+    const alerting = alertingOf(mapped.alerting, extra);
+    out.push({
+      slo: defineSlo({
+        id: sloId(object, spec.objectives.length, k),
+        description: describeSlo(object, o.displayName),
+        objective: target,
+        period,
+        sli: result.sli,
+        ...(extra.groupBy.length > 0 ? { groupBy: extra.groupBy } : {}),
+        ...(alerting ? { alerting } : {}),
+      }),
+      origin: { file, at, objective: k, indicator: indicatorPath },
+    });
+  }
+  return out;
+}
