@@ -28,7 +28,7 @@ import {
   writeTree,
 } from './emit/index.ts';
 import { findOpenSloFiles, importOpenSloFiles } from './formats/openslo/import/index.ts';
-import { CHECKS, GENERATE_CHECKS, lintContext, runChecks } from './lint/index.ts';
+import { CHECKS, GENERATE_CHECKS, lintContext, runChecks } from './checks/index.ts';
 import {
   findOpenSloDefinitionFiles,
   loadAlerts,

@@ -16,9 +16,9 @@ import {
   DrillDefinitionError,
   type DrillScenario,
   drillExpectations,
-} from '../src/drill/scenarios.ts';
-import { startSyntheticService } from '../src/drill/service.ts';
-import { type DrillClock, drillSignals, expandValues } from '../src/drill/signals.ts';
+} from '../src/commands/drill/scenarios.ts';
+import { startSyntheticService } from '../src/commands/drill/service.ts';
+import { type DrillClock, drillSignals, expandValues } from '../src/commands/drill/signals.ts';
 import { toYaml } from '../src/emit/index.ts';
 import { loadProject } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';

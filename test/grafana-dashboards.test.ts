@@ -6,7 +6,7 @@ import { isAlertingRule, type RuleFile } from '../src/compile/prometheus/index.t
 import { DASHBOARD_UID, GRAFANA_SCHEMA_VERSION } from '../src/conventions.ts';
 import type { Document } from '../src/emit/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
-import { lintDashboardLinks } from '../src/lint/dashboard-links.ts';
+import { lintDashboardLinks } from '../src/checks/dashboard-links.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
 import { build, check } from '../src/pipeline.ts';
 import { type GrafanaDashboard, grafanaValidators, schemaProblems } from './helpers/grafana.ts';

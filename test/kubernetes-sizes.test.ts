@@ -9,7 +9,7 @@ import { toPrometheusRules } from '../src/derive/kubernetes/index.ts';
 import { packInOrder, yamlBytes } from '../src/derive/kubernetes/size.ts';
 import type { Document } from '../src/emit/index.ts';
 import { buildTree, formatDiagnostic, generate, loadProject } from '../src/index.ts';
-import { lintKubernetesSizes } from '../src/lint/kubernetes-sizes.ts';
+import { lintKubernetesSizes } from '../src/checks/kubernetes-sizes.ts';
 import type { Project } from '../src/model/resolved.ts';
 import {
   crdProblems,

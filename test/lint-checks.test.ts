@@ -10,7 +10,7 @@ import type { AlertmanagerConfig } from '../src/compile/alertmanager/index.ts';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
 import type { Document } from '../src/emit/index.ts';
 import { formatDiagnostic, lint, lintDocuments, loadProject } from '../src/index.ts';
-import { CHECKS } from '../src/lint/index.ts';
+import { CHECKS } from '../src/checks/index.ts';
 import type { Diagnostic } from '../src/model/diagnostic.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { compileProject } from '../src/pipeline.ts';

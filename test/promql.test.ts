@@ -1,6 +1,6 @@
 /** The shared PromQL reader and the label flow the lint checks are built on. */
 import { describe, expect, it } from 'vitest';
-import { type LabelSet, labelFlow } from '../src/lint/labels.ts';
+import { type LabelSet, labelFlow } from '../src/checks/labels.ts';
 import {
   durationSpans,
   isConstantValued,

@@ -1,7 +1,7 @@
 /** `obsgen test` as a process, narrowed to a few alerts so it stays fast (the full run is the integrator's suite). */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePromtoolFailures } from '../src/proof/promtool.ts';
+import { parsePromtoolFailures } from '../src/commands/test/promtool.ts';
 import { ROOT, tool } from './helpers/tools.ts';
 
 const obsgen = (args: readonly string[]) =>

@@ -15,7 +15,7 @@ import { loadProject } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
 import type { Environment } from '../src/model/service.ts';
 import { formatNumber } from '../src/model/units.ts';
-import { promtoolTestRules, type ScenarioResult, scenarioResults } from '../src/proof/promtool.ts';
+import { promtoolTestRules, type ScenarioResult, scenarioResults } from '../src/commands/test/promtool.ts';
 import { ROOT, tempDir } from './helpers/tools.ts';
 
 let svc: ResolvedService;

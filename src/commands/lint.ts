@@ -2,7 +2,7 @@
 
 import type { Document } from '../emit/index.ts';
 import { renderTree } from '../emit/index.ts';
-import { CHECKS, lintContext, runChecks, sortDiagnostics } from '../lint/index.ts';
+import { CHECKS, lintContext, runChecks, sortDiagnostics } from '../checks/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Project } from '../model/resolved.ts';
 import { build, loadProject, type ProjectOptions, unknownChecks } from '../pipeline.ts';

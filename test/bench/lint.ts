@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { build, loadProject } from '../../src/index.ts';
-import { CHECKS, lintContext } from '../../src/lint/index.ts';
+import { CHECKS, lintContext } from '../../src/checks/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TARGET_MS = 3_000;

@@ -1,5 +1,5 @@
 /** A diff as Markdown for a pull-request comment: one table per section, old -> new. */
-import type { Change, DiffSection } from './index.ts';
+import type { Change, DiffSection } from './compare.ts';
 
 const TITLES: Readonly<Record<DiffSection, [string, string]>> = {
   slos: ['SLOs', 'SLO'],

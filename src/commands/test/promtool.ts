@@ -6,9 +6,9 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { PackedTest, Scenario } from '../derive/tests/index.ts';
-import { parseDurationMs } from '../model/units.ts';
-import { onExitSync } from '../runtime/process.ts';
+import type { PackedTest, Scenario } from '../../derive/tests/index.ts';
+import { parseDurationMs } from '../../model/units.ts';
+import { onExitSync } from '../../runtime/process.ts';
 
 /** Where Debian installs promtool; `promtool` on PATH otherwise. */
 export const PROMTOOL_BINARY = existsSync('/usr/bin/promtool') ? '/usr/bin/promtool' : 'promtool';

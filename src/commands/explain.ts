@@ -1,8 +1,8 @@
 /** `obsgen explain`: the burn-rate table of every SLO, from the same math the rules use. */
-import { burnAlertName } from './conventions.ts';
-import type { Project } from './model/resolved.ts';
-import { formatPercent, formatRational, formatSeconds, humanizeSeconds } from './model/units.ts';
-import { explainPairs } from './model/windows.ts';
+import { burnAlertName } from '../conventions.ts';
+import type { Project } from '../model/resolved.ts';
+import { formatPercent, formatRational, formatSeconds, humanizeSeconds } from '../model/units.ts';
+import { explainPairs } from '../model/windows.ts';
 
 export interface ExplainRow {
   readonly service: string;

@@ -5,13 +5,13 @@
  * receivers, routes) and dashboards (panels and their queries). Pure: both sides are compiled
  * projects.
  */
-import { type AlertmanagerConfig, type AmRoute, routeReceivers } from '../compile/alertmanager/index.ts';
-import { isAlertingRule, type RuleFile } from '../compile/prometheus/index.ts';
-import { CATEGORIES, LABEL, SEVERITIES } from '../conventions.ts';
-import type { Document, FileTree } from '../emit/index.ts';
-import type { Project } from '../model/resolved.ts';
-import { formatPercent, formatRational, formatSeconds } from '../model/units.ts';
-import { nodesOf, parsePromql, rangeCalls, unwrap } from '../promql/index.ts';
+import { type AlertmanagerConfig, type AmRoute, routeReceivers } from '../../compile/alertmanager/index.ts';
+import { isAlertingRule, type RuleFile } from '../../compile/prometheus/index.ts';
+import { CATEGORIES, LABEL, SEVERITIES } from '../../conventions.ts';
+import type { Document, FileTree } from '../../emit/index.ts';
+import type { Project } from '../../model/resolved.ts';
+import { formatPercent, formatRational, formatSeconds } from '../../model/units.ts';
+import { nodesOf, parsePromql, rangeCalls, unwrap } from '../../promql/index.ts';
 
 export type DiffSection = 'slos' | 'alerts' | 'records' | 'routing' | 'dashboards' | 'files';
 

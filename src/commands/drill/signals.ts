@@ -13,14 +13,14 @@
  * (cores, requests per second) the thresholds compare as such.
  */
 
-import { DRILL, SCRAPE_SERIES } from '../conventions.ts';
-import { sliGroups } from '../derive/tests/sli-series.ts';
-import type { ExampleSeries } from '../model/alert.ts';
-import type { Metric, Selector } from '../model/metrics.ts';
-import type { ResolvedService } from '../model/resolved.ts';
-import type { Environment } from '../model/service.ts';
-import { durationSeconds } from '../model/units.ts';
-import { seriesLabels } from '../synth/labels.ts';
+import { DRILL, SCRAPE_SERIES } from '../../conventions.ts';
+import { sliGroups } from '../../derive/tests/sli-series.ts';
+import type { ExampleSeries } from '../../model/alert.ts';
+import type { Metric, Selector } from '../../model/metrics.ts';
+import type { ResolvedService } from '../../model/resolved.ts';
+import type { Environment } from '../../model/service.ts';
+import { durationSeconds } from '../../model/units.ts';
+import { seriesLabels } from '../../synth/labels.ts';
 import { brokenSliKinds, type DrillScenario, sliMetrics } from './scenarios.ts';
 
 /** Where the drill is in time. */

@@ -8,10 +8,10 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Derived, TestFilePlan } from '../derive/index.ts';
-import { packTests } from '../derive/tests/pack.ts';
-import { type Document, render, toYaml, writeFiles } from '../emit/index.ts';
-import { onExitSync } from '../runtime/process.ts';
+import type { Derived, TestFilePlan } from '../../derive/index.ts';
+import { packTests } from '../../derive/tests/pack.ts';
+import { type Document, render, toYaml, writeFiles } from '../../emit/index.ts';
+import { onExitSync } from '../../runtime/process.ts';
 import { PROMTOOL_BINARY, promtoolTestRules, type ScenarioResult, scenarioResults } from './promtool.ts';
 
 export type { ScenarioResult } from './promtool.ts';

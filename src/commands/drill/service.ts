@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Metric } from '../model/metrics.ts';
+import type { Metric } from '../../model/metrics.ts';
 import type { DrillClock, SignalPlan } from './signals.ts';
 
 export interface SyntheticService {

@@ -1,9 +1,9 @@
 /** `obsgen test`: the generated promtool tests, run with the real promtool. */
 import { join } from 'node:path';
-import { checkTree, isDriftFree } from '../emit/index.ts';
-import { type Diagnostic, hasErrors } from '../model/diagnostic.ts';
-import { build, check, loadProject, type ProjectOptions } from '../pipeline.ts';
-import { type ProofReport, type ProveOptions, proveAlerts } from '../proof/index.ts';
+import { checkTree, isDriftFree } from '../../emit/index.ts';
+import { type Diagnostic, hasErrors } from '../../model/diagnostic.ts';
+import { build, check, loadProject, type ProjectOptions } from '../../pipeline.ts';
+import { type ProofReport, type ProveOptions, proveAlerts } from './prove.ts';
 
 export interface TestResult {
   readonly diagnostics: Diagnostic[];

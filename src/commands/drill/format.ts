@@ -1,5 +1,5 @@
 /** Text of a drill: the plan, the live progress line, the timeline and the verdict. Pure. */
-import { formatDurationMs } from '../model/units.ts';
+import { formatDurationMs } from '../../model/units.ts';
 import type { DrillPlan, DrillReport, DrillStatus, TimelineEvent } from './run.ts';
 
 const secs = (s: number): string => `${s < 0 ? '-' : '+'}${Math.abs(s).toFixed(1)}s`;

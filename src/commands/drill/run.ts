@@ -8,18 +8,18 @@
  * stopped and removed, also on failure and Ctrl-C.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { toDrillAlertmanagerConfig } from '../compile/alertmanager/drill.ts';
-import { type AmRoute, routeReceivers, toAlertmanagerConfig } from '../compile/alertmanager/index.ts';
-import { notificationTemplates } from '../compile/alertmanager/templates.ts';
-import { type DrillFactor, drillFactor, toDrillRuleFile } from '../compile/prometheus/drill.ts';
-import { toRuleFile } from '../compile/prometheus/index.ts';
-import { ALERTMANAGER_FILE, DRILL, LABEL } from '../conventions.ts';
-import { toYaml } from '../emit/index.ts';
-import type { Project, ResolvedService } from '../model/resolved.ts';
-import type { Environment } from '../model/service.ts';
-import { type RunningAlertmanager, startAlertmanager } from '../runtime/alertmanager.ts';
-import { installExitHook } from '../runtime/process.ts';
-import { type RunningPrometheus, startPrometheus } from '../runtime/prometheus.ts';
+import { toDrillAlertmanagerConfig } from '../../compile/alertmanager/drill.ts';
+import { type AmRoute, routeReceivers, toAlertmanagerConfig } from '../../compile/alertmanager/index.ts';
+import { notificationTemplates } from '../../compile/alertmanager/templates.ts';
+import { type DrillFactor, drillFactor, toDrillRuleFile } from '../../compile/prometheus/drill.ts';
+import { toRuleFile } from '../../compile/prometheus/index.ts';
+import { ALERTMANAGER_FILE, DRILL, LABEL } from '../../conventions.ts';
+import { toYaml } from '../../emit/index.ts';
+import type { Project, ResolvedService } from '../../model/resolved.ts';
+import type { Environment } from '../../model/service.ts';
+import { type RunningAlertmanager, startAlertmanager } from '../../runtime/alertmanager.ts';
+import { installExitHook } from '../../runtime/process.ts';
+import { type RunningPrometheus, startPrometheus } from '../../runtime/prometheus.ts';
 import {
   DRILL_SCENARIOS,
   DrillDefinitionError,

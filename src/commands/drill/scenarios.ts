@@ -7,15 +7,15 @@
  * that read no metric fire always (the Watchdog), and the receivers come from the generated route
  * tree. Pure.
  */
-import type { AmRoute } from '../compile/alertmanager/index.ts';
-import { routeReceivers } from '../compile/alertmanager/index.ts';
-import { type AlertingRule, isAlertingRule, type RuleFile } from '../compile/prometheus/types.ts';
-import { burnAlertName, LABEL } from '../conventions.ts';
-import type { ResolvedAlert, ResolvedService, ResolvedSlo } from '../model/resolved.ts';
-import type { Sli } from '../model/slo.ts';
-import { durationSeconds, parseDurationMs } from '../model/units.ts';
-import { explainPairs } from '../model/windows.ts';
-import { durationSpans, selectedMetricNames } from '../promql/index.ts';
+import type { AmRoute } from '../../compile/alertmanager/index.ts';
+import { routeReceivers } from '../../compile/alertmanager/index.ts';
+import { type AlertingRule, isAlertingRule, type RuleFile } from '../../compile/prometheus/types.ts';
+import { burnAlertName, LABEL } from '../../conventions.ts';
+import type { ResolvedAlert, ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
+import type { Sli } from '../../model/slo.ts';
+import { durationSeconds, parseDurationMs } from '../../model/units.ts';
+import { explainPairs } from '../../model/windows.ts';
+import { durationSpans, selectedMetricNames } from '../../promql/index.ts';
 
 /** SLI faults of a scenario. */
 export interface DrillFaults {
