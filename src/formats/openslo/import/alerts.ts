@@ -17,7 +17,7 @@ import type { WindowPair } from '../../../model/windows.ts';
 import { shorthand, shorthandSeconds } from '../durations.ts';
 import type { SloOptions } from './annotations.ts';
 import type { Path } from './diagnostics.ts';
-import type { AlertConditionSpecV1, AlertPolicySpecV1 } from './v1/schema.ts';
+import type { AlertConditionSpecV1, AlertPolicySpecV1 } from './v1-schema.ts';
 
 /** A policy attached to an SLO, its condition resolved (undefined when the reference did not resolve). */
 export interface AttachedPolicy {

@@ -14,7 +14,7 @@ import type { Indicator } from './indicator.ts';
 import { type OpenSloObject, validateObject } from './objects.ts';
 import { objectSet, policyCondition } from './references.ts';
 import { loadedServices } from './services.ts';
-import { indicatorV1 } from './v1/indicator.ts';
+import { indicatorV1 } from './v1-indicator.ts';
 
 export { MAX_ALIAS_COUNT, MAX_FILE_BYTES, parseOpenSloText, type RawObject } from './documents.ts';
 export { findOpenSloFiles, OPENSLO_FILE } from './files.ts';

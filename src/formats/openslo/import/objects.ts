@@ -17,8 +17,8 @@ import {
   type SliSpecV1,
   type SloSpecV1,
   V1_SPECS,
-} from './v1/schema.ts';
-import { metadataV1alpha, type SloSpecV1alpha, V1ALPHA_SPECS } from './v1alpha/schema.ts';
+} from './v1-schema.ts';
+import { metadataV1alpha, type SloSpecV1alpha, V1ALPHA_SPECS } from './v1alpha-schema.ts';
 
 export const V1 = 'openslo/v1';
 export const V1ALPHA = 'openslo/v1alpha';

@@ -15,8 +15,8 @@ import type { OpenSloObject } from './objects.ts';
 import { metricsRead } from './query-rewrite.ts';
 import type { ObjectSet } from './references.ts';
 import { DNS_LABEL } from './schema.ts';
-import { slosV1 } from './v1/slo.ts';
-import { slosV1alpha } from './v1alpha/slo.ts';
+import { slosV1 } from './v1-slo.ts';
+import { slosV1alpha } from './v1alpha-slo.ts';
 
 export interface ServicesContext {
   readonly set: ObjectSet;

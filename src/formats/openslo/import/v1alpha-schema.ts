@@ -13,7 +13,7 @@ import {
   operator,
   rollingOrCalendar,
   serviceSpec,
-} from '../schema.ts';
+} from './schema.ts';
 
 export const metadataV1alpha = z.strictObject({
   name: dnsLabel,

@@ -1,10 +1,10 @@
 /** OpenSLO v1 SLI specs into indicators: the Prometheus query of each metric source, checked. */
-import type { Environment } from '../../../../model/service.ts';
-import type { Path, Report } from '../diagnostics.ts';
-import type { Indicator } from '../indicator.ts';
-import type { Lookup } from '../references.ts';
-import { checkedSource, type Source } from '../source.ts';
-import type { MetricSpecV1, SliSpecV1 } from './schema.ts';
+import type { Environment } from '../../../model/service.ts';
+import type { Path, Report } from './diagnostics.ts';
+import type { Indicator } from './indicator.ts';
+import type { Lookup } from './references.ts';
+import { checkedSource, type Source } from './source.ts';
+import type { MetricSpecV1, SliSpecV1 } from './v1-schema.ts';
 
 /** The Prometheus query of a v1 metric source; reports why there is none. */
 function promqlV1(

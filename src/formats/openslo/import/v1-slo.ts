@@ -1,6 +1,6 @@
 /** OpenSLO v1 SLOs into model SLOs: one per objective, with the tiers their alert policies name. */
-import type { Environment } from '../../../../model/service.ts';
-import { defineSlo } from '../../../../model/slo.ts';
+import type { Environment } from '../../../model/service.ts';
+import { defineSlo } from '../../../model/slo.ts';
 import {
   type Duration,
   div,
@@ -8,17 +8,17 @@ import {
   rational,
   rationalOf,
   toNumber,
-} from '../../../../model/units.ts';
-import { shorthandSeconds } from '../../durations.ts';
-import { alertingOf, mapAlerting } from '../alerts.ts';
-import { type ServiceContext, sloOptions } from '../annotations.ts';
-import { objectPath, type Path, type Report } from '../diagnostics.ts';
-import type { Indicator } from '../indicator.ts';
-import type { V1Object } from '../objects.ts';
-import { attachedPolicies, type ObjectSet } from '../references.ts';
-import { sliFromIndicator } from '../sli.ts';
-import { type ConvertedSlo, describeSlo, reportSliProblems, sloId, windowsOf } from '../slo.ts';
-import { indicatorV1 } from './indicator.ts';
+} from '../../../model/units.ts';
+import { shorthandSeconds } from '../durations.ts';
+import { alertingOf, mapAlerting } from './alerts.ts';
+import { type ServiceContext, sloOptions } from './annotations.ts';
+import { objectPath, type Path, type Report } from './diagnostics.ts';
+import type { Indicator } from './indicator.ts';
+import type { V1Object } from './objects.ts';
+import { attachedPolicies, type ObjectSet } from './references.ts';
+import { sliFromIndicator } from './sli.ts';
+import { type ConvertedSlo, describeSlo, reportSliProblems, sloId, windowsOf } from './slo.ts';
+import { indicatorV1 } from './v1-indicator.ts';
 
 export interface SloContextV1 {
   readonly set: ObjectSet;

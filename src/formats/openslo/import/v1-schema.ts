@@ -16,7 +16,7 @@ import {
   operator,
   rollingOrCalendar,
   serviceSpec,
-} from '../schema.ts';
+} from './schema.ts';
 
 const LABEL_KEY = /^[a-zA-Z0-9]([-._a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
 const ANNOTATION_KEY_LENGTH = /^(.{0,253}\/)?.{0,63}$/;

@@ -1,16 +1,16 @@
 /** OpenSLO v1alpha SLOs into model SLOs: one per objective, each with its own ratio queries (as Sloth reads it). */
-import type { Environment } from '../../../../model/service.ts';
-import { defineSlo } from '../../../../model/slo.ts';
-import { type Duration, formatSeconds } from '../../../../model/units.ts';
-import { alertingOf } from '../alerts.ts';
-import { type ServiceContext, sloOptions } from '../annotations.ts';
-import { objectPath, type Path, type Report } from '../diagnostics.ts';
-import type { Indicator } from '../indicator.ts';
-import type { V1alphaObject } from '../objects.ts';
-import { sliFromIndicator } from '../sli.ts';
-import { type ConvertedSlo, describeSlo, reportSliProblems, sloId, windowsOf } from '../slo.ts';
-import { checkedSource, type Source } from '../source.ts';
-import type { MetricSourceV1alpha } from './schema.ts';
+import type { Environment } from '../../../model/service.ts';
+import { defineSlo } from '../../../model/slo.ts';
+import { type Duration, formatSeconds } from '../../../model/units.ts';
+import { alertingOf } from './alerts.ts';
+import { type ServiceContext, sloOptions } from './annotations.ts';
+import { objectPath, type Path, type Report } from './diagnostics.ts';
+import type { Indicator } from './indicator.ts';
+import type { V1alphaObject } from './objects.ts';
+import { sliFromIndicator } from './sli.ts';
+import { type ConvertedSlo, describeSlo, reportSliProblems, sloId, windowsOf } from './slo.ts';
+import { checkedSource, type Source } from './source.ts';
+import type { MetricSourceV1alpha } from './v1alpha-schema.ts';
 
 const UNIT_SECONDS: Record<string, number> = {
   Second: 1,
