@@ -5,7 +5,7 @@ import { compileProject } from '../src/compile/index.ts';
 import { importObjects, parseOpenSloText } from '../src/import/openslo/index.ts';
 import { buildTree, exportOpenSlo, loadProject } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
-import { validateProject } from '../src/model/validate.ts';
+import { validateProject } from '../src/validate/service.ts';
 import { ROOT } from './helpers/tools.ts';
 
 const FILE = 'malaria-predictor-api.openslo.yaml';

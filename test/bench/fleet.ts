@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileProject, prometheusTarget } from '../../src/compile/index.ts';
 import { renderTree, writeTree } from '../../src/emit/index.ts';
-import { validateProject } from '../../src/model/validate.ts';
+import { validateProject } from '../../src/validate/service.ts';
 
 import { fleetService } from './fleet-service.ts';
 

@@ -26,8 +26,8 @@ import {
   sub,
   toNumber,
 } from '../../model/units.ts';
-import { type LoadedService, validateService } from '../../model/validate.ts';
 import { baseWindow, burnWindowPairs } from '../../model/windows.ts';
+import { type LoadedService, validateService } from '../../validate/service.ts';
 import { type AttachedPolicy, mapAlerting, shorthandSeconds } from './alerts.ts';
 import {
   type Indicator,

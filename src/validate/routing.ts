@@ -4,13 +4,19 @@
  * file that defines the routing (slos/environments.ts) and the field.
  */
 import { z } from 'zod';
-import type { Diagnostic } from './diagnostic.ts';
-import type { ResolvedService } from './resolved.ts';
-import type { AlertRouting, ReceiverSpec, RouteMatcher, RouteTiming, TimeRangeSpec } from './routing.ts';
-import { isPagingReceiver } from './routing.ts';
-import type { Environment } from './service.ts';
-import { checkDuration, checkLabelName, checkName, type Path, type Report } from './validate.ts';
-import type { LoadedExport } from './validate-alerts.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { ResolvedService } from '../model/resolved.ts';
+import type {
+  AlertRouting,
+  ReceiverSpec,
+  RouteMatcher,
+  RouteTiming,
+  TimeRangeSpec,
+} from '../model/routing.ts';
+import { isPagingReceiver } from '../model/routing.ts';
+import type { Environment } from '../model/service.ts';
+import type { LoadedExport } from './alerts.ts';
+import { checkDuration, checkLabelName, checkName, type Path, type Report } from './service.ts';
 
 const RECEIVER_FIELDS: Readonly<Record<ReceiverSpec['type'], readonly string[]>> = {
   pagerduty: ['type', 'routingKeyFile', 'sendResolved'],

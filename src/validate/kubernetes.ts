@@ -6,14 +6,14 @@
  */
 import { z } from 'zod';
 import { KUBERNETES } from '../conventions.ts';
-import type { Diagnostic } from './diagnostic.ts';
-import { secretOfFile } from './kubernetes.ts';
-import type { ResolvedService } from './resolved.ts';
-import type { AlertRouting, ReceiverSpec } from './routing.ts';
-import type { Environment } from './service.ts';
-import type { Path, Report } from './validate.ts';
-import type { LoadedExport } from './validate-alerts.ts';
-import { originOf } from './validate-routing.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import { secretOfFile } from '../model/kubernetes.ts';
+import type { ResolvedService } from '../model/resolved.ts';
+import type { AlertRouting, ReceiverSpec } from '../model/routing.ts';
+import type { Environment } from '../model/service.ts';
+import type { LoadedExport } from './alerts.ts';
+import { originOf } from './routing.ts';
+import type { Path, Report } from './service.ts';
 
 const labels = z.record(z.string(), z.string());
 const shape = z.strictObject({

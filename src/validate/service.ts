@@ -5,13 +5,21 @@
  */
 import { z } from 'zod';
 import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_PERIOD, DEFAULT_SCRAPE_INTERVAL } from '../conventions.ts';
-import type { Diagnostic } from './diagnostic.ts';
-import type { MatcherValue, Metric, Selector } from './metrics.ts';
-import type { Project, ResolvedService, ResolvedSlo } from './resolved.ts';
-import type { Environment, Service } from './service.ts';
-import type { Sli, Slo } from './slo.ts';
-import { compare, formatSeconds, parseDurationMs, rational, rationalOf, sub, toNumber } from './units.ts';
-import { baseWindow, burnWindowPairs, errorRatioThreshold } from './windows.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { MatcherValue, Metric, Selector } from '../model/metrics.ts';
+import type { Project, ResolvedService, ResolvedSlo } from '../model/resolved.ts';
+import type { Environment, Service } from '../model/service.ts';
+import type { Sli, Slo } from '../model/slo.ts';
+import {
+  compare,
+  formatSeconds,
+  parseDurationMs,
+  rational,
+  rationalOf,
+  sub,
+  toNumber,
+} from '../model/units.ts';
+import { baseWindow, burnWindowPairs, errorRatioThreshold } from '../model/windows.ts';
 
 export const SLI_KINDS = ['ratio', 'latency', 'probe', 'freshness', 'raw'] as const;
 

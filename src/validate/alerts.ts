@@ -18,11 +18,11 @@ import {
   noDataAlertName,
   SEVERITIES,
 } from '../conventions.ts';
-import { ALERT_KIND, type Alert, type AlertExprContext, type ExampleSeries } from './alert.ts';
-import type { Diagnostic } from './diagnostic.ts';
+import { ALERT_KIND, type Alert, type AlertExprContext, type ExampleSeries } from '../model/alert.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { Matchers, Metric, Selector } from '../model/metrics.ts';
+import type { ResolvedAlert, ResolvedService } from '../model/resolved.ts';
 import { templateLabelRefs, templateProblem } from './go-template.ts';
-import type { Matchers, Metric, Selector } from './metrics.ts';
-import type { ResolvedAlert, ResolvedService } from './resolved.ts';
 import {
   checkDuration,
   checkLabelName,
@@ -30,7 +30,7 @@ import {
   checkLabelValue,
   type Path,
   type Report,
-} from './validate.ts';
+} from './service.ts';
 
 /** An alert definition as found in a file, before validation. */
 export interface LoadedAlert {

@@ -3,12 +3,12 @@
  * with zod; references (service, contract metrics and labels, metric types) by the checks below.
  */
 import { z } from 'zod';
-import type { BusinessPanel, DashboardsSpec, ResolvedDashboards } from './dashboards.ts';
-import type { Diagnostic } from './diagnostic.ts';
-import type { Metric, MetricType, Selector } from './metrics.ts';
-import type { Project, ResolvedService } from './resolved.ts';
-import { parseDurationMs } from './units.ts';
-import type { LoadedService } from './validate.ts';
+import type { BusinessPanel, DashboardsSpec, ResolvedDashboards } from '../model/dashboards.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { Metric, MetricType, Selector } from '../model/metrics.ts';
+import type { Project, ResolvedService } from '../model/resolved.ts';
+import { parseDurationMs } from '../model/units.ts';
+import type { LoadedService } from './service.ts';
 
 const KEY = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
