@@ -33,11 +33,14 @@ import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Project } from './model/resolved.ts';
 import type { Environment } from './model/service.ts';
 import { type ProofReport, type ProveOptions, proveAlerts } from './proof/index.ts';
-import { validateAlerts } from './validate/alerts.ts';
-import { validateDashboards } from './validate/dashboards.ts';
-import { validateKubernetes } from './validate/kubernetes.ts';
-import { originOf, validateRouting } from './validate/routing.ts';
-import { validateProject } from './validate/service.ts';
+import {
+  originOf,
+  validateAlerts,
+  validateDashboards,
+  validateKubernetes,
+  validateProject,
+  validateRouting,
+} from './validate/index.ts';
 
 export { RevisionError } from './diff/git.ts';
 export type { Change } from './diff/index.ts';

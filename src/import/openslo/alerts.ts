@@ -11,11 +11,10 @@
  * SLO does have. An SLO without alert policies gets no burn alerts (as in Sloth's OpenSLO reader).
  */
 import type { BurnTier } from '../../conventions.ts';
+import type { Path } from '../../model/diagnostic.ts';
 import { compare, formatRational, formatSeconds, rationalOf } from '../../model/units.ts';
 import type { WindowPair } from '../../model/windows.ts';
 import type { AlertConditionSpecV1, AlertPolicySpecV1 } from './schema.ts';
-
-type Path = (string | number)[];
 
 /** A policy attached to an SLO, its condition resolved (undefined when the reference did not resolve). */
 export interface AttachedPolicy {

@@ -12,7 +12,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_SCRAPE_INTERVAL, OPENSLO } from '../../conventions.ts';
-import type { Diagnostic } from '../../model/diagnostic.ts';
+import type { Diagnostic, Path } from '../../model/diagnostic.ts';
 import { defineMetrics, type MetricContract, type MetricSpec } from '../../model/metrics.ts';
 import { defineService, type Environment } from '../../model/service.ts';
 import { defineSlo, type Slo, type SloAlerting } from '../../model/slo.ts';
@@ -40,8 +40,6 @@ import { type OpenSloObject, type V1alphaObject, type V1Object, validateObject }
 import { metricsRead as metricsReadOf, parsePromql } from './promql.ts';
 import { objectPath, type RawObject } from './read.ts';
 import type { MetricSourceV1alpha, MetricSpecV1, SliSpecV1 } from './schema.ts';
-
-type Path = (string | number)[];
 
 export interface ImportOptions {
   /** Environments every imported service is generated for. */

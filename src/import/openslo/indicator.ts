@@ -17,6 +17,7 @@
  *   `timeSliceTarget`; RatioTimeslices averages the slices' SLIs. Slices without data are left out.
  */
 import { sumBy } from '../../compile/prometheus/promql.ts';
+import type { Path } from '../../model/diagnostic.ts';
 import type { Matchers, MatcherValue, Metric, MetricContract, Selector } from '../../model/metrics.ts';
 import type { Sli } from '../../model/slo.ts';
 import { freshnessSli, latencySli, probeSli, ratioSli, rawSli } from '../../model/slo.ts';
@@ -33,8 +34,6 @@ import {
   WINDOW,
   wrapSelectors,
 } from './promql.ts';
-
-type Path = (string | number)[];
 
 /** A Prometheus query found in an OpenSLO file. */
 export interface Source {

@@ -3,7 +3,7 @@
  * issue becomes a diagnostic naming the file, the object's position and the field path.
  */
 import { z } from 'zod';
-import type { Diagnostic } from '../../model/diagnostic.ts';
+import type { Diagnostic, Path } from '../../model/diagnostic.ts';
 import { objectPath, type RawObject } from './read.ts';
 import {
   type AlertConditionSpecV1,
@@ -58,8 +58,6 @@ export type V1alphaObject =
 
 export type OpenSloObject = V1Object | V1alphaObject;
 export type Kind = OpenSloObject['kind'];
-
-type Path = (string | number)[];
 
 const describe = (value: unknown): string =>
   value === null
