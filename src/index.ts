@@ -2,22 +2,7 @@
  * The library API: the CLI and the tests call these. The stages are in src/pipeline.ts; each
  * command in src/commands is a thin use of them.
  */
-export { type DiffOptions, type DiffResult, diff, diffProjects } from './commands/diff/index.ts';
-export { type LintOptions, type LintResult, lint, lintDocuments } from './commands/lint.ts';
-export {
-  exportOpenSlo,
-  VALIDATION_ENVIRONMENT,
-  type ValidateResult,
-  validateOpenSlo,
-} from './commands/openslo.ts';
-export { type TestResult, testAlerts } from './commands/test/index.ts';
-export { RevisionError } from './commands/diff/git.ts';
-export type { Change } from './commands/diff/compare.ts';
-export { formatDiffMarkdown } from './commands/diff/markdown.ts';
-export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './commands/drill/format.ts';
-export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './commands/drill/run.ts';
-export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
-export { explain, formatExplain } from './commands/explain.ts';
+
 export {
   CHECKS,
   type Check,
@@ -28,6 +13,23 @@ export {
   type LintFormat,
   ToolMissingError,
 } from './checks/index.ts';
+export type { Change } from './commands/diff/compare.ts';
+export { RevisionError } from './commands/diff/git.ts';
+export { type DiffOptions, type DiffResult, diff, diffProjects } from './commands/diff/index.ts';
+export { formatDiffMarkdown } from './commands/diff/markdown.ts';
+export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './commands/drill/format.ts';
+export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './commands/drill/run.ts';
+export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
+export { explain, formatExplain } from './commands/explain.ts';
+export { type LintOptions, type LintResult, lint, lintDocuments } from './commands/lint.ts';
+export {
+  exportOpenSlo,
+  VALIDATION_ENVIRONMENT,
+  type ValidateResult,
+  validateOpenSlo,
+} from './commands/openslo.ts';
+export { type TestResult, testAlerts } from './commands/test/index.ts';
+export { formatProofReport, type ProofReport } from './commands/test/prove.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
 export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';
@@ -47,4 +49,3 @@ export {
   unknownChecks,
   validate,
 } from './pipeline.ts';
-export { formatProofReport, type ProofReport } from './commands/test/prove.ts';

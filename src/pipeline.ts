@@ -17,6 +17,7 @@
  * `diff` compares what two revisions render.
  */
 import { isAbsolute, join, resolve } from 'node:path';
+import { CHECKS, GENERATE_CHECKS, lintContext, runChecks } from './checks/index.ts';
 import { type Artifacts, compileArtifacts, compiledDocuments } from './compile/index.ts';
 import { type Derived, deriveArtifacts, derivedDocuments } from './derive/index.ts';
 import {
@@ -28,7 +29,6 @@ import {
   writeTree,
 } from './emit/index.ts';
 import { findOpenSloFiles, importOpenSloFiles } from './formats/openslo/import/index.ts';
-import { CHECKS, GENERATE_CHECKS, lintContext, runChecks } from './checks/index.ts';
 import {
   findOpenSloDefinitionFiles,
   loadAlerts,
@@ -38,13 +38,17 @@ import {
 } from './load/index.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Project } from './model/resolved.ts';
-import type { LoadedService } from './model/validate.ts';
-import { validateProject } from './model/validate.ts';
-import type { LoadedAlert, LoadedExport } from './model/validate-alerts.ts';
-import { validateAlerts } from './model/validate-alerts.ts';
-import { validateDashboards } from './model/validate-dashboards.ts';
-import { validateKubernetes } from './model/validate-kubernetes.ts';
-import { originOf, validateRouting } from './model/validate-routing.ts';
+import {
+  type LoadedAlert,
+  type LoadedExport,
+  type LoadedService,
+  originOf,
+  validateAlerts,
+  validateDashboards,
+  validateKubernetes,
+  validateProject,
+  validateRouting,
+} from './validate/index.ts';
 
 export interface ProjectOptions {
   /** Project root holding slos/. */

@@ -5,12 +5,12 @@ import { alerting } from '../slos/environments.ts';
 import api, { metrics } from '../slos/malaria-predictor-api.ts';
 import { toYaml } from '../src/emit/index.ts';
 import { loadProject } from '../src/index.ts';
-import { templateProblem } from '../src/model/go-template.ts';
 import { type AlertSpec, defineAlert, defineAlertRouting, series } from '../src/model/index.ts';
 import type { Project } from '../src/model/resolved.ts';
 import type { Environment } from '../src/model/service.ts';
-import { seriesSampleCount, validateAlerts } from '../src/model/validate-alerts.ts';
-import { validateRouting } from '../src/model/validate-routing.ts';
+import { seriesSampleCount, validateAlerts } from '../src/validate/alerts.ts';
+import { templateProblem } from '../src/validate/go-template.ts';
+import { validateRouting } from '../src/validate/routing.ts';
 import { ROOT, tempDir, tool } from './helpers/tools.ts';
 
 let project: Project;

@@ -16,7 +16,11 @@ const sourceFiles = (): string[] =>
 
 /** Static, re-export and literal dynamic import specifiers of a file. */
 const specifiers = (text: string): string[] =>
-  [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)]
+  [
+    ...text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+    ),
+  ]
     .map((m) => m[1] ?? m[2] ?? '')
     .filter(Boolean);
 

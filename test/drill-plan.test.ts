@@ -6,11 +6,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toDrillAlertmanagerConfig } from '../src/compile/alertmanager/drill.ts';
-import { toAlertmanagerConfig } from '../src/compile/alertmanager/index.ts';
-import { notificationTemplates } from '../src/compile/alertmanager/templates.ts';
-import { drillFactor, toDrillRuleFile } from '../src/compile/prometheus/drill.ts';
-import { isAlertingRule, type RuleFile, toRuleFile } from '../src/compile/prometheus/index.ts';
 import {
   DRILL_SCENARIOS,
   DrillDefinitionError,
@@ -19,6 +14,11 @@ import {
 } from '../src/commands/drill/scenarios.ts';
 import { startSyntheticService } from '../src/commands/drill/service.ts';
 import { type DrillClock, drillSignals, expandValues } from '../src/commands/drill/signals.ts';
+import { toDrillAlertmanagerConfig } from '../src/compile/alertmanager/drill.ts';
+import { toAlertmanagerConfig } from '../src/compile/alertmanager/index.ts';
+import { notificationTemplates } from '../src/compile/alertmanager/templates.ts';
+import { drillFactor, toDrillRuleFile } from '../src/compile/prometheus/drill.ts';
+import { isAlertingRule, type RuleFile, toRuleFile } from '../src/compile/prometheus/index.ts';
 import { toYaml } from '../src/emit/index.ts';
 import { loadProject } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { lintDashboardLinks } from '../src/checks/dashboard-links.ts';
 import { dashboardLink } from '../src/compile/grafana/index.ts';
 import { DATASOURCE } from '../src/compile/grafana/panels.ts';
 import { isAlertingRule, type RuleFile } from '../src/compile/prometheus/index.ts';
 import { DASHBOARD_UID, GRAFANA_SCHEMA_VERSION } from '../src/conventions.ts';
 import type { Document } from '../src/emit/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
-import { lintDashboardLinks } from '../src/checks/dashboard-links.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
 import { build, check } from '../src/pipeline.ts';
 import { type GrafanaDashboard, grafanaValidators, schemaProblems } from './helpers/grafana.ts';

@@ -1,8 +1,8 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic, generate } from '../src/index.ts';
 import { selectedMetrics } from '../src/checks/dashboard-queries.ts';
+import { formatDiagnostic, generate } from '../src/index.ts';
 import { ROOT, tempDir, tool } from './helpers/tools.ts';
 
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', name);

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { lintKubernetesSizes } from '../src/checks/kubernetes-sizes.ts';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
 import { toRuleFile } from '../src/compile/prometheus/index.ts';
 import { KUBERNETES } from '../src/conventions.ts';
@@ -9,7 +10,6 @@ import { toPrometheusRules } from '../src/derive/kubernetes/index.ts';
 import { packInOrder, yamlBytes } from '../src/derive/kubernetes/size.ts';
 import type { Document } from '../src/emit/index.ts';
 import { buildTree, formatDiagnostic, generate, loadProject } from '../src/index.ts';
-import { lintKubernetesSizes } from '../src/checks/kubernetes-sizes.ts';
 import type { Project } from '../src/model/resolved.ts';
 import {
   crdProblems,

@@ -6,11 +6,11 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../src/checks/index.ts';
 import type { AlertmanagerConfig } from '../src/compile/alertmanager/index.ts';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
 import type { Document } from '../src/emit/index.ts';
 import { formatDiagnostic, lint, lintDocuments, loadProject } from '../src/index.ts';
-import { CHECKS } from '../src/checks/index.ts';
 import type { Diagnostic } from '../src/model/diagnostic.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { compileProject } from '../src/pipeline.ts';

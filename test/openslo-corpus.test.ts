@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environments } from '../slos/environments.ts';
 import { buildTree } from '../src/index.ts';
 import { formatDiagnostic } from '../src/model/diagnostic.ts';
-import { validateProject } from '../src/model/validate.ts';
+import { validateProject } from '../src/validate/service.ts';
 import { CORPUS, corpusGroups, type GroupResult, outcomeOf, readGroup } from './helpers/openslo-corpus.ts';
 import { tempDir, tool } from './helpers/tools.ts';
 

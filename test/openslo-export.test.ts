@@ -4,8 +4,8 @@ import { environments } from '../slos/environments.ts';
 import { importObjects, parseOpenSloText } from '../src/formats/openslo/import/index.ts';
 import { buildTree, exportOpenSlo, loadProject } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
-import { validateProject } from '../src/model/validate.ts';
 import { compileProject } from '../src/pipeline.ts';
+import { validateProject } from '../src/validate/service.ts';
 import { ROOT } from './helpers/tools.ts';
 
 const FILE = 'malaria-predictor-api.openslo.yaml';

@@ -8,7 +8,7 @@ import { buildTree } from '../src/index.ts';
 import type { Diagnostic } from '../src/model/diagnostic.ts';
 import type { Project } from '../src/model/resolved.ts';
 import type { Slo } from '../src/model/slo.ts';
-import { validateProject } from '../src/model/validate.ts';
+import { validateProject } from '../src/validate/service.ts';
 import { tempDir, tool } from './helpers/tools.ts';
 
 type Json = Record<string, unknown>;

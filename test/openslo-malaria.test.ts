@@ -6,7 +6,7 @@ import { environments } from '../slos/environments.ts';
 import { findOpenSloFiles, importOpenSloFiles } from '../src/formats/openslo/import/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
-import { validateProject } from '../src/model/validate.ts';
+import { validateProject } from '../src/validate/service.ts';
 import { ROOT, tempDir, tool } from './helpers/tools.ts';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'openslo-malaria');

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promtoolTestRules, type ScenarioResult, scenarioResults } from '../src/commands/test/promtool.ts';
 import { isAlertingRule, type RuleFile, ruleFilePath, toRuleFile } from '../src/compile/prometheus/index.ts';
 import { burnAlertName } from '../src/conventions.ts';
 import { type PackedTest, type ScenarioKind, toTestFiles } from '../src/derive/tests/index.ts';
@@ -15,7 +16,6 @@ import { loadProject } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
 import type { Environment } from '../src/model/service.ts';
 import { formatNumber } from '../src/model/units.ts';
-import { promtoolTestRules, type ScenarioResult, scenarioResults } from '../src/commands/test/promtool.ts';
 import { ROOT, tempDir } from './helpers/tools.ts';
 
 let svc: ResolvedService;

@@ -5,6 +5,7 @@
  * anyway (or a future output) is caught too.
  */
 import type { Diagnostic } from '../model/diagnostic.ts';
+import { urlSecret } from '../validate/secrets.ts';
 import { alertmanagerConfigs, routingFile } from './alertmanager-amtool.ts';
 import type { LintContext } from './context.ts';
 
@@ -33,24 +34,6 @@ const SECRET_KEYS = new Set([
   'wechat_api_secret',
   'webhook_url',
 ]);
-/** Hosts whose webhook URLs are themselves the secret. */
-const SECRET_HOST =
-  /(^|\.)(hooks\.slack\.com|events\.pagerduty\.com|hc-ping\.com|discord(app)?\.com|webhook\.office\.com)$/i;
-
-/** Why a URL cannot be written into a configuration, or undefined. */
-function urlSecret(text: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return undefined;
-  }
-  if (url.username || url.password) return 'it carries credentials';
-  if (url.search) return 'it carries a query string';
-  if (SECRET_HOST.test(url.hostname)) return `a ${url.hostname} webhook URL is itself the secret`;
-  return undefined;
-}
-
 function* inlineSecrets(
   value: unknown,
   path: (string | number)[] = [],

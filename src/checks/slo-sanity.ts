@@ -1,5 +1,5 @@
 /**
- * SLO sanity beyond what validation (src/model/validate.ts) already refuses (objective outside
+ * SLO sanity beyond what validation (src/validate/service.ts) already refuses (objective outside
  * (0, 1), unreachable burn thresholds, windows longer than the period, grouping labels missing on
  * typed SLIs): every burn window spans at least four scrape intervals, and the recorded SLI series
  * keep every grouping label (a raw SLI's `by` clause must keep them, or all groups share one

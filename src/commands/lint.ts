@@ -1,8 +1,8 @@
 /** `obsgen lint`: every check of the registry, the tool checks included, without writing. */
 
+import { CHECKS, lintContext, runChecks, sortDiagnostics } from '../checks/index.ts';
 import type { Document } from '../emit/index.ts';
 import { renderTree } from '../emit/index.ts';
-import { CHECKS, lintContext, runChecks, sortDiagnostics } from '../checks/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Project } from '../model/resolved.ts';
 import { build, loadProject, type ProjectOptions, unknownChecks } from '../pipeline.ts';

@@ -7,8 +7,8 @@ import { loadEnvironments } from '../load/index.ts';
 import { type Diagnostic, hasErrors } from '../model/diagnostic.ts';
 import type { Project } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
-import { validateProject } from '../model/validate.ts';
 import { environmentsModule, type ProjectOptions } from '../pipeline.ts';
+import { validateProject } from '../validate/service.ts';
 
 /**
  * The single environment OpenSLO files are checked against when the project has no environments

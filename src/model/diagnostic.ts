@@ -38,3 +38,49 @@ export class DefinitionError extends Error {
     this.diagnostics = diagnostics;
   }
 }
+
+/** Field path of a diagnostic while it is built: keys, array indexes, readable names. */
+export type Path = (string | number)[];
+
+/** Records one error at a field path of the file being checked. */
+export type Report = (code: string, path: Path, message: string, hint?: string) => void;
+
+/** A `Report` that appends errors in `file` to `diagnostics`. */
+export function reporter(file: string, diagnostics: Diagnostic[]): Report {
+  return (code, path, message, hint) =>
+    diagnostics.push({ code, severity: 'error', file, path, message, ...(hint ? { hint } : {}) });
+}
+
+/** What a diagnostic takes from a schema issue; zod's issues have this shape. */
+export interface SchemaIssue {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** An issue path as a diagnostic path (zod allows symbol keys; definitions never use them). */
+export const issuePath = (path: readonly PropertyKey[]): Path =>
+  path.map((key) => (typeof key === 'symbol' ? key.toString() : key));
+
+export interface IssueOptions<I extends SchemaIssue> {
+  /** Path of the checked value inside its file. @default [] */
+  readonly at?: Path;
+  /** Readable path of an issue (named items instead of indexes). @default its path as is */
+  readonly path?: (issue: I) => Path;
+  /** A code more telling than `schema/<issue code>` for some issues; undefined keeps that one. */
+  readonly code?: (issue: I) => string | undefined;
+}
+
+/** Reports each schema issue as an error, `schema/<issue code>` unless `code` names a better one. */
+export function reportIssues<I extends SchemaIssue>(
+  report: Report,
+  issues: readonly I[],
+  options: IssueOptions<I> = {},
+): void {
+  for (const issue of issues)
+    report(
+      options.code?.(issue) ?? `schema/${issue.code.replaceAll('_', '-')}`,
+      [...(options.at ?? []), ...(options.path?.(issue) ?? issuePath(issue.path))],
+      issue.message,
+    );
+}

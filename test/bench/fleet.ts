@@ -13,7 +13,7 @@ import { compileArtifacts, compiledDocuments } from '../../src/compile/index.ts'
 import { ruleFilePath, toRuleFile } from '../../src/compile/prometheus/index.ts';
 import { deriveArtifacts, derivedDocuments } from '../../src/derive/index.ts';
 import { type Document, renderTree, writeTree } from '../../src/emit/index.ts';
-import { validateProject } from '../../src/model/validate.ts';
+import { validateProject } from '../../src/validate/service.ts';
 
 import { fleetService } from './fleet-service.ts';
 

@@ -9,8 +9,8 @@
 import { execFile } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { build, loadProject } from '../../src/index.ts';
 import { CHECKS, lintContext } from '../../src/checks/index.ts';
+import { build, loadProject } from '../../src/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TARGET_MS = 3_000;

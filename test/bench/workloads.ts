@@ -18,8 +18,8 @@ import {
 } from '../../src/model/index.ts';
 import type { ResolvedService } from '../../src/model/resolved.ts';
 import { formatSeconds } from '../../src/model/units.ts';
-import { validateProject } from '../../src/model/validate.ts';
 import type { Incident, WorkloadSpec } from '../../src/synth/openmetrics.ts';
+import { validateProject } from '../../src/validate/service.ts';
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 const pad = (i: number, width: number) => String(i).padStart(width, '0');

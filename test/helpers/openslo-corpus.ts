@@ -4,7 +4,7 @@ import { readOpenSloFile } from '../../src/formats/openslo/import/documents.ts';
 import { findOpenSloFiles, importObjects, type RawObject } from '../../src/formats/openslo/import/index.ts';
 import type { Diagnostic } from '../../src/model/diagnostic.ts';
 import type { Environment } from '../../src/model/service.ts';
-import type { LoadedService } from '../../src/model/validate.ts';
+import type { LoadedService } from '../../src/validate/service.ts';
 
 export const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'openslo-corpus');
 

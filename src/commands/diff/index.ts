@@ -1,10 +1,11 @@
 /** `obsgen diff`: what a change of the definitions does to the generated output, as Markdown. */
-import { extractRevision } from './git.ts';
-import { type Change, type Compiled, diffCompiled } from './compare.ts';
-import { formatDiffMarkdown } from './markdown.ts';
+
 import type { Diagnostic } from '../../model/diagnostic.ts';
 import type { Project } from '../../model/resolved.ts';
 import { build, loadProject, type ProjectOptions } from '../../pipeline.ts';
+import { type Change, type Compiled, diffCompiled } from './compare.ts';
+import { extractRevision } from './git.ts';
+import { formatDiffMarkdown } from './markdown.ts';
 
 const compiled = (project: Project): Compiled => {
   const { documents, tree } = build(project);

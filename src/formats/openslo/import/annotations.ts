@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { OPENSLO } from '../../../conventions.ts';
 import { defineMetrics, type MetricContract, type MetricSpec } from '../../../model/metrics.ts';
 import { type Duration, parseDurationMs } from '../../../model/units.ts';
-import { issueLine, objectPath, type Path, type Report } from './diagnostics.ts';
+import { type FileReport, issueLine, objectPath, type Path } from './diagnostics.ts';
 import type { OpenSloObject } from './objects.ts';
 
 /** What an imported service takes from its Service object, or the defaults without one. */
@@ -67,7 +67,7 @@ const stringRecord = z.record(z.string(), z.string());
 function annotationsOf(
   object: OpenSloObject,
   allowed: ReadonlySet<string>,
-  report: Report,
+  report: FileReport,
 ): Record<string, string> {
   const annotations = object.apiVersion === 'openslo/v1' ? (object.metadata.annotations ?? {}) : {};
   const out: Record<string, string> = {};
@@ -90,7 +90,7 @@ function annotationsOf(
 
 export function serviceContext(
   object: Extract<OpenSloObject, { kind: 'Service' }>,
-  report: Report,
+  report: FileReport,
 ): ServiceContext {
   const a = annotationsOf(object, SERVICE_ANNOTATIONS, report);
   const at: Path = [objectPath(object.index), 'metadata', 'annotations'];
@@ -140,7 +140,7 @@ export const unannotatedService = (name: string): ServiceContext => ({
   description: '',
 });
 
-export function sloOptions(object: OpenSloObject, report: Report): SloOptions {
+export function sloOptions(object: OpenSloObject, report: FileReport): SloOptions {
   const a = annotationsOf(object, SLO_ANNOTATIONS, report);
   const at: Path = [objectPath(object.index), 'metadata', 'annotations'];
   const bad = (k: string, message: string) => report(object.file, [...at, k], 'openslo/annotation', message);

@@ -4,13 +4,15 @@
  */
 import type { z } from 'zod';
 import { OPENSLO } from '../../../conventions.ts';
-import type { Diagnostic } from '../../../model/diagnostic.ts';
+import type { Diagnostic, Path } from '../../../model/diagnostic.ts';
 
-/** A field path inside a file, starting with the object's position (`documents[2]`). */
-export type Path = (string | number)[];
+export type { Path } from '../../../model/diagnostic.ts';
 
-/** Records an error. */
-export type Report = (file: string, path: Path, code: string, message: string, hint?: string) => void;
+/**
+ * Records an error in one of the files being imported (an import spans many files, so the file is
+ * an argument; the model's `Report` is bound to one file).
+ */
+export type FileReport = (file: string, path: Path, code: string, message: string, hint?: string) => void;
 
 /** The path head that names an object in diagnostics: `documents[2]`. */
 export const objectPath = (index: number): string => `documents[${index}]`;
@@ -26,7 +28,7 @@ export const diagnostic = (
 
 /** A report that appends to `diagnostics`. */
 export const reporter =
-  (diagnostics: Diagnostic[]): Report =>
+  (diagnostics: Diagnostic[]): FileReport =>
   (file, path, code, message, hint) =>
     diagnostics.push(diagnostic(file, path, code, message, hint));
 

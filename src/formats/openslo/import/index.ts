@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../../../model/diagnostic.ts';
 import type { Environment } from '../../../model/service.ts';
-import type { LoadedService } from '../../../model/validate.ts';
+import type { LoadedService } from '../../../validate/service.ts';
 import { type ServiceContext, serviceContext } from './annotations.ts';
 import { objectPath, reporter, sortedDiagnostics } from './diagnostics.ts';
 import { type RawObject, readOpenSloFile } from './documents.ts';

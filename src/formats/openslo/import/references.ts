@@ -4,7 +4,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { AttachedPolicy } from './alerts.ts';
-import { objectPath, type Path, type Report } from './diagnostics.ts';
+import { type FileReport, objectPath, type Path } from './diagnostics.ts';
 import type { OpenSloObject, V1Object } from './objects.ts';
 
 export type Lookup = <K extends OpenSloObject['kind']>(
@@ -25,7 +25,7 @@ export interface ObjectSet {
 const key = (kind: string, name: string): string => `${kind}/${name}`;
 
 /** The set of `objects`; a second, differing object of one kind and name is reported. */
-export function objectSet(objects: readonly OpenSloObject[], report: Report): ObjectSet {
+export function objectSet(objects: readonly OpenSloObject[], report: FileReport): ObjectSet {
   // An identical copy (the same Service repeated in each file) is read once; a differing one is
   // an error and is not read further.
   const registry = new Map<string, OpenSloObject>();

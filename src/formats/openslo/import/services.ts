@@ -7,9 +7,9 @@ import type { Diagnostic } from '../../../model/diagnostic.ts';
 import { defineMetrics, type MetricContract, type MetricSpec } from '../../../model/metrics.ts';
 import { defineService, type Environment } from '../../../model/service.ts';
 import type { Slo } from '../../../model/slo.ts';
-import { type LoadedService, validateService } from '../../../model/validate.ts';
+import { type LoadedService, validateService } from '../../../validate/service.ts';
 import { type ServiceContext, unannotatedService } from './annotations.ts';
-import { atOrigin, objectPath, type Report, type SloOrigin } from './diagnostics.ts';
+import { atOrigin, type FileReport, objectPath, type SloOrigin } from './diagnostics.ts';
 import type { Indicator } from './indicator.ts';
 import type { OpenSloObject } from './objects.ts';
 import { metricsRead } from './query-rewrite.ts';
@@ -24,7 +24,7 @@ export interface ServicesContext {
   readonly services: ReadonlyMap<string, ServiceContext>;
   /** Indicators of the set's SLI objects by name; undefined for one that did not convert. */
   readonly indicators: ReadonlyMap<string, Indicator | undefined>;
-  readonly report: Report;
+  readonly report: FileReport;
   readonly environments: readonly Environment[];
 }
 

@@ -4,7 +4,7 @@ import type { Slo } from '../../../model/slo.ts';
 import { parseDurationMs, rational, rationalOf, sub } from '../../../model/units.ts';
 import { baseWindow, burnWindowPairs } from '../../../model/windows.ts';
 import type { ServiceContext } from './annotations.ts';
-import type { Path, Report, SloOrigin } from './diagnostics.ts';
+import type { FileReport, Path, SloOrigin } from './diagnostics.ts';
 import type { SliProblem } from './indicator.ts';
 import type { OpenSloObject } from './objects.ts';
 
@@ -44,7 +44,7 @@ export const describeSlo = (object: Extract<OpenSloObject, { kind: 'SLO' }>, obj
 export function reportSliProblems(
   problems: readonly SliProblem[],
   fallback: { file: string; path: Path },
-  report: Report,
+  report: FileReport,
 ) {
   for (const p of problems)
     report(p.source?.file ?? fallback.file, p.source?.path ?? fallback.path, p.code, p.message, p.hint);

@@ -1,6 +1,6 @@
 /** Prometheus queries found in OpenSLO files, checked before any indicator is built from them. */
 import type { Environment } from '../../../model/service.ts';
-import type { Path, Report } from './diagnostics.ts';
+import type { FileReport, Path } from './diagnostics.ts';
 import { parsePromql } from './query-rewrite.ts';
 
 /** A Prometheus query found in an OpenSLO file. */
@@ -28,7 +28,7 @@ export function placeholdersOf(query: string): { vars: string[]; unknown: string
 /** The source when its query parses and every placeholder can be filled in every environment; reports why not. */
 export function checkedSource(
   source: Source,
-  report: Report,
+  report: FileReport,
   environments: readonly Environment[],
 ): Source | undefined {
   const parsed = parsePromql(source.query);

@@ -1,6 +1,6 @@
 /** OpenSLO v1 SLI specs into indicators: the Prometheus query of each metric source, checked. */
 import type { Environment } from '../../../model/service.ts';
-import type { Path, Report } from './diagnostics.ts';
+import type { FileReport, Path } from './diagnostics.ts';
 import type { Indicator } from './indicator.ts';
 import type { Lookup } from './references.ts';
 import { checkedSource, type Source } from './source.ts';
@@ -12,7 +12,7 @@ function promqlV1(
   file: string,
   path: Path,
   lookup: Lookup,
-  report: Report,
+  report: FileReport,
   environments: readonly Environment[],
 ): Source | undefined {
   const ms = metric.metricSource;
@@ -94,7 +94,7 @@ export function indicatorV1(
   file: string,
   path: Path,
   lookup: Lookup,
-  report: Report,
+  report: FileReport,
   environments: readonly Environment[],
 ): Indicator | undefined {
   const q = (m: MetricSpecV1 | undefined, field: string[]) =>

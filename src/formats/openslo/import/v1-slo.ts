@@ -1,18 +1,11 @@
 /** OpenSLO v1 SLOs into model SLOs: one per objective, with the tiers their alert policies name. */
 import type { Environment } from '../../../model/service.ts';
 import { defineSlo } from '../../../model/slo.ts';
-import {
-  type Duration,
-  div,
-  formatSeconds,
-  rational,
-  rationalOf,
-  toNumber,
-} from '../../../model/units.ts';
+import { type Duration, div, formatSeconds, rational, rationalOf, toNumber } from '../../../model/units.ts';
 import { shorthandSeconds } from '../durations.ts';
 import { alertingOf, mapAlerting } from './alerts.ts';
 import { type ServiceContext, sloOptions } from './annotations.ts';
-import { objectPath, type Path, type Report } from './diagnostics.ts';
+import { type FileReport, objectPath, type Path } from './diagnostics.ts';
 import type { Indicator } from './indicator.ts';
 import type { V1Object } from './objects.ts';
 import { attachedPolicies, type ObjectSet } from './references.ts';
@@ -24,7 +17,7 @@ export interface SloContextV1 {
   readonly set: ObjectSet;
   /** Indicators of the set's SLI objects by name; undefined for one that did not convert. */
   readonly indicators: ReadonlyMap<string, Indicator | undefined>;
-  readonly report: Report;
+  readonly report: FileReport;
   readonly environments: readonly Environment[];
 }
 

@@ -4,7 +4,7 @@ import { defineSlo } from '../../../model/slo.ts';
 import { type Duration, formatSeconds } from '../../../model/units.ts';
 import { alertingOf } from './alerts.ts';
 import { type ServiceContext, sloOptions } from './annotations.ts';
-import { objectPath, type Path, type Report } from './diagnostics.ts';
+import { type FileReport, objectPath, type Path } from './diagnostics.ts';
 import type { Indicator } from './indicator.ts';
 import type { V1alphaObject } from './objects.ts';
 import { sliFromIndicator } from './sli.ts';
@@ -25,7 +25,7 @@ function sourceV1alpha(
   m: MetricSourceV1alpha,
   file: string,
   path: Path,
-  report: Report,
+  report: FileReport,
   environments: readonly Environment[],
 ): Source | undefined {
   if (!['prometheus', 'sloth'].includes(m.source.toLowerCase())) {
@@ -52,7 +52,7 @@ function sourceV1alpha(
 export function slosV1alpha(
   object: Extract<V1alphaObject, { kind: 'SLO' }>,
   service: ServiceContext,
-  report: Report,
+  report: FileReport,
   environments: readonly Environment[],
 ): ConvertedSlo[] {
   const at = objectPath(object.index);

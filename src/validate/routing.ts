@@ -4,27 +4,31 @@
  * file that defines the routing (slos/environments.ts) and the field.
  */
 import { z } from 'zod';
-import type { Diagnostic } from './diagnostic.ts';
-import type { ResolvedService } from './resolved.ts';
-import type { AlertRouting, ReceiverSpec, RouteMatcher, RouteTiming, TimeRangeSpec } from './routing.ts';
-import { isPagingReceiver } from './routing.ts';
-import type { Environment } from './service.ts';
-import { checkDuration, checkLabelName, checkName, type Path, type Report } from './validate.ts';
-import type { LoadedExport } from './validate-alerts.ts';
+import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
+import type { ResolvedService } from '../model/resolved.ts';
+import {
+  type AlertRouting,
+  type AlertRoutingSpec,
+  type EmailReceiverSpec,
+  isPagingReceiver,
+  type PagerDutyReceiverSpec,
+  type ReceiverSpec,
+  type RouteMatcher,
+  type RouteSpec,
+  type RouteTiming,
+  type SlackReceiverSpec,
+  type SmtpSpec,
+  type TimeRangeSpec,
+  type WebhookReceiverSpec,
+} from '../model/routing.ts';
+import type { Environment } from '../model/service.ts';
+import type { LoadedExport } from './alerts.ts';
+import { urlSecret } from './secrets.ts';
+import { checkDuration, checkLabelName, checkName } from './service.ts';
+import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
-const RECEIVER_FIELDS: Readonly<Record<ReceiverSpec['type'], readonly string[]>> = {
-  pagerduty: ['type', 'routingKeyFile', 'sendResolved'],
-  slack: ['type', 'channel', 'apiUrlFile', 'sendResolved'],
-  email: ['type', 'to', 'sendResolved'],
-  webhook: ['type', 'url', 'credentialsFile', 'sendResolved'],
-};
 /** Field names that carry a secret when given inline (the `*File` fields are fine). */
 const SECRET_FIELD = /(url|key|token|password|secret|credential|webhook)/i;
-/** Hosts whose webhook URLs are themselves the secret. */
-const SECRET_URL_HOST =
-  /(^|\.)(hooks\.slack\.com|events\.pagerduty\.com|hc-ping\.com|nosnch\.in|discord(app)?\.com|webhook\.office\.com|outlook\.office\.com)$/i;
-/** A path segment that looks like a token (long, with digits). */
-const TOKEN_SEGMENT = /^(?=.*\d)[A-Za-z0-9_-]{20,}$/;
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const MONTHS = [
   'january',
@@ -44,86 +48,116 @@ const TIME_OF_DAY = /^([01]\d|2[0-4]):([0-5]\d)$/;
 /** Characters that break a quoted Alertmanager matcher or YAML line. */
 const UNSAFE_MATCHER_VALUE = /["\n\r\\]/;
 
-const matcher = z.union([
-  z.string(),
-  z.strictObject({ re: z.string() }),
-  z.strictObject({ ne: z.string() }),
-  z.strictObject({ nre: z.string() }),
-]);
-const timing = z.strictObject({
-  groupBy: z.array(z.string()).optional(),
-  groupWait: z.string().optional(),
-  groupInterval: z.string().optional(),
-  repeatInterval: z.string().optional(),
-});
-const receiverTypes = Object.keys(RECEIVER_FIELDS) as [ReceiverSpec['type'], ...ReceiverSpec['type'][]];
-const receiverShapes = {
-  pagerduty: z.strictObject({
-    type: z.literal('pagerduty'),
-    routingKeyFile: z.string(),
-    sendResolved: z.boolean().optional(),
-  }),
-  slack: z.strictObject({
-    type: z.literal('slack'),
-    channel: z.string(),
-    apiUrlFile: z.string(),
-    sendResolved: z.boolean().optional(),
-  }),
-  email: z.strictObject({ type: z.literal('email'), to: z.string(), sendResolved: z.boolean().optional() }),
-  webhook: z.strictObject({
-    type: z.literal('webhook'),
-    url: z.string(),
-    credentialsFile: z.string(),
-    sendResolved: z.boolean().optional(),
-  }),
-} as const;
-const routing = z.strictObject({
-  receivers: z.record(
+const matcher = shapeOf<RouteMatcher>()(
+  z.union([
     z.string(),
-    z.looseObject({
-      type: z.enum(receiverTypes, {
-        error: (issue) =>
-          `unknown receiver type ${JSON.stringify(issue.input)}; expected one of ${receiverTypes.join(', ')}`,
-      }),
-    }),
-  ),
-  routes: z.array(
+    z.strictObject({ re: z.string() }),
+    z.strictObject({ ne: z.string() }),
+    z.strictObject({ nre: z.string() }),
+  ]),
+);
+// Any text: checkTiming parses the durations.
+const timingDuration = checkedElsewhere<NonNullable<RouteTiming['groupWait']>>()(z.string());
+const timing = shapeOf<RouteTiming>()(
+  z.strictObject({
+    groupBy: z.array(z.string()).optional(),
+    groupWait: timingDuration.optional(),
+    groupInterval: timingDuration.optional(),
+    repeatInterval: timingDuration.optional(),
+  }),
+);
+const receiverShapes = {
+  pagerduty: shapeOf<PagerDutyReceiverSpec>()(
     z.strictObject({
-      match: z.record(z.string(), matcher),
-      receivers: z.array(z.string()),
-      continue: z.boolean().optional(),
-      timing: timing.optional(),
-      muteTimeIntervals: z.array(z.string()).optional(),
-      activeTimeIntervals: z.array(z.string()).optional(),
+      type: z.literal('pagerduty'),
+      routingKeyFile: z.string(),
+      sendResolved: z.boolean().optional(),
     }),
   ),
-  defaultReceiver: z.string(),
-  timing: timing.optional(),
-  timeIntervals: z
-    .record(
+  slack: shapeOf<SlackReceiverSpec>()(
+    z.strictObject({
+      type: z.literal('slack'),
+      channel: z.string(),
+      apiUrlFile: z.string(),
+      sendResolved: z.boolean().optional(),
+    }),
+  ),
+  email: shapeOf<EmailReceiverSpec>()(
+    z.strictObject({ type: z.literal('email'), to: z.string(), sendResolved: z.boolean().optional() }),
+  ),
+  webhook: shapeOf<WebhookReceiverSpec>()(
+    z.strictObject({
+      type: z.literal('webhook'),
+      url: z.string(),
+      credentialsFile: z.string(),
+      sendResolved: z.boolean().optional(),
+    }),
+  ),
+} as const satisfies Record<ReceiverSpec['type'], z.ZodType>;
+const RECEIVER_FIELDS: Readonly<Record<ReceiverSpec['type'], readonly string[]>> = Object.fromEntries(
+  Object.entries(receiverShapes).map(([type, shape]) => [type, Object.keys(shape.shape)]),
+) as Record<ReceiverSpec['type'], string[]>;
+const receiverTypes = Object.keys(receiverShapes) as [ReceiverSpec['type'], ...ReceiverSpec['type'][]];
+const routing = shapeOf<AlertRoutingSpec>()(
+  z.strictObject({
+    receivers: z.record(
       z.string(),
-      z.array(
-        z.strictObject({
-          weekdays: z.array(z.string()).optional(),
-          times: z.array(z.strictObject({ start: z.string(), end: z.string() })).optional(),
-          daysOfMonth: z.array(z.string()).optional(),
-          months: z.array(z.string()).optional(),
+      // Only the type: checkReceiver checks the rest against the type's shape in receiverShapes,
+      // after looking for inline secrets.
+      checkedElsewhere<ReceiverSpec>()(
+        z.looseObject({
+          type: z.enum(receiverTypes, {
+            error: (issue) =>
+              `unknown receiver type ${JSON.stringify(issue.input)}; expected one of ${receiverTypes.join(', ')}`,
+          }),
         }),
       ),
-    )
-    .optional(),
-  timeZone: z.string().optional(),
-  smtp: z
-    .strictObject({
-      smarthost: z.string(),
-      from: z.string(),
-      authUsername: z.string().optional(),
-      authPasswordFile: z.string().optional(),
-      requireTls: z.boolean().optional(),
-    })
-    .optional(),
-  resolveTimeout: z.string().optional(),
-});
+    ),
+    routes: z.array(
+      shapeOf<RouteSpec>()(
+        z.strictObject({
+          match: z.record(z.string(), matcher),
+          receivers: z.array(z.string()),
+          continue: z.boolean().optional(),
+          timing: timing.optional(),
+          muteTimeIntervals: z.array(z.string()).optional(),
+          activeTimeIntervals: z.array(z.string()).optional(),
+        }),
+      ),
+    ),
+    defaultReceiver: z.string(),
+    timing: timing.optional(),
+    timeIntervals: z
+      .record(
+        z.string(),
+        z.array(
+          shapeOf<TimeRangeSpec>()(
+            z.strictObject({
+              weekdays: z.array(z.string()).optional(),
+              times: z.array(z.strictObject({ start: z.string(), end: z.string() })).optional(),
+              daysOfMonth: z.array(z.string()).optional(),
+              months: z.array(z.string()).optional(),
+            }),
+          ),
+        ),
+      )
+      .optional(),
+    timeZone: z.string().optional(),
+    smtp: shapeOf<SmtpSpec>()(
+      z.strictObject({
+        smarthost: z.string(),
+        from: z.string(),
+        authUsername: z.string().optional(),
+        authPasswordFile: z.string().optional(),
+        requireTls: z.boolean().optional(),
+      }),
+    ).optional(),
+    resolveTimeout: duration.optional(),
+  }),
+);
+
+/** The schemas of an alert routing, bound to the authoring interfaces (see shape.ts). */
+export const routingSchemas = { routing, receivers: receiverShapes, timing };
 
 /** Where a routing is defined: its own export, the environment's export, or the service file. */
 export function originOf(
@@ -147,21 +181,6 @@ function checkSecretFile(report: Report, path: Path, file: string | undefined): 
       `${JSON.stringify(file)} is not an absolute path`,
       'give the absolute path where the secret is mounted: /etc/alertmanager/secrets/<name>',
     );
-}
-
-/** A URL that carries a secret, or undefined when the URL can be written into the configuration. */
-function urlSecret(text: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return undefined;
-  }
-  if (url.username || url.password) return 'it carries credentials';
-  if (url.search) return 'it carries a query string';
-  if (SECRET_URL_HOST.test(url.hostname)) return `a ${url.hostname} webhook URL is itself the secret`;
-  if (url.pathname.split('/').some((segment) => TOKEN_SEGMENT.test(segment))) return 'its path holds a token';
-  return undefined;
 }
 
 const fileHint = (receiver: string, type: string): string => {
@@ -208,13 +227,7 @@ function checkReceiver(report: Report, path: Path, name: string, receiver: Recor
   }
   if (inline) return;
   const shape = receiverShapes[type].safeParse(receiver);
-  if (!shape.success)
-    for (const issue of shape.error.issues)
-      report(
-        `schema/${issue.code.replaceAll('_', '-')}`,
-        [...path, ...issue.path.map((k) => (typeof k === 'symbol' ? k.toString() : k))],
-        issue.message,
-      );
+  if (!shape.success) reportIssues(report, shape.error.issues, { at: path });
   for (const key of allowed)
     if (key.endsWith('File')) checkSecretFile(report, [...path, key], receiver[key] as string | undefined);
   if (type === 'slack' && typeof receiver.channel === 'string' && !/^[#@]\S+$/.test(receiver.channel))
@@ -438,23 +451,21 @@ export function validateRouting(
       if (alerting === undefined || checked.has(alerting)) continue;
       checked.add(alerting);
       const { file, path } = originOf(alerting, env, svc, exports);
-      const report: Report = (code, at, message, hint) =>
-        diagnostics.push({ code, severity: 'error', file, path: at, message, ...(hint ? { hint } : {}) });
+      const report = reporter(file, diagnostics);
       const shape = routing.safeParse(alerting);
       if (!shape.success) {
         // Inline secrets first: a strict-shape "unrecognized key" would hide what is wrong.
         const secretKeys = reportInlineSecrets(report, path, alerting);
-        for (const issue of shape.error.issues) {
-          const keys = (issue as { keys?: string[] }).keys ?? [];
-          if (issue.code === 'unrecognized_keys' && keys.every((k) => secretKeys.has(k))) continue;
-          report(
+        const issues = shape.error.issues.filter(
+          (issue) => issue.code !== 'unrecognized_keys' || !issue.keys.every((k) => secretKeys.has(k)),
+        );
+        reportIssues(report, issues, {
+          at: path,
+          code: (issue) =>
             issue.path.at(-1) === 'type' && issue.code === 'invalid_value'
               ? 'receiver/unknown-type'
-              : `schema/${issue.code.replaceAll('_', '-')}`,
-            [...path, ...issue.path.map((k) => (typeof k === 'symbol' ? k.toString() : k))],
-            issue.message,
-          );
-        }
+              : undefined,
+        });
         continue;
       }
       checkRouting(report, path, alerting);

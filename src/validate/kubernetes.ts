@@ -6,25 +6,30 @@
  */
 import { z } from 'zod';
 import { KUBERNETES } from '../conventions.ts';
-import type { Diagnostic } from './diagnostic.ts';
-import { secretOfFile } from './kubernetes.ts';
-import type { ResolvedService } from './resolved.ts';
-import type { AlertRouting, ReceiverSpec } from './routing.ts';
-import type { Environment } from './service.ts';
-import type { Path, Report } from './validate.ts';
-import type { LoadedExport } from './validate-alerts.ts';
-import { originOf } from './validate-routing.ts';
+import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
+import { type GrafanaOperatorSpec, type KubernetesSpec, secretOfFile } from '../model/kubernetes.ts';
+import type { ResolvedService } from '../model/resolved.ts';
+import type { AlertRouting, ReceiverSpec } from '../model/routing.ts';
+import type { Environment } from '../model/service.ts';
+import type { LoadedExport } from './alerts.ts';
+import { originOf } from './routing.ts';
+import { shapeOf } from './shape.ts';
 
 const labels = z.record(z.string(), z.string());
-const shape = z.strictObject({
-  dashboardFolder: z.string().optional(),
-  dashboardNamespace: z.string().optional(),
-  grafanaOperator: z
-    .strictObject({ instanceSelector: labels, allowCrossNamespaceImport: z.boolean().optional() })
-    .optional(),
-  alertmanagerConfigLabels: labels.optional(),
-  secretsDir: z.string().optional(),
-});
+const shape = shapeOf<KubernetesSpec>()(
+  z.strictObject({
+    dashboardFolder: z.string().optional(),
+    dashboardNamespace: z.string().optional(),
+    grafanaOperator: shapeOf<GrafanaOperatorSpec>()(
+      z.strictObject({ instanceSelector: labels, allowCrossNamespaceImport: z.boolean().optional() }),
+    ).optional(),
+    alertmanagerConfigLabels: labels.optional(),
+    secretsDir: z.string().optional(),
+  }),
+);
+
+/** The schema of an environment's Kubernetes settings, bound to `KubernetesSpec` (see shape.ts). */
+export const kubernetesSchema = shape;
 
 /** RFC 1123 label: namespaces. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -155,10 +160,6 @@ export function validateKubernetes(
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<unknown>();
-  const reporter =
-    (file: string): Report =>
-    (code, at, message, hint) =>
-      diagnostics.push({ code, severity: 'error', file, path: at, message, ...(hint ? { hint } : {}) });
   for (const svc of services)
     for (const env of svc.environments) {
       if (seen.has(env)) continue;
@@ -166,17 +167,12 @@ export function validateKubernetes(
       const own = exports.find((e) => e.value === env);
       const file = own?.file ?? svc.file;
       const path: Path = own ? [own.exportName] : ['environments', env.name];
-      const report = reporter(file);
+      const report = reporter(file, diagnostics);
       checkNamespace(report, [...path, 'namespace'], env.namespace);
       checkKubernetesLabels(report, [...path, 'ruleSelectorLabels'], env.ruleSelectorLabels);
       const parsed = shape.safeParse(env.kubernetes ?? {});
       if (!parsed.success) {
-        for (const issue of parsed.error.issues)
-          report(
-            `schema/${issue.code.replaceAll('_', '-')}`,
-            [...path, 'kubernetes', ...issue.path.map((k) => (typeof k === 'symbol' ? k.toString() : k))],
-            issue.message,
-          );
+        reportIssues(report, parsed.error.issues, { at: [...path, 'kubernetes'] });
         continue;
       }
       const k = parsed.data;
@@ -202,7 +198,7 @@ export function validateKubernetes(
         seen.add(env.alerting);
         const origin = originOf(env.alerting, env as Environment, svc, exports);
         checkRoutingForKubernetes(
-          reporter(origin.file),
+          reporter(origin.file, diagnostics),
           origin.path,
           env.alerting,
           // An invalid directory is reported above; the files are checked against the default.

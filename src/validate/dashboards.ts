@@ -3,28 +3,41 @@
  * with zod; references (service, contract metrics and labels, metric types) by the checks below.
  */
 import { z } from 'zod';
-import type { BusinessPanel, DashboardsSpec, ResolvedDashboards } from './dashboards.ts';
-import type { Diagnostic } from './diagnostic.ts';
-import type { Metric, MetricType, Selector } from './metrics.ts';
-import type { Project, ResolvedService } from './resolved.ts';
-import { parseDurationMs } from './units.ts';
-import type { LoadedService } from './validate.ts';
+import type {
+  BusinessPanel,
+  BusinessRow,
+  BusinessSpec,
+  DASHBOARDS_KIND,
+  DashboardsSpec,
+  defineDashboards,
+  InfrastructureSpec,
+  NetworkSpec,
+  RedSpec,
+  ResolvedDashboards,
+  UsageSpec,
+} from '../model/dashboards.ts';
+import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
+import type { Metric, MetricType, Selector } from '../model/metrics.ts';
+import type { Project, ResolvedService } from '../model/resolved.ts';
+import { parseDurationMs } from '../model/units.ts';
+import { type LoadedService, serviceSchemas } from './service.ts';
+import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
 const KEY = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
-const matcherValue = z.union([
-  z.string(),
-  z.strictObject({ re: z.string() }),
-  z.strictObject({ ne: z.string() }),
-  z.strictObject({ nre: z.string() }),
-  z.strictObject({ env: z.string() }),
-]);
-const selector = z.strictObject({
-  metric: z.looseObject({ name: z.string(), type: z.string(), labels: z.array(z.string()) }),
-  matchers: z.record(z.string(), matcherValue),
-});
+const selector = shapeOf<Selector>()(
+  z.strictObject({
+    // Any metric with a name: checkSelector looks it up in the service's contract.
+    metric: checkedElsewhere<Metric>()(
+      z.looseObject({ name: z.string(), type: z.string(), labels: z.array(z.string()) }),
+    ),
+    matchers: serviceSchemas.matchers,
+  }),
+);
 const labels = z.array(z.string()).optional();
-const usage = z.strictObject({ usage: selector, limit: selector, by: z.string().optional() });
+const usage = shapeOf<UsageSpec>()(
+  z.strictObject({ usage: selector, limit: selector, by: z.string().optional() }),
+);
 const common = {
   key: z.string(),
   title: z.string(),
@@ -32,58 +45,65 @@ const common = {
   unit: z.string().optional(),
   threshold: z.number().optional(),
 };
-const panel = z.discriminatedUnion('kind', [
+const panel = shapeOf<BusinessPanel>()(
+  z.discriminatedUnion('kind', [
+    z.strictObject({
+      ...common,
+      kind: z.literal('value'),
+      series: selector,
+      by: labels,
+      aggregate: z.enum(['max', 'min', 'avg', 'sum']).optional(),
+    }),
+    z.strictObject({
+      key: common.key,
+      title: common.title,
+      description: common.description,
+      kind: z.literal('age'),
+      timestamp: selector,
+      by: labels,
+      maxAge: duration.optional(),
+    }),
+    z.strictObject({ ...common, kind: z.literal('rate'), counter: selector, by: labels }),
+    z.strictObject({ ...common, kind: z.literal('query'), expr: z.string(), legend: z.string().optional() }),
+  ]),
+);
+const dashboards = shapeOf<ReturnType<typeof defineDashboards>>()(
   z.strictObject({
-    ...common,
-    kind: z.literal('value'),
-    series: selector,
-    by: labels,
-    aggregate: z.enum(['max', 'min', 'avg', 'sum']).optional(),
+    // Any text: definitions are told apart by kind before they are validated.
+    kind: checkedElsewhere<typeof DASHBOARDS_KIND>()(z.string()),
+    service: z.string(),
+    red: shapeOf<RedSpec>()(
+      z.strictObject({
+        requests: selector,
+        errors: selector,
+        duration: selector,
+        by: z.string().optional(),
+        quantiles: z.array(z.number()).optional(),
+        errorRatioThreshold: z.number().optional(),
+        latencyThreshold: z.number().optional(),
+      }),
+    ).optional(),
+    infrastructure: shapeOf<InfrastructureSpec>()(
+      z.strictObject({
+        cpu: usage.optional(),
+        memory: usage.optional(),
+        disk: usage.optional(),
+        network: shapeOf<NetworkSpec>()(
+          z.strictObject({ receive: selector, transmit: selector, by: z.string().optional() }),
+        ).optional(),
+        threshold: z.number().optional(),
+      }),
+    ).optional(),
+    business: shapeOf<BusinessSpec>()(
+      z.strictObject({
+        rows: z.array(shapeOf<BusinessRow>()(z.strictObject({ title: z.string(), panels: z.array(panel) }))),
+      }),
+    ).optional(),
   }),
-  z.strictObject({
-    key: common.key,
-    title: common.title,
-    description: common.description,
-    kind: z.literal('age'),
-    timestamp: selector,
-    by: labels,
-    maxAge: z.string().optional(),
-  }),
-  z.strictObject({ ...common, kind: z.literal('rate'), counter: selector, by: labels }),
-  z.strictObject({ ...common, kind: z.literal('query'), expr: z.string(), legend: z.string().optional() }),
-]);
-const dashboards = z.strictObject({
-  kind: z.string(),
-  service: z.string(),
-  red: z
-    .strictObject({
-      requests: selector,
-      errors: selector,
-      duration: selector,
-      by: z.string().optional(),
-      quantiles: z.array(z.number()).optional(),
-      errorRatioThreshold: z.number().optional(),
-      latencyThreshold: z.number().optional(),
-    })
-    .optional(),
-  infrastructure: z
-    .strictObject({
-      cpu: usage.optional(),
-      memory: usage.optional(),
-      disk: usage.optional(),
-      network: z
-        .strictObject({ receive: selector, transmit: selector, by: z.string().optional() })
-        .optional(),
-      threshold: z.number().optional(),
-    })
-    .optional(),
-  business: z
-    .strictObject({ rows: z.array(z.strictObject({ title: z.string(), panels: z.array(panel) })) })
-    .optional(),
-});
+);
 
-type Path = (string | number)[];
-type Report = (code: string, path: Path, message: string, hint?: string) => void;
+/** The schemas of a dashboards definition, bound to the authoring interfaces (see shape.ts). */
+export const dashboardSchemas = { dashboards, panel, selector };
 
 /** Checks that a selector names a contract metric of an allowed type and only its labels. */
 function checkSelector(
@@ -241,23 +261,10 @@ export function validateDashboards(
   const attached = new Map<string, ResolvedDashboards>();
   const firstFile = new Map<string, string>();
   for (const item of loaded) {
-    const report: Report = (code, path, message, hint) =>
-      diagnostics.push({
-        code,
-        severity: 'error',
-        file: item.file,
-        path,
-        message,
-        ...(hint ? { hint } : {}),
-      });
+    const report = reporter(item.file, diagnostics);
     const shape = dashboards.safeParse(item.value);
     if (!shape.success) {
-      for (const issue of shape.error.issues)
-        report(
-          `schema/${issue.code.replaceAll('_', '-')}`,
-          issue.path.map((k) => (typeof k === 'symbol' ? k.toString() : k)),
-          issue.message,
-        );
+      reportIssues(report, shape.error.issues);
       continue;
     }
     const spec = item.value as DashboardsSpec;

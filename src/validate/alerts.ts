@@ -16,20 +16,25 @@ import {
   noDataAlertName,
   SEVERITIES,
 } from '../conventions.ts';
-import { parsePromql, renderSelector, selectorMatchers, textNear } from '../promql/index.ts';
-import { ALERT_KIND, type Alert, type AlertExprContext, type ExampleSeries } from './alert.ts';
-import type { Diagnostic } from './diagnostic.ts';
-import { templateLabelRefs, templateProblem } from './go-template.ts';
-import type { Matchers, Metric, Selector } from './metrics.ts';
-import type { ResolvedAlert, ResolvedService } from './resolved.ts';
 import {
-  checkDuration,
-  checkLabelName,
-  checkLabels,
-  checkLabelValue,
-  type Path,
-  type Report,
-} from './validate.ts';
+  ALERT_KIND,
+  type Alert,
+  type AlertExample,
+  type AlertExprContext,
+  type AlertRunbook,
+  type AlertSpec,
+  type ExampleSeries,
+  type ExpectedAlert,
+  type FiringExample,
+} from '../model/alert.ts';
+import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
+import type { Matchers, Metric, Selector } from '../model/metrics.ts';
+import type { ResolvedAlert, ResolvedService } from '../model/resolved.ts';
+import type { Duration } from '../model/units.ts';
+import { parsePromql, renderSelector, selectorMatchers, textNear } from '../promql/index.ts';
+import { templateLabelRefs, templateProblem } from './go-template.ts';
+import { checkDuration, checkLabelName, checkLabels, checkLabelValue } from './service.ts';
+import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
 /** An alert definition as found in a file, before validation. */
 export interface LoadedAlert {
@@ -63,65 +68,83 @@ const RESERVED_ANNOTATIONS = ['summary', 'description', 'runbook_url', 'dashboar
 const required = (what: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? `${what} is required` : `${what} must be text`;
 
-const exampleSeries = z.strictObject({
-  metric: z.looseObject({ name: z.string(), type: z.string(), labels: z.array(z.string()) }),
-  labels: z.record(z.string(), z.union([z.string(), z.strictObject({ env: z.string() })])),
-  values: z.string(),
-  suffix: z.enum(HISTOGRAM_SUFFIXES).optional(),
-});
-const example = { series: z.array(exampleSeries), interval: z.string().optional() };
+const exampleSeries = shapeOf<ExampleSeries>()(
+  z.strictObject({
+    // Any metric with a name: checkExampleSeries looks it up in the service's contract.
+    metric: checkedElsewhere<Metric>()(
+      z.looseObject({ name: z.string(), type: z.string(), labels: z.array(z.string()) }),
+    ),
+    labels: z.record(z.string(), z.union([z.string(), z.strictObject({ env: z.string() })])),
+    values: z.string(),
+    suffix: z.enum(HISTOGRAM_SUFFIXES).optional(),
+  }),
+);
+const example = { series: z.array(exampleSeries), interval: duration.optional() };
 
-const alertShape = z.strictObject({
-  kind: z.literal(ALERT_KIND),
-  name: z.string({ error: required('name: a CamelCase alert name,') }),
-  severity: z.enum(SEVERITIES, {
-    error: (issue) =>
-      issue.input === undefined
-        ? `severity is required: one of ${SEVERITIES.join(', ')}`
-        : `unknown tier ${JSON.stringify(issue.input)}; expected one of ${SEVERITIES.join(', ')}`,
-  }),
-  category: z.enum(CATEGORIES, {
-    error: (issue) =>
-      issue.input === undefined
-        ? `category is required: one of ${CATEGORIES.join(', ')}`
-        : `unknown category ${JSON.stringify(issue.input)}; expected one of ${CATEGORIES.join(', ')}`,
-  }),
-  service: z.string({ error: required('service (the service name)') }),
-  for: z.string({ error: required('for (a duration such as 5m, or 0s)') }),
-  summary: z.string({
-    error: (issue) =>
-      issue.input === undefined
-        ? 'summary is required: one static sentence ending with a period'
-        : 'summary must be text',
-  }),
-  description: z.string({ error: required('description (a Prometheus template)') }),
-  expr: z.custom<Alert['expr']>((value) => typeof value === 'function', {
-    error: 'expr must be a function ({ sel, env }) => PromQL text',
-  }),
-  groupBy: z.array(z.string()).optional(),
-  family: z.string().optional(),
-  interval: z.string().optional(),
-  labels: strRecord.optional(),
-  annotations: strRecord.optional(),
-  dashboard: z.enum(DASHBOARD_KINDS).optional(),
-  panel: z.string().optional(),
-  runbook: z.strictObject({
-    impact: z.string({ error: required('runbook.impact (why the alert matters)') }),
-    steps: z.array(z.string()).optional(),
-    kubectl: z.array(z.string()).optional(),
-    escalation: z.string().optional(),
-  }),
-  examples: z.strictObject({
-    firing: z.strictObject({
-      ...example,
-      firesWithin: z.string(),
-      alerts: z
-        .array(z.strictObject({ labels: strRecord.optional(), description: z.string().optional() }))
-        .optional(),
+const alertShape = shapeOf<AlertSpec & { readonly kind: typeof ALERT_KIND }>()(
+  z.strictObject({
+    kind: z.literal(ALERT_KIND),
+    name: z.string({ error: required('name: a CamelCase alert name,') }),
+    severity: z.enum(SEVERITIES, {
+      error: (issue) =>
+        issue.input === undefined
+          ? `severity is required: one of ${SEVERITIES.join(', ')}`
+          : `unknown tier ${JSON.stringify(issue.input)}; expected one of ${SEVERITIES.join(', ')}`,
     }),
-    healthy: z.strictObject(example).optional(),
+    category: z.enum(CATEGORIES, {
+      error: (issue) =>
+        issue.input === undefined
+          ? `category is required: one of ${CATEGORIES.join(', ')}`
+          : `unknown category ${JSON.stringify(issue.input)}; expected one of ${CATEGORIES.join(', ')}`,
+    }),
+    service: z.string({ error: required('service (the service name)') }),
+    for: checkedElsewhere<Duration>()(z.string({ error: required('for (a duration such as 5m, or 0s)') })),
+    summary: z.string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'summary is required: one static sentence ending with a period'
+          : 'summary must be text',
+    }),
+    description: z.string({ error: required('description (a Prometheus template)') }),
+    expr: z.custom<Alert['expr']>((value) => typeof value === 'function', {
+      error: 'expr must be a function ({ sel, env }) => PromQL text',
+    }),
+    groupBy: z.array(z.string()).optional(),
+    family: z.string().optional(),
+    interval: duration.optional(),
+    labels: strRecord.optional(),
+    annotations: strRecord.optional(),
+    dashboard: z.enum(DASHBOARD_KINDS).optional(),
+    panel: z.string().optional(),
+    runbook: shapeOf<AlertRunbook>()(
+      z.strictObject({
+        impact: z.string({ error: required('runbook.impact (why the alert matters)') }),
+        steps: z.array(z.string()).optional(),
+        kubectl: z.array(z.string()).optional(),
+        escalation: z.string().optional(),
+      }),
+    ),
+    examples: z.strictObject({
+      firing: shapeOf<FiringExample>()(
+        z.strictObject({
+          ...example,
+          firesWithin: duration,
+          alerts: z
+            .array(
+              shapeOf<ExpectedAlert>()(
+                z.strictObject({ labels: strRecord.optional(), description: z.string().optional() }),
+              ),
+            )
+            .optional(),
+        }),
+      ),
+      healthy: shapeOf<AlertExample>()(z.strictObject(example)).optional(),
+    }),
   }),
-});
+);
+
+/** The schemas of an alert definition, bound to the authoring interfaces (see shape.ts). */
+export const alertSchemas = { alert: alertShape, exampleSeries };
 
 /** Readable name of an alert for diagnostic paths: its name, else the export. */
 const alertKey = (loaded: LoadedAlert): string => {
@@ -129,27 +152,24 @@ const alertKey = (loaded: LoadedAlert): string => {
   return typeof name === 'string' && name !== '' ? name : loaded.exportName;
 };
 
-function shapeDiagnostics(loaded: LoadedAlert): Diagnostic[] {
+/** Reports what is wrong with the shape of an alert; false when there was something. */
+function checkShape(report: Report, loaded: LoadedAlert): boolean {
   const result = alertShape.safeParse(loaded.value);
-  if (result.success) return [];
-  return result.error.issues.map((issue) => {
-    const field = issue.path.at(-1);
-    const code =
-      field === 'severity' && issue.code === 'invalid_value'
+  if (result.success) return true;
+  reportIssues(report, result.error.issues, {
+    at: [alertKey(loaded)],
+    code: (issue) => {
+      const field = issue.path.at(-1);
+      return field === 'severity' && issue.code === 'invalid_value'
         ? 'alert/unknown-tier'
         : field === 'category' && issue.code === 'invalid_value'
           ? 'alert/unknown-category'
           : issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined
             ? 'alert/missing-field'
-            : `schema/${issue.code.replaceAll('_', '-')}`;
-    return {
-      code,
-      severity: 'error' as const,
-      file: loaded.file,
-      path: [alertKey(loaded), ...issue.path.map((k) => (typeof k === 'symbol' ? k.toString() : k))],
-      message: issue.message,
-    };
+            : undefined;
+    },
   });
+  return false;
 }
 
 /** Number of samples promtool expands a values string to, or an error message. */
@@ -521,21 +541,9 @@ export function validateAlerts(
   const byService = new Map(services.map((s) => [s.name, s]));
   const resolved: ResolvedAlert[] = [];
   for (const item of loaded) {
-    const shape = shapeDiagnostics(item);
-    if (shape.length > 0) {
-      diagnostics.push(...shape);
-      continue;
-    }
+    const report = reporter(item.file, diagnostics);
+    if (!checkShape(report, item)) continue;
     const before = diagnostics.length;
-    const report: Report = (code, path, message, hint) =>
-      diagnostics.push({
-        code,
-        severity: 'error',
-        file: item.file,
-        path,
-        message,
-        ...(hint ? { hint } : {}),
-      });
     const alert = checkAlert(report, item, byService);
     if (alert && diagnostics.length === before) resolved.push(alert);
   }

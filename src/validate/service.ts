@@ -5,15 +5,34 @@
  */
 import { z } from 'zod';
 import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_PERIOD, DEFAULT_SCRAPE_INTERVAL } from '../conventions.ts';
-import type { Diagnostic } from './diagnostic.ts';
-import type { MatcherValue, Metric, Selector } from './metrics.ts';
-import type { Project, ResolvedService, ResolvedSlo } from './resolved.ts';
-import type { Environment, Service } from './service.ts';
-import type { Sli, Slo } from './slo.ts';
-import { compare, formatSeconds, parseDurationMs, rational, rationalOf, sub, toNumber } from './units.ts';
-import { baseWindow, burnWindowPairs, errorRatioThreshold } from './windows.ts';
-
-export const SLI_KINDS = ['ratio', 'latency', 'probe', 'freshness', 'raw'] as const;
+import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
+import type { KubernetesSpec } from '../model/kubernetes.ts';
+import type { Matchers, MatcherValue, Metric, Selector } from '../model/metrics.ts';
+import type { Project, ResolvedService, ResolvedSlo } from '../model/resolved.ts';
+import type { AlertRouting } from '../model/routing.ts';
+import type { defineService, Environment, EnvironmentSpec, SERVICE_KIND, Service } from '../model/service.ts';
+import type {
+  FreshnessSli,
+  LatencySli,
+  ProbeSli,
+  RatioSli,
+  RawSli,
+  Sli,
+  Slo,
+  SloAlerting,
+  SloSpec,
+} from '../model/slo.ts';
+import {
+  compare,
+  formatSeconds,
+  parseDurationMs,
+  rational,
+  rationalOf,
+  sub,
+  toNumber,
+} from '../model/units.ts';
+import { baseWindow, burnWindowPairs, errorRatioThreshold } from '../model/windows.ts';
+import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
 const KEBAB = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -21,8 +40,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const UNSAFE_LABEL_VALUE = /["\n\r{}\\]/;
 
 const strRecord = z.record(z.string(), z.string());
-const matchers = z.record(
-  z.string(),
+const matcherValue = shapeOf<MatcherValue>()(
   z.union([
     z.string(),
     z.strictObject({ re: z.string() }),
@@ -31,83 +49,112 @@ const matchers = z.record(
     z.strictObject({ env: z.string() }),
   ]),
 );
-const metric = z.strictObject({
-  name: z.string(),
-  type: z.enum(['counter', 'gauge', 'histogram', 'summary']),
-  labels: z.array(z.string()),
-  help: z.string(),
-  buckets: z.array(z.number()).optional(),
-  unit: z.string().optional(),
-  constLabels: strRecord.optional(),
-  values: z.record(z.string(), z.array(z.string())).optional(),
-});
-const selector = z.strictObject({ metric, matchers });
+const matchers = shapeOf<Matchers>()(z.record(z.string(), matcherValue));
+const metric = shapeOf<Metric>()(
+  z.strictObject({
+    name: z.string(),
+    type: z.enum(['counter', 'gauge', 'histogram', 'summary']),
+    labels: z.array(z.string()),
+    help: z.string(),
+    buckets: z.array(z.number()).optional(),
+    unit: z.string().optional(),
+    constLabels: strRecord.optional(),
+    values: z.record(z.string(), z.array(z.string())).optional(),
+  }),
+);
+const selector = shapeOf<Selector>()(z.strictObject({ metric, matchers }));
 
 const sliShapes = {
-  ratio: z.strictObject({
-    kind: z.literal('ratio'),
-    bad: selector.optional(),
-    good: selector.optional(),
-    total: selector,
+  ratio: shapeOf<RatioSli>()(
+    z.strictObject({
+      kind: z.literal('ratio'),
+      bad: selector.optional(),
+      good: selector.optional(),
+      total: selector,
+    }),
+  ),
+  latency: shapeOf<LatencySli>()(
+    z.strictObject({
+      kind: z.literal('latency'),
+      // Any metric type: checkSelector reports a histogram field naming no histogram (metric/type).
+      histogram: checkedElsewhere<LatencySli['histogram']>()(selector),
+      threshold: z.number(),
+    }),
+  ),
+  probe: shapeOf<ProbeSli>()(z.strictObject({ kind: z.literal('probe'), gauge: selector })),
+  freshness: shapeOf<FreshnessSli>()(
+    z.strictObject({ kind: z.literal('freshness'), timestamp: selector, maxAge: duration }),
+  ),
+  raw: shapeOf<RawSli>()(z.strictObject({ kind: z.literal('raw'), bad: z.string(), total: z.string() })),
+} as const satisfies Record<Sli['kind'], z.ZodType>;
+
+export const SLI_KINDS = Object.keys(sliShapes) as [Sli['kind'], ...Sli['kind'][]];
+
+// Only the kind: shapeDiagnostics checks the rest against the kind's shape in sliShapes.
+const sliKind = checkedElsewhere<Sli>()(
+  z.looseObject({
+    kind: z.enum(SLI_KINDS, {
+      error: (issue) =>
+        `unknown SLI kind ${JSON.stringify(issue.input)}; expected one of ${SLI_KINDS.join(', ')}`,
+    }),
   }),
-  latency: z.strictObject({ kind: z.literal('latency'), histogram: selector, threshold: z.number() }),
-  probe: z.strictObject({ kind: z.literal('probe'), gauge: selector }),
-  freshness: z.strictObject({ kind: z.literal('freshness'), timestamp: selector, maxAge: z.string() }),
-  raw: z.strictObject({ kind: z.literal('raw'), bad: z.string(), total: z.string() }),
-} as const;
+);
 
-const sliKind = z.looseObject({
-  kind: z.enum(SLI_KINDS, {
-    error: (issue) =>
-      `unknown SLI kind ${JSON.stringify(issue.input)}; expected one of ${SLI_KINDS.join(', ')}`,
+const slo = shapeOf<SloSpec>()(
+  z.strictObject({
+    id: z.string(),
+    description: z.string(),
+    objective: z.number(),
+    period: duration.optional(),
+    sli: sliKind,
+    groupBy: z.array(z.string()).optional(),
+    alerting: shapeOf<SloAlerting>()(
+      z.strictObject({
+        page: z.boolean().optional(),
+        ticket: z.boolean().optional(),
+        noData: z.boolean().optional(),
+        labels: strRecord.optional(),
+        annotations: strRecord.optional(),
+        runbookUrl: z.string().optional(),
+      }),
+    ).optional(),
   }),
-});
+);
 
-const slo = z.strictObject({
-  id: z.string(),
-  description: z.string(),
-  objective: z.number(),
-  period: z.string().optional(),
-  sli: sliKind,
-  groupBy: z.array(z.string()).optional(),
-  alerting: z
-    .strictObject({
-      page: z.boolean().optional(),
-      ticket: z.boolean().optional(),
-      noData: z.boolean().optional(),
-      labels: strRecord.optional(),
-      annotations: strRecord.optional(),
-      runbookUrl: z.string().optional(),
-    })
-    .optional(),
-});
+const environment = shapeOf<EnvironmentSpec>()(
+  z.strictObject({
+    name: z.string(),
+    namespace: z.string(),
+    paging: z.boolean().optional(),
+    selectorLabels: strRecord.optional(),
+    vars: strRecord.optional(),
+    runbookBaseUrl: z.string(),
+    grafanaBaseUrl: z.string(),
+    ruleSelectorLabels: strRecord.optional(),
+    // validateKubernetes (kubernetes.ts) checks it and names the file defining it.
+    kubernetes: checkedElsewhere<KubernetesSpec>()(z.unknown()).optional(),
+    // validateRouting (routing.ts) checks it and names the file defining it.
+    alerting: checkedElsewhere<AlertRouting>()(z.unknown()).optional(),
+  }),
+);
 
-const environment = z.strictObject({
-  name: z.string(),
-  namespace: z.string(),
-  paging: z.boolean().optional(),
-  selectorLabels: strRecord.optional(),
-  vars: strRecord.optional(),
-  runbookBaseUrl: z.string(),
-  grafanaBaseUrl: z.string(),
-  ruleSelectorLabels: strRecord.optional(),
-  // Checked by validateKubernetes (validate-kubernetes.ts), which names the file defining it.
-  kubernetes: z.unknown().optional(),
-  // Checked by validateRouting (validate-routing.ts), which names the file defining it.
-  alerting: z.unknown().optional(),
-});
+const service = shapeOf<ReturnType<typeof defineService>>()(
+  z.strictObject({
+    // Any text: definitions are told apart by kind before they are validated.
+    kind: checkedElsewhere<typeof SERVICE_KIND>()(z.string()),
+    name: z.string(),
+    team: z.string(),
+    description: z.string().optional(),
+    environments: z.array(environment),
+    metrics: z.record(z.string(), metric),
+    slos: z.array(slo),
+    scrapeInterval: duration.optional(),
+    evaluationInterval: duration.optional(),
+  }),
+);
 
-const service = z.strictObject({
-  kind: z.string(),
-  name: z.string(),
-  team: z.string(),
-  description: z.string().optional(),
-  environments: z.array(environment),
-  metrics: z.record(z.string(), metric),
-  slos: z.array(slo),
-  scrapeInterval: z.string().optional(),
-  evaluationInterval: z.string().optional(),
-});
+/** The schemas of a service definition, bound to the authoring interfaces (see shape.ts). */
+export const serviceSchemas = { service, environment, slo, sli: sliShapes, metric, selector, matchers };
 
 /** A service definition as found in a file, before validation. */
 export interface LoadedService {
@@ -116,9 +163,6 @@ export interface LoadedService {
   readonly exportName: string;
   readonly value: unknown;
 }
-
-export type Path = (string | number)[];
-export type Report = (code: string, path: Path, message: string, hint?: string) => void;
 
 /** Readable path: SLOs and environments by id instead of array index. */
 function readablePath(value: unknown, path: readonly PropertyKey[]): Path {
@@ -143,7 +187,7 @@ function readablePath(value: unknown, path: readonly PropertyKey[]): Path {
   return out;
 }
 
-function shapeDiagnostics(file: string, value: unknown): Diagnostic[] {
+function reportShape(report: Report, value: unknown): void {
   const result = service.safeParse(value);
   const issues = result.success ? [] : result.error.issues;
   const slos = (value as { slos?: unknown[] } | undefined)?.slos;
@@ -159,16 +203,11 @@ function shapeDiagnostics(file: string, value: unknown): Diagnostic[] {
           : parsed.error.issues.map((issue) => ({ ...issue, path: ['slos', i, 'sli', ...issue.path] }));
       })
     : [];
-  return [...issues, ...sliIssues].map((issue) => ({
-    code:
-      issue.code === 'invalid_value' && issue.path.at(-1) === 'kind'
-        ? 'sli/unknown-kind'
-        : `schema/${issue.code.replaceAll('_', '-')}`,
-    severity: 'error' as const,
-    file,
-    path: readablePath(value, issue.path),
-    message: issue.message,
-  }));
+  reportIssues(report, [...issues, ...sliIssues], {
+    path: (issue) => readablePath(value, issue.path),
+    code: (issue) =>
+      issue.code === 'invalid_value' && issue.path.at(-1) === 'kind' ? 'sli/unknown-kind' : undefined,
+  });
 }
 
 export function checkDuration(
@@ -463,19 +502,11 @@ export function validateService(loaded: LoadedService): {
   diagnostics: Diagnostic[];
   service?: ResolvedService;
 } {
-  const shape = shapeDiagnostics(loaded.file, loaded.value);
-  if (shape.length > 0) return { diagnostics: shape };
-  const svc = loaded.value as Service;
   const diagnostics: Diagnostic[] = [];
-  const report: Report = (code, path, message, hint) =>
-    diagnostics.push({
-      code,
-      severity: 'error',
-      file: loaded.file,
-      path,
-      message,
-      ...(hint ? { hint } : {}),
-    });
+  const report = reporter(loaded.file, diagnostics);
+  reportShape(report, loaded.value);
+  if (diagnostics.length > 0) return { diagnostics };
+  const svc = loaded.value as Service;
   checkName(report, ['name'], svc.name, 'service name');
   if (svc.team.trim() === '') report('service/team', ['team'], 'team must not be empty');
   const scrape = checkDuration(report, ['scrapeInterval'], svc.scrapeInterval, DEFAULT_SCRAPE_INTERVAL);
