@@ -130,6 +130,7 @@ export const modelAccuracyDrop = defineAlert({
   severity: 'critical',
   category: 'business',
   service,
+  panel: 'model-accuracy',
   for: '15m',
   groupBy: ['model'],
   summary: 'The accuracy of a prediction model dropped by more than 5 points.',

@@ -207,6 +207,7 @@ export const dataStale = defineAlert({
   severity: 'warning',
   category: 'data',
   service,
+  panel: 'data-freshness',
   for: '5m',
   groupBy: ['source'],
   summary: 'A data source has not been ingested for more than 2 hours.',

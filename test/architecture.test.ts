@@ -120,8 +120,9 @@ describe('the architecture of src/', () => {
       'model',
       'promql',
       'load',
-      'formats',
       'validate',
+      // Other formats read into the model (and validate what they read) or write it out.
+      'formats',
       'compile',
       'derive',
       'checks',

@@ -5,21 +5,38 @@
  * `level:metric:operations` recording rule names, and `for` within the bounds of its tier.
  */
 import { isAlertingRule } from '../compile/prometheus/index.ts';
-import {
-  CATEGORIES,
-  FOR_BOUNDS,
-  LABEL,
-  MAX_ALERT_NAME_LENGTH,
-  RECORDING_RULE_NAME,
-  REQUIRED_ALERT_ANNOTATIONS,
-  REQUIRED_ALERT_LABELS,
-  SEVERITIES,
-  type Severity,
-} from '../conventions.ts';
+import { CATEGORIES, LABEL, SEVERITIES, type Severity } from '../conventions.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { formatSeconds } from '../model/units.ts';
 import { durationOf, isConstantValued } from '../promql/index.ts';
 import { type LintContext, placeRuleFindings, type RuleFinding, type RuleRef } from './context.ts';
+
+/**
+ * Bounds of an alert's `for` per tier, seconds. Critical and warning alerts hold for at least one
+ * evaluation of their group (lint checks that minimum against the group's interval), so a single
+ * bad evaluation notifies nobody. A page waiting longer than 15 minutes is not urgent (make it a
+ * warning); a warning waiting longer than 4 hours (its repeat interval) is an info; info alerts
+ * go out in a daily digest, so a day is their longest useful wait.
+ */
+const FOR_BOUNDS: Readonly<
+  Record<Severity, { readonly oneEvaluation: boolean; readonly maxSeconds: number }>
+> = {
+  critical: { oneEvaluation: true, maxSeconds: 15 * 60 },
+  warning: { oneEvaluation: true, maxSeconds: 4 * 3_600 },
+  info: { oneEvaluation: false, maxSeconds: 86_400 },
+};
+
+/** Recording rule names, `level:metric:operations` (three non-empty parts). */
+const RECORDING_RULE_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$/;
+
+/** Alert names title notifications and name runbook files: CamelCase, at most this long. */
+const MAX_ALERT_NAME_LENGTH = 40;
+
+/** Annotations every generated alert carries. */
+const REQUIRED_ALERT_ANNOTATIONS = ['summary', 'description', 'runbook_url', 'dashboard_url'] as const;
+
+/** Labels every generated alert carries (`slo` too on SLO alerts); lint reports a missing one. */
+const REQUIRED_ALERT_LABELS = [LABEL.severity, LABEL.category, LABEL.service, LABEL.environment] as const;
 
 const CAMEL = /^[A-Z][A-Za-z0-9]*$/;
 /** A sentence break before the end: `. ` followed by more text. */

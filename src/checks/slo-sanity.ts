@@ -5,9 +5,10 @@
  * keep every grouping label (a raw SLI's `by` clause must keep them, or all groups share one
  * budget and `$labels.<label>` renders empty).
  */
-import { MIN_WINDOW_SCRAPES, RECORD } from '../conventions.ts';
+import { RECORD } from '../conventions.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { formatSeconds } from '../model/units.ts';
+import { MIN_WINDOW_SCRAPES } from '../model/windows.ts';
 import type { LintContext } from './context.ts';
 import { labelFlow } from './labels.ts';
 

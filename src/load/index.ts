@@ -9,7 +9,7 @@ import { ALERT_KIND } from '../model/alert.ts';
 import { DASHBOARDS_KIND } from '../model/dashboards.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { type Environment, SERVICE_KIND } from '../model/service.ts';
-import type { LoadedAlert, LoadedExport, LoadedService } from '../validate/index.ts';
+import type { LoadedAlert, LoadedExport, LoadedService } from './loaded.ts';
 
 const DEFINITION_FILE = /\.(ts|mts)$/;
 const IGNORED_FILE = /\.(d|test|spec)\.(ts|mts)$/;

@@ -139,7 +139,8 @@ export interface AlertSpec {
   /**
    * Panel of that dashboard the link opens: `requests`, `errors`, `latency` (service), `cpu`,
    * `memory`, `disk`, `network` (infrastructure), a business panel key, `alerts` (SLO overview).
-   * @default by category (CATEGORY_PANEL in src/conventions.ts)
+   * @default by category: `alerts`, `requests`, `errors`, `latency`, `cpu`; for business and data
+   * alerts the business dashboard's first panel
    */
   readonly panel?: string;
   /** Runbook content. */

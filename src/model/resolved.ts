@@ -77,7 +77,7 @@ export interface ResolvedAlert {
   readonly annotations: Readonly<Record<string, string>>;
   readonly dashboard: DashboardKind;
   /** Panel key on that dashboard (see AlertSpec.panel). */
-  readonly panel: string;
+  readonly panel?: string;
   readonly runbook: Required<Omit<AlertRunbook, 'escalation'>> & { readonly escalation: string | undefined };
   readonly examples: { readonly firing: FiringExample; readonly healthy?: AlertExample };
   /** Definition file, relative to the project root. */

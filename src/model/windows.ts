@@ -9,16 +9,39 @@
  * for short periods (a 24h SLO's first page pair is 4m/2m, not 2m/2m). A raised window keeps its
  * factor, so it spends more budget before it fires, which `explain` shows.
  */
-import {
-  BURN_POLICIES,
-  type BurnPolicy,
-  type BurnTier,
-  FOR_DIVISOR,
-  MIN_WINDOW_SCRAPES,
-  REFERENCE_PERIOD_SECONDS,
-  SHORT_WINDOW_DIVISOR,
-} from '../conventions.ts';
 import { div, mul, type Rational, rational, toNumber } from './units.ts';
+
+/** The period the SRE Workbook table is written for; other periods scale its windows. */
+export const REFERENCE_PERIOD_SECONDS = 30 * 86_400;
+
+export type BurnTier = 'page' | 'ticket';
+
+export interface BurnPolicy {
+  readonly tier: BurnTier;
+  readonly severity: 'critical' | 'warning';
+  /** Share of the period's error budget that burns within the long window at this rate. */
+  readonly budgetShare: Rational;
+  /** Long window for a 30 day period, seconds. */
+  readonly referenceLongWindow: number;
+}
+
+/**
+ * Google SRE Workbook, "Alerting on SLOs", multiwindow multi-burn-rate table for 30 days:
+ * 2% in 1h (14.4x) and 5% in 6h (6x) page; 10% in 1d (3x) and 10% in 3d (1x) open a ticket.
+ */
+export const BURN_POLICIES: readonly BurnPolicy[] = [
+  { tier: 'page', severity: 'critical', budgetShare: rational(2n, 100n), referenceLongWindow: 3_600 },
+  { tier: 'page', severity: 'critical', budgetShare: rational(5n, 100n), referenceLongWindow: 6 * 3_600 },
+  { tier: 'ticket', severity: 'warning', budgetShare: rational(10n, 100n), referenceLongWindow: 86_400 },
+  { tier: 'ticket', severity: 'warning', budgetShare: rational(10n, 100n), referenceLongWindow: 3 * 86_400 },
+];
+
+/** Short window = long window / 12 (the Workbook's reset-time choice). */
+export const SHORT_WINDOW_DIVISOR = 12;
+/** `rate()` needs several samples: no window shorter than this many scrape intervals. */
+export const MIN_WINDOW_SCRAPES = 4;
+/** Burn alerts wait long/30 before firing (1h -> 2m, 6h -> 12m), rounded up to evaluations. */
+export const FOR_DIVISOR = 30;
 
 export interface WindowPair {
   readonly tier: BurnTier;

@@ -9,13 +9,13 @@ import { z } from 'zod';
 import {
   burnAlertName,
   CATEGORIES,
-  CATEGORY_DASHBOARD,
-  CATEGORY_PANEL,
-  DASHBOARD_KINDS,
+  type Category,
+  type DashboardKind,
   LABEL,
   noDataAlertName,
   SEVERITIES,
 } from '../conventions.ts';
+import type { LoadedAlert } from '../load/loaded.ts';
 import {
   ALERT_KIND,
   type Alert,
@@ -36,21 +36,40 @@ import { templateLabelRefs, templateProblem } from './go-template.ts';
 import { checkDuration, checkLabelName, checkLabels, checkLabelValue } from './service.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
+/** Dashboards an alert can link to. */
+const DASHBOARD_KINDS: readonly DashboardKind[] = ['sloOverview', 'service', 'infrastructure', 'business'];
+
+/** Which dashboard an alert's `dashboard_url` opens, by category (a definition may override it). */
+const CATEGORY_DASHBOARD: Readonly<Record<Category, DashboardKind>> = {
+  slo: 'sloOverview',
+  availability: 'service',
+  errors: 'service',
+  latency: 'service',
+  business: 'business',
+  data: 'business',
+  infrastructure: 'infrastructure',
+  deployment: 'service',
+  capacity: 'infrastructure',
+  security: 'service',
+};
+
+/**
+ * Which panel of that dashboard an alert's `dashboard_url` opens, by category: panels every
+ * service's generated dashboards have. Business panels are the service's own (dashboards/), so a
+ * business or data alert names its panel, or opens the business dashboard's first panel.
+ */
+const CATEGORY_PANEL: Readonly<Partial<Record<Category, string>>> = {
+  slo: 'alerts',
+  availability: 'requests',
+  errors: 'errors',
+  latency: 'latency',
+  infrastructure: 'cpu',
+  deployment: 'requests',
+  capacity: 'cpu',
+  security: 'errors',
+};
+
 /** An alert definition as found in a file, before validation. */
-export interface LoadedAlert {
-  readonly file: string;
-  /** Export it came from (`critical[2]` for the third item of an exported array). */
-  readonly exportName: string;
-  readonly value: unknown;
-}
-
-/** Any other object a definition file exports (environments, routing), for naming its file. */
-export interface LoadedExport {
-  readonly file: string;
-  readonly exportName: string;
-  readonly value: unknown;
-}
-
 const CAMEL = /^[A-Z][A-Za-z0-9]*$/;
 const strRecord = z.record(z.string(), z.string());
 const HISTOGRAM_SUFFIXES = ['_bucket', '_count', '_sum'] as const;
@@ -501,7 +520,7 @@ function checkAlert(
     labels: a.labels ?? {},
     annotations: a.annotations ?? {},
     dashboard: a.dashboard ?? CATEGORY_DASHBOARD[a.category],
-    panel: a.panel ?? CATEGORY_PANEL[a.category],
+    ...((a.panel ?? CATEGORY_PANEL[a.category]) ? { panel: a.panel ?? CATEGORY_PANEL[a.category] } : {}),
     runbook: {
       impact: a.runbook.impact,
       steps: a.runbook.steps ?? [],

@@ -3,6 +3,7 @@
  * with zod; references (service, contract metrics and labels, metric types) by the checks below.
  */
 import { z } from 'zod';
+import type { LoadedService } from '../load/loaded.ts';
 import type {
   BusinessPanel,
   BusinessRow,
@@ -20,7 +21,7 @@ import { type Diagnostic, type Path, type Report, reporter, reportIssues } from 
 import type { Metric, MetricType, Selector } from '../model/metrics.ts';
 import type { Project, ResolvedService } from '../model/resolved.ts';
 import { parseDurationMs } from '../model/units.ts';
-import { type LoadedService, serviceSchemas } from './service.ts';
+import { serviceSchemas } from './service.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
 const KEY = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;

@@ -3,8 +3,9 @@
  * (validateProject), then what refers to them: the alert catalog, dashboards, alert routing and
  * the Kubernetes settings of each environment.
  */
-export { type LoadedAlert, type LoadedExport, validateAlerts } from './alerts.ts';
+export type { LoadedAlert, LoadedExport, LoadedService } from '../load/loaded.ts';
+export { validateAlerts } from './alerts.ts';
 export { validateDashboards } from './dashboards.ts';
 export { validateKubernetes } from './kubernetes.ts';
 export { originOf, validateRouting } from './routing.ts';
-export { type LoadedService, validateProject, validateService } from './service.ts';
+export { validateProject, validateService } from './service.ts';

@@ -6,12 +6,12 @@
  */
 import { z } from 'zod';
 import { KUBERNETES } from '../conventions.ts';
+import type { LoadedExport } from '../load/loaded.ts';
 import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
 import { type GrafanaOperatorSpec, type KubernetesSpec, secretOfFile } from '../model/kubernetes.ts';
 import type { ResolvedService } from '../model/resolved.ts';
 import type { AlertRouting, ReceiverSpec } from '../model/routing.ts';
 import type { Environment } from '../model/service.ts';
-import type { LoadedExport } from './alerts.ts';
 import { originOf } from './routing.ts';
 import { shapeOf } from './shape.ts';
 

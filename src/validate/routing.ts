@@ -4,6 +4,7 @@
  * file that defines the routing (slos/environments.ts) and the field.
  */
 import { z } from 'zod';
+import type { LoadedExport } from '../load/loaded.ts';
 import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
 import type { ResolvedService } from '../model/resolved.ts';
 import {
@@ -22,7 +23,6 @@ import {
   type WebhookReceiverSpec,
 } from '../model/routing.ts';
 import type { Environment } from '../model/service.ts';
-import type { LoadedExport } from './alerts.ts';
 import { urlSecret } from './secrets.ts';
 import { checkDuration, checkLabelName, checkName } from './service.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';

@@ -3,8 +3,10 @@
  * references into the metric contract, safe label values) by the checks below. Every problem is
  * collected; nothing throws for bad input.
  */
+
 import { z } from 'zod';
-import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_PERIOD, DEFAULT_SCRAPE_INTERVAL } from '../conventions.ts';
+import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_SCRAPE_INTERVAL } from '../conventions.ts';
+import type { LoadedService } from '../load/loaded.ts';
 import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
 import type { KubernetesSpec } from '../model/kubernetes.ts';
 import type { Matchers, MatcherValue, Metric, Selector } from '../model/metrics.ts';
@@ -33,6 +35,8 @@ import {
 } from '../model/units.ts';
 import { baseWindow, burnWindowPairs, errorRatioThreshold } from '../model/windows.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
+
+const DEFAULT_PERIOD = '30d';
 
 const KEBAB = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -155,14 +159,6 @@ const service = shapeOf<ReturnType<typeof defineService>>()(
 
 /** The schemas of a service definition, bound to the authoring interfaces (see shape.ts). */
 export const serviceSchemas = { service, environment, slo, sli: sliShapes, metric, selector, matchers };
-
-/** A service definition as found in a file, before validation. */
-export interface LoadedService {
-  readonly file: string;
-  /** Export name the definition came from (for messages). */
-  readonly exportName: string;
-  readonly value: unknown;
-}
 
 /** Readable path: SLOs and environments by id instead of array index. */
 function readablePath(value: unknown, path: readonly PropertyKey[]): Path {

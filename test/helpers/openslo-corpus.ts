@@ -2,9 +2,9 @@
 import { join, relative, sep } from 'node:path';
 import { readOpenSloFile } from '../../src/formats/openslo/import/documents.ts';
 import { findOpenSloFiles, importObjects, type RawObject } from '../../src/formats/openslo/import/index.ts';
+import type { LoadedService } from '../../src/load/loaded.ts';
 import type { Diagnostic } from '../../src/model/diagnostic.ts';
 import type { Environment } from '../../src/model/service.ts';
-import type { LoadedService } from '../../src/validate/service.ts';
 
 export const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'openslo-corpus');
 

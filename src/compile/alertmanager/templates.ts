@@ -2,7 +2,10 @@
  * Notification templates (Go templates, read by Alertmanager). Receivers reference them by name,
  * so every notification carries the alert's summary, description, runbook and dashboard links.
  */
-import { GENERATED_HEADER, NOTIFICATION_TEMPLATE as T } from '../../conventions.ts';
+import { GENERATED_HEADER } from '../../conventions.ts';
+
+/** Prefix of the notification template names defined in the templates file. */
+const T = 'obsgen';
 
 /** Names of the templates defined in the file, as receivers reference them. */
 export const TEMPLATE = {

@@ -11,18 +11,21 @@ import { SERVICE_PANEL, servicePlans } from './service.ts';
 import { SLO_PANEL, sloDetailPlan, sloOverviewPlan } from './slo.ts';
 
 /** The panel target of a catalog alert's `dashboard` and `panel` (see AlertSpec.panel). */
-export function catalogPanelTarget(dashboard: DashboardKind, panel: string): PanelTarget {
+export function catalogPanelTarget(dashboard: DashboardKind, panel: string | undefined): PanelTarget {
   switch (dashboard) {
     case 'sloOverview':
       return { dashboard: 'slo-overview', panel: 'alerts' };
     case 'service':
       return panel === 'latency'
         ? { dashboard: 'service', panel: 'latency', quantile: 0.95 }
-        : { dashboard: 'service', panel: panel as 'requests' | 'errors' };
+        : { dashboard: 'service', panel: (panel ?? 'requests') as 'requests' | 'errors' };
     case 'infrastructure':
-      return { dashboard: 'infrastructure', panel: panel as 'cpu' | 'memory' | 'disk' | 'network' };
+      return {
+        dashboard: 'infrastructure',
+        panel: (panel ?? 'cpu') as 'cpu' | 'memory' | 'disk' | 'network',
+      };
     case 'business':
-      return { dashboard: 'business', panel };
+      return panel === undefined ? { dashboard: 'business' } : { dashboard: 'business', panel };
   }
 }
 
@@ -54,8 +57,8 @@ export type PanelTarget =
   | { readonly dashboard: 'service'; readonly panel: 'latency'; readonly quantile: number }
   /** Infrastructure: usage against limits. */
   | { readonly dashboard: 'infrastructure'; readonly panel: 'cpu' | 'memory' | 'disk' | 'network' }
-  /** Business: a panel by the key its definition gives it. */
-  | { readonly dashboard: 'business'; readonly panel: string };
+  /** Business: a panel by the key its definition gives it, or the dashboard's first panel. */
+  | { readonly dashboard: 'business'; readonly panel?: string };
 
 function resolve(
   svc: ResolvedService,
@@ -97,8 +100,11 @@ function resolve(
       const kind = target.dashboard === 'service' ? 'red' : target.dashboard;
       const plan = servicePlans(svc, env).find((p) => p.kind === kind);
       if (!plan) return undefined;
-      const key = 'quantile' in target ? SERVICE_PANEL.latency(target.quantile) : target.panel;
-      return { plan, key };
+      const key =
+        'quantile' in target
+          ? SERVICE_PANEL.latency(target.quantile)
+          : (target.panel ?? plan.rows.flatMap((r) => r.panels)[0]?.key);
+      return key === undefined ? undefined : { plan, key };
     }
   }
 }

@@ -2,7 +2,7 @@
  * Dashboards from dashboards/ definitions: service (RED), infrastructure and business. Every
  * series goes through the metric contract; rates use Grafana's `$__rate_interval`.
  */
-import { DASHBOARD_DEFAULTS, DASHBOARD_UID } from '../../conventions.ts';
+import { DASHBOARD_UID } from '../../conventions.ts';
 import type { BusinessPanel, InfrastructureSpec, RedSpec, UsageSpec } from '../../model/dashboards.ts';
 import type { Selector } from '../../model/metrics.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
@@ -11,6 +11,15 @@ import { durationSeconds, formatNumber, formatPercent, rationalOf } from '../../
 import { timeseries } from './panels.ts';
 import type { DashboardPlan, PanelPlan, RowPlan } from './plan.ts';
 import { aggregate, contractSeries, legendOf, RATE_INTERVAL } from './queries.ts';
+
+/** Defaults of dashboards/ definitions. */
+const DASHBOARD_DEFAULTS = {
+  redBy: 'handler',
+  quantiles: [0.5, 0.95, 0.99],
+  usageBy: 'pod',
+  /** Share of a resource limit drawn as the warning line (the catalog warns at 80%). */
+  usageThreshold: 0.8,
+} as const;
 
 /** Panel keys of the RED and infrastructure dashboards (business keys come from the definitions). */
 export const SERVICE_PANEL = {

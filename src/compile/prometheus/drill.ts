@@ -5,10 +5,10 @@
  * windows of the real rules: `long_window="1h"`). Values that are not windows (a 7200 s age bound,
  * `predict_linear`'s horizon) are left alone. Pure.
  */
-import { DRILL, MIN_WINDOW_SCRAPES } from '../../conventions.ts';
+import { DRILL } from '../../conventions.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
 import { formatDurationMs, parseDurationMs } from '../../model/units.ts';
-import { explainPairs } from '../../model/windows.ts';
+import { explainPairs, MIN_WINDOW_SCRAPES } from '../../model/windows.ts';
 import { durationSpans, scaleDurations } from '../../promql/index.ts';
 import { isAlertingRule, type RuleFile } from './types.ts';
 

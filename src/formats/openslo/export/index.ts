@@ -10,19 +10,15 @@
  * team, the metric contract, grouping labels, extra alert labels. Burn-rate alerts become one
  * policy per window pair (OpenSLO allows one condition per policy).
  */
-import {
-  type BurnTier,
-  DEFAULT_EVALUATION_INTERVAL,
-  DEFAULT_SCRAPE_INTERVAL,
-  OPENSLO,
-} from '../../../conventions.ts';
+import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_SCRAPE_INTERVAL } from '../../../conventions.ts';
 import type { Diagnostic } from '../../../model/diagnostic.ts';
 import type { MatcherValue, Selector } from '../../../model/metrics.ts';
 import type { ResolvedService, ResolvedSlo } from '../../../model/resolved.ts';
 import { durationSeconds, formatRational, formatSeconds } from '../../../model/units.ts';
-import type { WindowPair } from '../../../model/windows.ts';
+import type { BurnTier, WindowPair } from '../../../model/windows.ts';
 import { quote, sumBy } from '../../../promql/index.ts';
 import { shorthand } from '../durations.ts';
+import { OPENSLO } from '../names.ts';
 
 const API_VERSION = 'openslo/v1';
 const WINDOW = '{{.window}}';

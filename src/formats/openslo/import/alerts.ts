@@ -10,10 +10,10 @@
  * is switched on when conditions name all of its pairs. Anything else is refused with the pairs the
  * SLO does have. An SLO without alert policies gets no burn alerts (as in Sloth's OpenSLO reader).
  */
-import type { BurnTier } from '../../../conventions.ts';
+
 import type { SloAlerting } from '../../../model/slo.ts';
 import { compare, formatRational, formatSeconds, rationalOf } from '../../../model/units.ts';
-import type { WindowPair } from '../../../model/windows.ts';
+import type { BurnTier, WindowPair } from '../../../model/windows.ts';
 import { shorthand, shorthandSeconds } from '../durations.ts';
 import type { SloOptions } from './annotations.ts';
 import type { Path } from './diagnostics.ts';

@@ -5,9 +5,9 @@
  * refused so a misspelt one does not go unnoticed.
  */
 import { z } from 'zod';
-import { OPENSLO } from '../../../conventions.ts';
 import { defineMetrics, type MetricContract, type MetricSpec } from '../../../model/metrics.ts';
 import { type Duration, parseDurationMs } from '../../../model/units.ts';
+import { OPENSLO } from '../names.ts';
 import { type FileReport, issueLine, objectPath, type Path } from './diagnostics.ts';
 import type { OpenSloObject } from './objects.ts';
 

@@ -3,8 +3,8 @@
  * model diagnostic of an imported service points in the OpenSLO files.
  */
 import type { z } from 'zod';
-import { OPENSLO } from '../../../conventions.ts';
 import type { Diagnostic, Path } from '../../../model/diagnostic.ts';
+import { OPENSLO } from '../names.ts';
 
 export type { Path } from '../../../model/diagnostic.ts';
 

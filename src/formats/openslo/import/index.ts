@@ -3,9 +3,10 @@
  * (every file read together) becomes the same defineService / defineSlo values TypeScript
  * definitions produce, so validation and every compiler are reused unchanged.
  */
+
+import type { LoadedService } from '../../../load/loaded.ts';
 import type { Diagnostic } from '../../../model/diagnostic.ts';
 import type { Environment } from '../../../model/service.ts';
-import type { LoadedService } from '../../../validate/service.ts';
 import { type ServiceContext, serviceContext } from './annotations.ts';
 import { objectPath, reporter, sortedDiagnostics } from './diagnostics.ts';
 import { type RawObject, readOpenSloFile } from './documents.ts';

@@ -3,11 +3,13 @@
  * a TypeScript definition would be. A Service object of that name is optional; OpenSLO has no
  * environments, so every service gets the environments it is given.
  */
+
+import type { LoadedService } from '../../../load/loaded.ts';
 import type { Diagnostic } from '../../../model/diagnostic.ts';
 import { defineMetrics, type MetricContract, type MetricSpec } from '../../../model/metrics.ts';
 import { defineService, type Environment } from '../../../model/service.ts';
 import type { Slo } from '../../../model/slo.ts';
-import { type LoadedService, validateService } from '../../../validate/service.ts';
+import { validateService } from '../../../validate/service.ts';
 import { type ServiceContext, unannotatedService } from './annotations.ts';
 import { atOrigin, type FileReport, objectPath, type SloOrigin } from './diagnostics.ts';
 import type { Indicator } from './indicator.ts';
