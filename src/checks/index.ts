@@ -44,9 +44,6 @@ export interface Check {
   readonly run: (ctx: LintContext) => Diagnostic[] | Promise<Diagnostic[]>;
 }
 
-/** @deprecated name kept for the library API: a check of the registry. */
-export type LintCheck = Check;
-
 /** Checks that read the outputs and need no tool: they block `generate`. */
 const output = (check: Omit<Check, 'reads' | 'blocksGenerate'>): Check => ({
   ...check,
@@ -135,18 +132,44 @@ export const CHECKS: readonly Check[] = [
 /** The checks `generate` (and `generate --check`, `test`) run: every check that blocks it. */
 export const GENERATE_CHECKS: readonly string[] = CHECKS.filter((c) => c.blocksGenerate).map((c) => c.name);
 
+/** What the validate stage checks of the definitions before any check runs (src/validate/). */
+const VALIDATIONS: readonly { readonly name: string; readonly description: string }[] = [
+  {
+    name: 'validate/services',
+    description: 'shape, units, objectives, windows, the metric contract and its selectors',
+  },
+  { name: 'validate/routing', description: 'receivers, routes, secrets as *_file paths, time intervals' },
+  {
+    name: 'validate/kubernetes',
+    description: 'namespaces, labels, folders and secret mounts of each environment',
+  },
+  {
+    name: 'validate/alerts',
+    description: 'the alert catalog: tiers, templates, PromQL, contract series, proof data',
+  },
+  { name: 'validate/dashboards', description: 'dashboard definitions: rows, panels, known series' },
+];
+
 /** `obsgen lint --list`: one line per check with what it reads and where it runs. */
 export function formatCheckList(checks: readonly Check[] = CHECKS): string {
-  const width = Math.max(...checks.map((c) => c.name.length));
-  const lines = checks.map(
-    (c) =>
-      `${c.name.padEnd(width)}  ${c.reads.padEnd(11)}  ${c.blocksGenerate ? 'generate+lint' : `lint only (${c.tool ?? 'no tool'})`.padEnd(13)}  ${c.description}`,
-  );
+  const rows = [
+    ...VALIDATIONS.map((v) => [v.name, 'definitions', 'generate+lint', v.description]),
+    ...checks.map((c) => [
+      c.name,
+      c.reads,
+      c.blocksGenerate ? 'generate+lint' : `lint only (${c.tool ?? 'no tool'})`,
+      c.description,
+    ]),
+  ];
+  const header = ['check', 'reads', 'runs in', 'what it proves'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i < cells.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ');
   return [
-    `${'check'.padEnd(width)}  ${'reads'.padEnd(11)}  ${'runs in'.padEnd(13)}  what it proves`,
-    ...lines,
+    line(header),
+    ...rows.map(line),
     '',
-    'Before any check, the definitions are validated (shape, units, metric contract, routing, alert catalog, dashboards); invalid definitions stop every command.',
+    'validate/* run first: definitions that do not validate stop every command before any check.',
   ].join('\n');
 }
 

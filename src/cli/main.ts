@@ -7,6 +7,7 @@ import {
   diff as diffProject,
   explain,
   exportOpenSlo,
+  formatCheckList,
   formatDiagnostic,
   formatDrillPlan,
   formatDrillReport,
@@ -285,6 +286,7 @@ program
     'check the definitions and everything generated from them (promtool, amtool, conventions, series, routing)',
   )
   .option('--format <format>', `output: ${LINT_FORMATS.join(', ')}`, 'text')
+  .option('--list', 'list the checks: what each reads, whether generate runs it, which tool it needs')
   .option(
     '--openslo <paths...>',
     'also read these OpenSLO files or directories (slos/*.yaml are always read)',
@@ -293,8 +295,12 @@ program
     '--environments <file>',
     'module exporting the environments OpenSLO services get (default slos/environments.ts)',
   )
-  .action(async (options: { format: string; openslo?: string[]; environments?: string }) => {
+  .action(async (options: { format: string; list?: boolean; openslo?: string[]; environments?: string }) => {
     const { root } = program.opts<{ root: string }>();
+    if (options.list) {
+      process.stdout.write(`${formatCheckList()}\n`);
+      return;
+    }
     if (!(LINT_FORMATS as readonly string[]).includes(options.format)) {
       process.stderr.write(
         `unknown format ${JSON.stringify(options.format)}; expected one of ${LINT_FORMATS.join(', ')}\n`,
