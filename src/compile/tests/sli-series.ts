@@ -111,14 +111,31 @@ function runs(flags: readonly boolean[]): [boolean, number, number][] {
   return out;
 }
 
-const gaugeValues = (bad: readonly boolean[]): string =>
-  runs(bad)
-    .map(([isBad, , length]) => `${isBad ? 0 : 1}x${length - 1}`)
-    .join(' ');
+type Run = readonly [isBad: boolean, start: number, length: number];
+
+/**
+ * Runs of bad and good samples of some phases. Every service with an SLO of the same shape asks
+ * for the same phases, and a three-day phase is thousands of bigint divisions, so the runs are
+ * kept by phases and step (a handful of SLO shapes in a fleet; the bound only guards odd callers).
+ */
+const badRunsCache = new Map<string, readonly Run[]>();
+function badRuns(phases: readonly Phase[], step: number): readonly Run[] {
+  const key = `${step}|${phases.map((p) => `${p.seconds}:${p.errorRatio.num}/${p.errorRatio.den}`).join(',')}`;
+  let found = badRunsCache.get(key);
+  if (!found) {
+    if (badRunsCache.size >= 1024) badRunsCache.clear();
+    found = runs(badSamples(phases, step));
+    badRunsCache.set(key, found);
+  }
+  return found;
+}
+
+const gaugeValues = (bad: readonly Run[]): string =>
+  bad.map(([isBad, , length]) => `${isBad ? 0 : 1}x${length - 1}`).join(' ');
 
 /** Timestamp gauge: equal to the sample time when fresh, older than maxAge when stale. */
-const timestampValues = (bad: readonly boolean[], step: number, maxAge: number): string =>
-  runs(bad)
+const timestampValues = (bad: readonly Run[], step: number, maxAge: number): string =>
+  bad
     .map(([isBad, start, length]) => `${start * step - (isBad ? maxAge + step : 0)}+${step}x${length - 1}`)
     .join(' ');
 
@@ -185,7 +202,7 @@ export function sliInputSeries(
         if (!labels) return undefined;
         out.push({
           series: seriesText(sli.gauge.metric.name, labels, env),
-          values: gaugeValues(badSamples(groupPhases, step)),
+          values: gaugeValues(badRuns(groupPhases, step)),
         });
         break;
       }
@@ -194,7 +211,7 @@ export function sliInputSeries(
         if (!labels) return undefined;
         out.push({
           series: seriesText(sli.timestamp.metric.name, labels, env),
-          values: timestampValues(badSamples(groupPhases, step), step, durationSeconds(sli.maxAge)),
+          values: timestampValues(badRuns(groupPhases, step), step, durationSeconds(sli.maxAge)),
         });
         break;
       }
