@@ -3,7 +3,7 @@
  * the same plans the dashboards are built from, so a link cannot point at a panel that moved.
  */
 import { DASHBOARD_VARIABLE, type DashboardKind } from '../../conventions.ts';
-import type { ResolvedService } from '../../model/resolved.ts';
+import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import type { WindowPair } from '../../model/windows.ts';
 import { type DashboardPlan, panelIds } from './plan.ts';
@@ -57,11 +57,51 @@ export type PanelTarget =
   /** Business: a panel by the key its definition gives it. */
   | { readonly dashboard: 'business'; readonly panel: string };
 
+/** What a link needs of a plan: its uid and the id of each panel key. */
+interface NumberedPlan {
+  readonly uid: string;
+  readonly ids: ReadonlyMap<string, number>;
+}
+
+const numbered = (plan: DashboardPlan): NumberedPlan => ({ uid: plan.uid, ids: panelIds(plan) });
+
+/** `f(a, b)` computed once per pair of objects (the resolved model is never changed). */
+function byIdentity<A extends object, B extends object, R>(f: (a: A, b: B) => R): (a: A, b: B) => R {
+  const cache = new WeakMap<A, WeakMap<B, R>>();
+  return (a, b) => {
+    let inner = cache.get(a);
+    if (!inner) {
+      inner = new WeakMap();
+      cache.set(a, inner);
+    }
+    if (!inner.has(b)) inner.set(b, f(a, b));
+    return inner.get(b) as R;
+  };
+}
+
+// Every alert links to a panel (one per window pair of every SLO, in every target that compiles
+// rules), and planning a dashboard to number its panels costs more than the rest of the alert.
+const overviews = new WeakMap<ResolvedService, NumberedPlan>();
+function numberedOverview(svc: ResolvedService): NumberedPlan {
+  let found = overviews.get(svc);
+  if (!found) {
+    found = numbered(sloOverviewPlan(svc));
+    overviews.set(svc, found);
+  }
+  return found;
+}
+const numberedDetail = byIdentity((svc: ResolvedService, slo: ResolvedSlo) =>
+  numbered(sloDetailPlan(svc, slo)),
+);
+const numberedServicePlans = byIdentity((svc: ResolvedService, env: Environment) =>
+  servicePlans(svc, env).map((plan) => ({ kind: plan.kind, ...numbered(plan) })),
+);
+
 function resolve(
   svc: ResolvedService,
   env: Environment,
   target: PanelTarget,
-): { plan: DashboardPlan; key: string } | undefined {
+): { plan: NumberedPlan; key: string } | undefined {
   const slo = 'slo' in target ? svc.slos.find((s) => s.id === target.slo) : undefined;
   const pairIndex =
     'pair' in target && slo
@@ -71,7 +111,7 @@ function resolve(
       : -1;
   switch (target.dashboard) {
     case 'slo-overview': {
-      const plan = sloOverviewPlan(svc);
+      const plan = numberedOverview(svc);
       if (!('slo' in target)) return { plan, key: SLO_PANEL.alerts };
       if (!slo) return undefined;
       if (target.panel !== 'burn-rate') return { plan, key: SLO_PANEL.overview(slo.id, target.panel) };
@@ -79,7 +119,7 @@ function resolve(
     }
     case 'slo-detail': {
       if (!slo) return undefined;
-      const plan = sloDetailPlan(svc, slo);
+      const plan = numberedDetail(svc, slo);
       if (target.panel !== 'burn-rate') {
         const keys = {
           sli: SLO_PANEL.sli,
@@ -95,7 +135,7 @@ function resolve(
     case 'infrastructure':
     case 'business': {
       const kind = target.dashboard === 'service' ? 'red' : target.dashboard;
-      const plan = servicePlans(svc, env).find((p) => p.kind === kind);
+      const plan = numberedServicePlans(svc, env).find((p) => p.kind === kind);
       if (!plan) return undefined;
       const key = 'quantile' in target ? SERVICE_PANEL.latency(target.quantile) : target.panel;
       return { plan, key };
@@ -115,7 +155,7 @@ export function dashboardLink(
 ): string | undefined {
   const found = resolve(svc, env, target);
   if (!found) return undefined;
-  const id = panelIds(found.plan).get(found.key);
+  const id = found.plan.ids.get(found.key);
   if (id === undefined) return undefined;
   const query = new URLSearchParams({
     [`var-${DASHBOARD_VARIABLE.environment}`]: env.name,
