@@ -2,9 +2,14 @@
 import type { MatcherValue, Selector } from '../../model/metrics.ts';
 import type { Environment } from '../../model/service.ts';
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
 /** A PromQL double-quoted string literal. */
 export const quote = (value: string): string =>
-  `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
+  // Nearly every label value and regex needs no escape; skip three scans of each.
+  NEEDS_ESCAPE.test(value)
+    ? `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`
+    : `"${value}"`;
 
 function matcherText(label: string, value: MatcherValue, env: Environment): string {
   if (typeof value === 'string') return `${label}=${quote(value)}`;
