@@ -6,6 +6,7 @@ import { DASHBOARD_VARIABLE, type DashboardKind } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import type { WindowPair } from '../../model/windows.ts';
+import { byIdentity } from '../memo.ts';
 import { type DashboardPlan, panelIds } from './plan.ts';
 import { SERVICE_PANEL, servicePlans } from './service.ts';
 import { SLO_PANEL, sloDetailPlan, sloOverviewPlan } from './slo.ts';
@@ -64,20 +65,6 @@ interface NumberedPlan {
 }
 
 const numbered = (plan: DashboardPlan): NumberedPlan => ({ uid: plan.uid, ids: panelIds(plan) });
-
-/** `f(a, b)` computed once per pair of objects (the resolved model is never changed). */
-function byIdentity<A extends object, B extends object, R>(f: (a: A, b: B) => R): (a: A, b: B) => R {
-  const cache = new WeakMap<A, WeakMap<B, R>>();
-  return (a, b) => {
-    let inner = cache.get(a);
-    if (!inner) {
-      inner = new WeakMap();
-      cache.set(a, inner);
-    }
-    if (!inner.has(b)) inner.set(b, f(a, b));
-    return inner.get(b) as R;
-  };
-}
 
 // Every alert links to a panel (one per window pair of every SLO, in every target that compiles
 // rules), and planning a dashboard to number its panels costs more than the rest of the alert.

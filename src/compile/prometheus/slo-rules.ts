@@ -24,6 +24,7 @@ import {
 } from '../../model/units.ts';
 import { errorRatioThreshold, type WindowPair } from '../../model/windows.ts';
 import { dashboardLink, type PanelTarget } from '../grafana/links.ts';
+import { byIdentity } from '../memo.ts';
 import { quote } from './promql.ts';
 import { eventExprs } from './sli.ts';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.ts';
@@ -107,7 +108,8 @@ function metaGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment, sel
 const burnSummary = (svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair): string =>
   `${svc.name} ${slo.id} SLO is burning its error budget ${formatRational(pair.factor)} times faster than sustainable.`;
 
-function burnDescription(slo: ResolvedSlo, pair: WindowPair): string {
+// The same text for the SLO in every environment and every target that compiles rules.
+const burnDescription = byIdentity((slo: ResolvedSlo, pair: WindowPair): string => {
   const threshold = errorRatioThreshold(pair, slo.errorBudget);
   const groups = slo.groupBy.map((label) => `${label} {{ $labels.${label} }}`).join(', ');
   const exhausted = humanizeSeconds(toNumber(div(rational(BigInt(slo.period)), pair.factor)));
@@ -121,7 +123,7 @@ function burnDescription(slo: ResolvedSlo, pair: WindowPair): string {
     ` At this rate ${spent} of the ${formatSeconds(slo.period)} budget burns every ${formatSeconds(pair.long)}`,
     ` and all of it within ${exhausted}.`,
   ].join('');
-}
+});
 
 /**
  * Runbook and dashboard of an SLO alert: a burn alert links to its window pair's burn-rate panel,
