@@ -1,15 +1,25 @@
 /** JSON with sorted keys and two-space indent: the same object always prints the same bytes. */
 const sortKeys = (value: unknown): unknown => {
+  if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => [k, sortKeys(v)]),
-    );
+  // One loop over sorted keys instead of entries/filter/sort/map/fromEntries: the Kubernetes
+  // target prints every dashboard into its ConfigMap, and the copies were a third of its time.
+  // The default sort compares UTF-16 code units, as `<` does.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    // Assigning `__proto__` would set the prototype instead of adding a key.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, {
+        value: sortKeys(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[key] = sortKeys(v);
   }
-  return value;
+  return out;
 };
 
 export const toJson = (value: unknown): string => `${JSON.stringify(sortKeys(value), null, 2)}\n`;

@@ -7,9 +7,14 @@ import type { Environment } from '../model/service.ts';
 import { formatDurationMs } from '../model/units.ts';
 import { durationSpans } from './parse.ts';
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
 /** A PromQL double-quoted string literal. */
 export const quote = (value: string): string =>
-  `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
+  // Nearly every label value and regex needs no escape; skip three scans of each.
+  NEEDS_ESCAPE.test(value)
+    ? `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`
+    : `"${value}"`;
 
 /** The part of an environment a matcher value `{ env: 'name' }` reads. */
 type SelectorEnv = Pick<Environment, 'vars'>;

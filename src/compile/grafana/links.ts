@@ -3,9 +3,10 @@
  * the same plans the dashboards are built from, so a link cannot point at a panel that moved.
  */
 import { DASHBOARD_VARIABLE, type DashboardKind } from '../../conventions.ts';
-import type { ResolvedService } from '../../model/resolved.ts';
+import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import type { WindowPair } from '../../model/windows.ts';
+import { byIdentity } from '../memo.ts';
 import { type DashboardPlan, panelIds } from './plan.ts';
 import { SERVICE_PANEL, servicePlans } from './service.ts';
 import { SLO_PANEL, sloDetailPlan, sloOverviewPlan } from './slo.ts';
@@ -60,11 +61,43 @@ export type PanelTarget =
   /** Business: a panel by the key its definition gives it, or the dashboard's first panel. */
   | { readonly dashboard: 'business'; readonly panel?: string };
 
+/** What a link needs of a plan: its uid and the id of each panel key. */
+interface NumberedPlan {
+  readonly uid: string;
+  readonly ids: ReadonlyMap<string, number>;
+  /** Key of the dashboard's first panel: where a link that names no panel lands. */
+  readonly first: string | undefined;
+}
+
+const numbered = (plan: DashboardPlan): NumberedPlan => ({
+  uid: plan.uid,
+  ids: panelIds(plan),
+  first: plan.rows.flatMap((r) => r.panels)[0]?.key,
+});
+
+// Every alert links to a panel (one per window pair of every SLO, in every target that compiles
+// rules), and planning a dashboard to number its panels costs more than the rest of the alert.
+const overviews = new WeakMap<ResolvedService, NumberedPlan>();
+function numberedOverview(svc: ResolvedService): NumberedPlan {
+  let found = overviews.get(svc);
+  if (!found) {
+    found = numbered(sloOverviewPlan(svc));
+    overviews.set(svc, found);
+  }
+  return found;
+}
+const numberedDetail = byIdentity((svc: ResolvedService, slo: ResolvedSlo) =>
+  numbered(sloDetailPlan(svc, slo)),
+);
+const numberedServicePlans = byIdentity((svc: ResolvedService, env: Environment) =>
+  servicePlans(svc, env).map((plan) => ({ kind: plan.kind, ...numbered(plan) })),
+);
+
 function resolve(
   svc: ResolvedService,
   env: Environment,
   target: PanelTarget,
-): { plan: DashboardPlan; key: string } | undefined {
+): { plan: NumberedPlan; key: string } | undefined {
   const slo = 'slo' in target ? svc.slos.find((s) => s.id === target.slo) : undefined;
   const pairIndex =
     'pair' in target && slo
@@ -74,7 +107,7 @@ function resolve(
       : -1;
   switch (target.dashboard) {
     case 'slo-overview': {
-      const plan = sloOverviewPlan(svc);
+      const plan = numberedOverview(svc);
       if (!('slo' in target)) return { plan, key: SLO_PANEL.alerts };
       if (!slo) return undefined;
       if (target.panel !== 'burn-rate') return { plan, key: SLO_PANEL.overview(slo.id, target.panel) };
@@ -82,7 +115,7 @@ function resolve(
     }
     case 'slo-detail': {
       if (!slo) return undefined;
-      const plan = sloDetailPlan(svc, slo);
+      const plan = numberedDetail(svc, slo);
       if (target.panel !== 'burn-rate') {
         const keys = {
           sli: SLO_PANEL.sli,
@@ -98,12 +131,10 @@ function resolve(
     case 'infrastructure':
     case 'business': {
       const kind = target.dashboard === 'service' ? 'red' : target.dashboard;
-      const plan = servicePlans(svc, env).find((p) => p.kind === kind);
+      const plan = numberedServicePlans(svc, env).find((p) => p.kind === kind);
       if (!plan) return undefined;
       const key =
-        'quantile' in target
-          ? SERVICE_PANEL.latency(target.quantile)
-          : (target.panel ?? plan.rows.flatMap((r) => r.panels)[0]?.key);
+        'quantile' in target ? SERVICE_PANEL.latency(target.quantile) : (target.panel ?? plan.first);
       return key === undefined ? undefined : { plan, key };
     }
   }
@@ -121,7 +152,7 @@ export function dashboardLink(
 ): string | undefined {
   const found = resolve(svc, env, target);
   if (!found) return undefined;
-  const id = panelIds(found.plan).get(found.key);
+  const id = found.plan.ids.get(found.key);
   if (id === undefined) return undefined;
   const query = new URLSearchParams({
     [`var-${DASHBOARD_VARIABLE.environment}`]: env.name,

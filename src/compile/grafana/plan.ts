@@ -123,11 +123,23 @@ export function buildDashboard(plan: DashboardPlan, svc: ResolvedService, env: E
  * method (`_implementsDataqueryVariant`) on every query, and the document must be plain data.
  */
 function plainData(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plainData);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== undefined && typeof v !== 'function')
-      .map(([k, v]) => [k, plainData(v)]),
-  );
+  if (Array.isArray(value)) return value.map(plainData);
+  // A loop instead of entries/filter/fromEntries: every dashboard of every service and
+  // environment is copied, twice per compile (the Grafana and Kubernetes targets).
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || typeof v === 'function') continue;
+    // Assigning `__proto__` would set the prototype instead of adding a key.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, {
+        value: plainData(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[key] = plainData(v);
+  }
+  return out;
 }

@@ -25,6 +25,7 @@ import {
 import { errorRatioThreshold, type WindowPair } from '../../model/windows.ts';
 import { quote } from '../../promql/index.ts';
 import { dashboardLink, type PanelTarget } from '../grafana/links.ts';
+import { byIdentity } from '../memo.ts';
 import { eventExprs } from './sli.ts';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.ts';
 
@@ -52,11 +53,10 @@ export const alertWindows = (slo: ResolvedSlo): number[] =>
 const enabledPairs = (slo: ResolvedSlo): WindowPair[] =>
   slo.windows.filter((p) => (p.tier === 'page' ? slo.alerting.page : slo.alerting.ticket));
 
-function sliGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment): RuleGroup {
+function sliGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment, sel: string): RuleGroup {
   const labels = sloSeriesLabels(svc, slo, env);
   const base = formatSeconds(slo.baseWindow);
   const events = eventExprs(svc, slo, env, base);
-  const sel = sloMatchers(svc, slo, env);
   const ratio = (window: number): RecordingRule => {
     const w = formatSeconds(window);
     const expr =
@@ -76,9 +76,8 @@ function sliGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment): Rul
   };
 }
 
-function metaGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment): RuleGroup {
+function metaGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment, sel: string): RuleGroup {
   const labels = sloSeriesLabels(svc, slo, env);
-  const sel = sloMatchers(svc, slo, env);
   const base = formatSeconds(slo.baseWindow);
   const period = formatSeconds(slo.period);
   const budget = formatRational(slo.errorBudget);
@@ -109,7 +108,8 @@ function metaGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment): Ru
 const burnSummary = (svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair): string =>
   `${svc.name} ${slo.id} SLO is burning its error budget ${formatRational(pair.factor)} times faster than sustainable.`;
 
-function burnDescription(slo: ResolvedSlo, pair: WindowPair): string {
+// The same text for the SLO in every environment and every target that compiles rules.
+const burnDescription = byIdentity((slo: ResolvedSlo, pair: WindowPair): string => {
   const threshold = errorRatioThreshold(pair, slo.errorBudget);
   const groups = slo.groupBy.map((label) => `${label} {{ $labels.${label} }}`).join(', ');
   const exhausted = humanizeSeconds(toNumber(div(rational(BigInt(slo.period)), pair.factor)));
@@ -123,7 +123,7 @@ function burnDescription(slo: ResolvedSlo, pair: WindowPair): string {
     ` At this rate ${spent} of the ${formatSeconds(slo.period)} budget burns every ${formatSeconds(pair.long)}`,
     ` and all of it within ${exhausted}.`,
   ].join('');
-}
+});
 
 /**
  * Runbook and dashboard of an SLO alert: a burn alert links to its window pair's burn-rate panel,
@@ -146,11 +146,27 @@ function alertLinks(
   };
 }
 
-const sortedRecord = (record: Readonly<Record<string, string>>): Record<string, string> =>
-  Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/** The record with its keys in sorted order (the default sort compares code units, as `<` does). */
+function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
+  // A loop instead of entries/sort/fromEntries: two records per alert, every alert of the fleet.
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(record).sort()) {
+    const value = record[key] as string;
+    // Assigning `__proto__` would set the prototype instead of adding a key.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out;
+}
 
-function burnAlert(svc: ResolvedService, slo: ResolvedSlo, env: Environment, pair: WindowPair): AlertingRule {
-  const sel = sloMatchers(svc, slo, env);
+function burnAlert(
+  svc: ResolvedService,
+  slo: ResolvedSlo,
+  env: Environment,
+  sel: string,
+  pair: WindowPair,
+): AlertingRule {
   const threshold = formatRational(errorRatioThreshold(pair, slo.errorBudget));
   const long = formatSeconds(pair.long);
   const short = formatSeconds(pair.short);
@@ -182,12 +198,12 @@ function burnAlert(svc: ResolvedService, slo: ResolvedSlo, env: Environment, pai
   };
 }
 
-function noDataAlert(svc: ResolvedService, slo: ResolvedSlo, env: Environment): AlertingRule {
+function noDataAlert(svc: ResolvedService, slo: ResolvedSlo, env: Environment, sel: string): AlertingRule {
   const name = noDataAlertName(slo.id);
   const base = formatSeconds(slo.baseWindow);
   return {
     alert: name,
-    expr: `absent(${RECORD.total(base)}${sloMatchers(svc, slo, env)})`,
+    expr: `absent(${RECORD.total(base)}${sel})`,
     for: formatSeconds(NO_DATA_FOR_SECONDS),
     labels: sortedRecord({
       ...slo.alerting.labels,
@@ -205,10 +221,15 @@ function noDataAlert(svc: ResolvedService, slo: ResolvedSlo, env: Environment): 
   };
 }
 
-function alertGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment): RuleGroup | undefined {
+function alertGroup(
+  svc: ResolvedService,
+  slo: ResolvedSlo,
+  env: Environment,
+  sel: string,
+): RuleGroup | undefined {
   const rules = [
-    ...enabledPairs(slo).map((pair) => burnAlert(svc, slo, env, pair)),
-    ...(slo.alerting.noData ? [noDataAlert(svc, slo, env)] : []),
+    ...enabledPairs(slo).map((pair) => burnAlert(svc, slo, env, sel, pair)),
+    ...(slo.alerting.noData ? [noDataAlert(svc, slo, env, sel)] : []),
   ];
   if (rules.length === 0) return undefined;
   return { name: GROUP.alerts(svc.name, slo.id), interval: formatSeconds(svc.evaluationInterval), rules };
@@ -216,6 +237,7 @@ function alertGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment): R
 
 /** All rule groups of one SLO in one environment. */
 export function toSloRuleGroups(svc: ResolvedService, slo: ResolvedSlo, env: Environment): RuleGroup[] {
-  const alerts = alertGroup(svc, slo, env);
-  return [sliGroup(svc, slo, env), metaGroup(svc, slo, env), ...(alerts ? [alerts] : [])];
+  const sel = sloMatchers(svc, slo, env);
+  const alerts = alertGroup(svc, slo, env, sel);
+  return [sliGroup(svc, slo, env, sel), metaGroup(svc, slo, env, sel), ...(alerts ? [alerts] : [])];
 }

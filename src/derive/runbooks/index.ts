@@ -273,7 +273,12 @@ export function toRunbooks({
   }
   // Two services with an SLO of the same id share a burn alert name: one file, both sections.
   const byName = new Map<string, Runbook[]>();
-  for (const rb of runbooks) byName.set(rb.name, [...(byName.get(rb.name) ?? []), rb]);
+  for (const rb of runbooks) {
+    // Pushed, not copied: in a fleet every service shares its SLOs' alert names.
+    const same = byName.get(rb.name);
+    if (same) same.push(rb);
+    else byName.set(rb.name, [rb]);
+  }
   const names = [...byName.keys()].sort();
   const files = names.map((name) => ({
     path: runbookPath(name),

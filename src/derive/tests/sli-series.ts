@@ -112,16 +112,148 @@ function runs(flags: readonly boolean[]): [boolean, number, number][] {
   return out;
 }
 
-const gaugeValues = (bad: readonly boolean[]): string =>
-  runs(bad)
-    .map(([isBad, , length]) => `${isBad ? 0 : 1}x${length - 1}`)
-    .join(' ');
+type Run = readonly [isBad: boolean, start: number, length: number];
+
+const gaugeValues = (bad: readonly Run[]): string =>
+  bad.map(([isBad, , length]) => `${isBad ? 0 : 1}x${length - 1}`).join(' ');
 
 /** Timestamp gauge: equal to the sample time when fresh, older than maxAge when stale. */
-const timestampValues = (bad: readonly boolean[], step: number, maxAge: number): string =>
-  runs(bad)
+const timestampValues = (bad: readonly Run[], step: number, maxAge: number): string =>
+  bad
     .map(([isBad, start, length]) => `${start * step - (isBad ? maxAge + step : 0)}+${step}x${length - 1}`)
     .join(' ');
+
+/** What a series of an SLI holds: a counter of good, bad or all events, or a time-based gauge. */
+type SeriesRole = 'good' | 'bad' | 'all' | 'gauge' | 'timestamp';
+
+interface NamedSeries {
+  readonly series: string;
+  readonly role: SeriesRole;
+}
+
+/** The series of each group of an SLI in `env`, in file order; undefined without a contract. */
+function nameSeries(slo: ResolvedSlo, env: Environment, le: string | undefined): NamedSeries[][] | undefined {
+  const sli = slo.sli;
+  const groups: NamedSeries[][] = [];
+  for (const group of sliGroups(slo)) {
+    const labelsOf = (sel: Selector, avoid?: Selector) =>
+      seriesLabels(sel, env, group, avoid?.matchers ?? {});
+    switch (sli.kind) {
+      case 'ratio': {
+        const badSel = sli.bad ?? sli.total;
+        const goodSel = sli.good ?? sli.total;
+        const goodLabels = labelsOf(goodSel, sli.bad);
+        const badLabels = sli.bad ? labelsOf(sli.bad) : labelsOf(sli.total, sli.good);
+        if (!goodLabels || !badLabels) return undefined;
+        groups.push([
+          { series: seriesText(goodSel.metric.name, goodLabels, env), role: 'good' },
+          { series: seriesText(badSel.metric.name, badLabels, env), role: 'bad' },
+        ]);
+        break;
+      }
+      case 'latency': {
+        const labels = labelsOf(sli.histogram);
+        if (!labels) return undefined;
+        const name = sli.histogram.metric.name;
+        groups.push([
+          {
+            series: seriesText(`${name}_bucket`, { ...labels, le: le ?? formatNumber(sli.threshold) }, env),
+            role: 'good',
+          },
+          { series: seriesText(`${name}_bucket`, { ...labels, le: '+Inf' }, env), role: 'all' },
+          { series: seriesText(`${name}_count`, labels, env), role: 'all' },
+        ]);
+        break;
+      }
+      case 'probe': {
+        const labels = labelsOf(sli.gauge);
+        if (!labels) return undefined;
+        groups.push([{ series: seriesText(sli.gauge.metric.name, labels, env), role: 'gauge' }]);
+        break;
+      }
+      case 'freshness': {
+        const labels = labelsOf(sli.timestamp);
+        if (!labels) return undefined;
+        groups.push([{ series: seriesText(sli.timestamp.metric.name, labels, env), role: 'timestamp' }]);
+        break;
+      }
+      case 'raw':
+        return undefined;
+    }
+  }
+  return groups;
+}
+
+// Every scenario of an SLO (ten or so per environment) reads the same series with other values,
+// so they are named once per SLO, environment and `le` spelling (the model is never changed).
+const named = new WeakMap<ResolvedSlo, WeakMap<Environment, Map<string, NamedSeries[][] | undefined>>>();
+function namedSeries(
+  slo: ResolvedSlo,
+  env: Environment,
+  le: string | undefined,
+): NamedSeries[][] | undefined {
+  let bySlo = named.get(slo);
+  if (!bySlo) {
+    bySlo = new WeakMap();
+    named.set(slo, bySlo);
+  }
+  let byEnv = bySlo.get(env);
+  if (!byEnv) {
+    byEnv = new Map();
+    bySlo.set(env, byEnv);
+  }
+  const key = le === undefined ? '' : `le=${le}`;
+  if (!byEnv.has(key)) byEnv.set(key, nameSeries(slo, env, le));
+  return byEnv.get(key);
+}
+
+const ONE = rational(1n);
+
+/** Values of a series of `role` through the phases (`maxAge`, seconds, for timestamps only). */
+function seriesValues(
+  role: SeriesRole,
+  phases: readonly Phase[],
+  step: number,
+  traffic: number,
+  maxAge: number,
+): string {
+  switch (role) {
+    case 'good':
+      return counterValues(phases, step, traffic, (p) => sub(ONE, p.errorRatio));
+    case 'bad':
+      return counterValues(phases, step, traffic, (p) => p.errorRatio);
+    case 'all':
+      return counterValues(phases, step, traffic, () => ONE);
+    case 'gauge':
+      return gaugeValues(runs(badSamples(phases, step)));
+    case 'timestamp':
+      return timestampValues(runs(badSamples(phases, step)), step, maxAge);
+  }
+}
+
+/**
+ * Values depend on the SLO's shape, not on the service, and a three-day phase of a time-based SLI
+ * is thousands of bigint divisions, so every service with an SLO of the same shape shares them
+ * (a handful of shapes in a fleet; the bound only guards odd callers).
+ */
+const valuesCache = new Map<string, string>();
+function cachedValues(
+  role: SeriesRole,
+  phases: readonly Phase[],
+  step: number,
+  traffic: number,
+  maxAge: number,
+): string {
+  const shape = phases.map((p) => `${p.seconds}:${p.errorRatio.num}/${p.errorRatio.den}`).join(',');
+  const key = `${role}|${step}|${traffic}|${role === 'timestamp' ? maxAge : ''}|${shape}`;
+  let found = valuesCache.get(key);
+  if (found === undefined) {
+    if (valuesCache.size >= 4096) valuesCache.clear();
+    found = seriesValues(role, phases, step, traffic, maxAge);
+    valuesCache.set(key, found);
+  }
+  return found;
+}
 
 /**
  * Input series holding the phases' error ratios on the first group (other groups stay healthy).
@@ -133,75 +265,16 @@ export function sliInputSeries(
   phases: readonly Phase[],
   options: SeriesOptions,
 ): InputSeries[] | undefined {
-  const sli = slo.sli;
+  const groups = namedSeries(slo, env, options.le);
+  if (!groups) return undefined;
   const step = options.step;
   const traffic = options.trafficPerSecond ?? 10;
+  const maxAge = slo.sli.kind === 'freshness' ? durationSeconds(slo.sli.maxAge) : 0;
   const healthy = phases.map((p) => ({ ...p, errorRatio: rational(0n) }));
-  const one = rational(1n);
-  const out: InputSeries[] = [];
-  for (const [index, group] of sliGroups(slo).entries()) {
-    const groupPhases = index === 0 ? phases : healthy;
-    const labelsOf = (sel: Selector, avoid?: Selector) =>
-      seriesLabels(sel, env, group, avoid?.matchers ?? {});
-    switch (sli.kind) {
-      case 'ratio': {
-        const badSel = sli.bad ?? sli.total;
-        const goodSel = sli.good ?? sli.total;
-        const goodLabels = labelsOf(goodSel, sli.bad);
-        const badLabels = sli.bad ? labelsOf(sli.bad) : labelsOf(sli.total, sli.good);
-        if (!goodLabels || !badLabels) return undefined;
-        out.push(
-          {
-            series: seriesText(goodSel.metric.name, goodLabels, env),
-            values: counterValues(groupPhases, step, traffic, (p) => sub(one, p.errorRatio)),
-          },
-          {
-            series: seriesText(badSel.metric.name, badLabels, env),
-            values: counterValues(groupPhases, step, traffic, (p) => p.errorRatio),
-          },
-        );
-        break;
-      }
-      case 'latency': {
-        const labels = labelsOf(sli.histogram);
-        if (!labels) return undefined;
-        const name = sli.histogram.metric.name;
-        const all = counterValues(groupPhases, step, traffic, () => one);
-        out.push(
-          {
-            series: seriesText(
-              `${name}_bucket`,
-              { ...labels, le: options.le ?? formatNumber(sli.threshold) },
-              env,
-            ),
-            values: counterValues(groupPhases, step, traffic, (p) => sub(one, p.errorRatio)),
-          },
-          { series: seriesText(`${name}_bucket`, { ...labels, le: '+Inf' }, env), values: all },
-          { series: seriesText(`${name}_count`, labels, env), values: all },
-        );
-        break;
-      }
-      case 'probe': {
-        const labels = labelsOf(sli.gauge);
-        if (!labels) return undefined;
-        out.push({
-          series: seriesText(sli.gauge.metric.name, labels, env),
-          values: gaugeValues(badSamples(groupPhases, step)),
-        });
-        break;
-      }
-      case 'freshness': {
-        const labels = labelsOf(sli.timestamp);
-        if (!labels) return undefined;
-        out.push({
-          series: seriesText(sli.timestamp.metric.name, labels, env),
-          values: timestampValues(badSamples(groupPhases, step), step, durationSeconds(sli.maxAge)),
-        });
-        break;
-      }
-      case 'raw':
-        return undefined;
-    }
-  }
-  return out;
+  return groups.flatMap((series, index) =>
+    series.map(({ series, role }) => ({
+      series,
+      values: cachedValues(role, index === 0 ? phases : healthy, step, traffic, maxAge),
+    })),
+  );
 }
