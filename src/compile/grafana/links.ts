@@ -6,7 +6,7 @@ import { DASHBOARD_VARIABLE, type DashboardKind } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import type { WindowPair } from '../../model/windows.ts';
-import { byIdentity } from '../memo.ts';
+import { byIdentity } from '../memo/index.ts';
 import { type DashboardPlan, panelIds } from './plan.ts';
 import { SERVICE_PANEL, servicePlans } from './service.ts';
 import { SLO_PANEL, sloDetailPlan, sloOverviewPlan } from './slo.ts';

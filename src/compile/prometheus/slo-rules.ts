@@ -25,7 +25,7 @@ import {
 import { errorRatioThreshold, type WindowPair } from '../../model/windows.ts';
 import { quote } from '../../promql/index.ts';
 import { dashboardLink, type PanelTarget } from '../grafana/links.ts';
-import { byIdentity } from '../memo.ts';
+import { byIdentity } from '../memo/index.ts';
 import { eventExprs } from './sli.ts';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.ts';
 
