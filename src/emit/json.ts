@@ -22,4 +22,17 @@ const sortKeys = (value: unknown): unknown => {
   return out;
 };
 
-export const toJson = (value: unknown): string => `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+// A dashboard is printed twice: into its Kubernetes ConfigMap (whose size is checked on the text)
+// and into generated/grafana. Artifacts are never changed once built, so the text is kept by the
+// object's identity and printed once.
+const printed = new WeakMap<object, string>();
+
+export const toJson = (value: unknown): string => {
+  if (value === null || typeof value !== 'object') return `${JSON.stringify(value, null, 2)}\n`;
+  let text = printed.get(value);
+  if (text === undefined) {
+    text = `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+    printed.set(value, text);
+  }
+  return text;
+};
