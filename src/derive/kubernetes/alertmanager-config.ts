@@ -5,6 +5,15 @@
  * references, notification templates are written in place, SMTP settings move into each email
  * receiver. The routing logic stays in src/compile/alertmanager; nothing here decides a route.
  */
+
+import type {
+  AlertmanagerConfig,
+  AmInhibitRule,
+  AmReceiver,
+  AmRoute,
+} from '../../compile/alertmanager/index.ts';
+import { type SecretRef, secretOfFile } from '../../model/kubernetes.ts';
+import { inlineTemplates } from './templates.ts';
 import type {
   AlertmanagerConfigObject,
   EmailConfig,
@@ -18,14 +27,6 @@ import type {
   TimeRange,
   WebhookConfig,
 } from './types.ts';
-import type {
-  AlertmanagerConfig,
-  AmInhibitRule,
-  AmReceiver,
-  AmRoute,
-} from '../../compile/alertmanager/index.ts';
-import { type SecretRef, secretOfFile } from '../../model/kubernetes.ts';
-import { inlineTemplates } from './templates.ts';
 
 export type { SecretRef } from '../../model/kubernetes.ts';
 
