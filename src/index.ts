@@ -30,6 +30,24 @@ export {
 } from './commands/openslo.ts';
 export { type TestResult, testAlerts } from './commands/test/index.ts';
 export { formatProofReport, type ProofReport } from './commands/test/prove.ts';
+export {
+  findProgram,
+  formatToolStatus,
+  type InstallPlan,
+  installPlan,
+  runInstallPlan,
+  TOOLS,
+  type ToolStatus,
+  toolStatus,
+} from './commands/tools.ts';
+export {
+  assertEsmPackage,
+  CONFIG_FILES,
+  loadProjectConfig,
+  type ProjectConfig,
+  ProjectSetupError,
+} from './load/config.ts';
+export { defineConfig, type ObsgenConfig, OUTPUT_TARGETS, type OutputTarget } from './model/config.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
 export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';
@@ -46,6 +64,7 @@ export {
   load,
   loadProject,
   type ProjectOptions,
+  selectTargets,
   unknownChecks,
   validate,
 } from './pipeline.ts';
