@@ -21,6 +21,7 @@ export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './command
 export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './commands/drill/run.ts';
 export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
 export { explain, formatExplain } from './commands/explain.ts';
+export { InitConflictError, type InitResult, initRepository } from './commands/init.ts';
 export { type LintOptions, type LintResult, lint, lintDocuments } from './commands/lint.ts';
 export {
   exportOpenSlo,

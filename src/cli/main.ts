@@ -19,6 +19,8 @@ import {
   formatProofReport,
   formatToolStatus,
   generate,
+  InitConflictError,
+  initRepository,
   installPlan,
   LINT_FORMATS,
   type LintFormat,
@@ -343,6 +345,36 @@ program
     const result = await lint(withFlags(config, options));
     process.stdout.write(formatLint(result.diagnostics, options.format as LintFormat, result.checks.length));
     process.exitCode = result.diagnostics.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+  });
+
+program
+  .command('init')
+  .description(
+    'start a repository of definitions in dir (default: the current folder); never overwrites a file',
+  )
+  .argument('[dir]', 'folder to write into (created when missing)', '.')
+  .action(async (dir: string) => {
+    try {
+      const result = await initRepository(dir);
+      for (const path of result.created) process.stdout.write(`created  ${path}\n`);
+      for (const path of result.updated)
+        process.stdout.write(`updated  ${path} ("type": "module", obsgen scripts)\n`);
+      const cd = resolve(dir) === resolve(process.cwd()) ? '' : `cd ${dir} && `;
+      const steps = [
+        ...(result.needsInstall ? ['npm install'] : []),
+        'npx obsgen tools --install',
+        'npx obsgen generate',
+        'npx obsgen lint',
+        'npx obsgen test',
+      ];
+      process.stdout.write(`next: ${cd}${steps.join(' && ')}\n`);
+    } catch (error) {
+      if (!(error instanceof InitConflictError)) throw error;
+      process.stderr.write(
+        `obsgen init: refusing to overwrite in ${error.dir}: ${error.conflicts.join(', ')}; move them away or pick another folder\n`,
+      );
+      process.exitCode = EXIT_FINDINGS;
+    }
   });
 
 program
