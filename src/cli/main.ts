@@ -55,9 +55,11 @@ const VERSION = (
 ).version;
 
 /** The repository's configuration, or undefined with its diagnostics printed and exit 1 set. */
-async function projectConfig(): Promise<ProjectConfig | undefined> {
+async function projectConfig(flags: { openslo?: string[] } = {}): Promise<ProjectConfig | undefined> {
   const { root } = program.opts<{ root: string }>();
-  const { config, diagnostics } = await loadProjectConfig(root);
+  const { config, diagnostics } = await loadProjectConfig(root, {
+    openslo: (flags.openslo?.length ?? 0) > 0,
+  });
   if (!config) {
     printDiagnostics(diagnostics);
     process.exitCode = EXIT_FINDINGS;
@@ -98,7 +100,7 @@ program
     'module exporting the environments OpenSLO services get (default slos/environments.ts)',
   )
   .action(async (options: { check?: boolean; openslo?: string[]; environments?: string }) => {
-    const config = await projectConfig();
+    const config = await projectConfig(options);
     if (!config) return;
     const outDir = config.outDir.replace(/\/$/, '');
     const result = await generate({ ...withFlags(config, options), check: options.check === true });
@@ -251,7 +253,7 @@ program
     'module exporting the environments to check against (default slos/environments.ts)',
   )
   .action(async (paths: string[], options: { environments?: string }) => {
-    const config = await projectConfig();
+    const config = await projectConfig({ openslo: paths });
     if (!config) return;
     const { openslo: _, ...settings } = withFlags(config, options);
     const result = await validateOpenSlo({ ...settings, paths: paths.map((p) => resolve(p)) });
@@ -340,7 +342,7 @@ program
       process.exitCode = EXIT_USAGE;
       return;
     }
-    const config = await projectConfig();
+    const config = await projectConfig(options);
     if (!config) return;
     const result = await lint(withFlags(config, options));
     process.stdout.write(formatLint(result.diagnostics, options.format as LintFormat, result.checks.length));

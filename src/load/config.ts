@@ -168,11 +168,13 @@ async function readConfigFile(
 
 /**
  * The options of the repository at `root`: its obsgen.config.ts, or the defaults when there is none
- * but a slos/ folder is there (a repository from before the configuration file). Throws
+ * but a slos/ folder is there (a repository from before the configuration file) or OpenSLO files
+ * are named on the command line (`options.openslo`). Throws
  * ProjectSetupError for what stops any command; returns diagnostics for a wrong setting.
  */
 export async function loadProjectConfig(
   root: string,
+  options: { readonly openslo?: boolean } = {},
 ): Promise<{ config?: ProjectConfig; diagnostics: Diagnostic[] }> {
   const absoluteRoot = resolve(root);
   if (!(await isDirectory(absoluteRoot)))
@@ -185,11 +187,15 @@ export async function loadProjectConfig(
       file = name;
       break;
     }
-  if (file === undefined && !(await isDirectory(join(absoluteRoot, DEFAULTS.definitions))))
+  if (
+    file === undefined &&
+    !options.openslo &&
+    !(await isDirectory(join(absoluteRoot, DEFAULTS.definitions)))
+  )
     throw new ProjectSetupError(
       `no obsgen.config.ts in ${absoluteRoot}: run \`obsgen init\` to start a repository here, or pass --root <dir>`,
     );
-  await assertEsmPackage(absoluteRoot);
+  if (file !== undefined) await assertEsmPackage(absoluteRoot);
   const read =
     file === undefined ? { config: {}, diagnostics: [] } : await readConfigFile(absoluteRoot, file);
   if (!read.config) return { diagnostics: read.diagnostics };
@@ -204,7 +210,10 @@ export async function loadProjectConfig(
     outDir: read.config.outDir ?? DEFAULTS.outDir,
     targets: read.config.targets ?? DEFAULTS.targets,
   };
-  if (!(await isDirectory(join(absoluteRoot, config.definitions))))
+  const definitionsFound = await isDirectory(join(absoluteRoot, config.definitions));
+  // Without a configuration file only the command line's OpenSLO files get here: nothing to check.
+  if (!definitionsFound && file === undefined) return { config, diagnostics: [] };
+  if (!definitionsFound)
     return {
       diagnostics: [
         configDiagnostic(
