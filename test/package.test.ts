@@ -17,7 +17,7 @@ interface Run {
   readonly stderr: string;
 }
 
-const run = (command: string, args: readonly string[], cwd: string, timeout = 600_000): Promise<Run> =>
+const run = (command: string, args: readonly string[], cwd: string, timeout = 1_200_000): Promise<Run> =>
   new Promise((resolve) => {
     execFile(
       command,
@@ -114,5 +114,5 @@ describe('the npm package', () => {
     const typo = await run(tsc, ['--noEmit', '-p', app], app);
     expect(typo.code).not.toBe(0);
     expect(typo.stdout).toContain("'cdoe' does not exist");
-  }, 1_200_000);
+  }, 2_400_000);
 });
