@@ -3,8 +3,8 @@
  * worse. Pages the on-call in production; staging sends them to #alerts.
  */
 
+import { defineAlert, fromEnv, re, series } from 'obsgen';
 import api, { metrics } from '../slos/malaria-predictor-api.ts';
-import { defineAlert, fromEnv, re, series } from '../src/model/index.ts';
 
 const service = api.name;
 const predict = { handler: '/predict', method: 'POST' } as const;

@@ -3,8 +3,8 @@
  * #deployments; trends and capacity planning to the daily devops digest.
  */
 
+import { defineAlert, series } from 'obsgen';
 import api, { metrics } from '../slos/malaria-predictor-api.ts';
-import { defineAlert, series } from '../src/model/index.ts';
 
 const service = api.name;
 const predict = { handler: '/predict', method: 'POST' } as const;

@@ -3,8 +3,8 @@
  * saturation, stale data, the cache). Goes to #alerts.
  */
 
+import { defineAlert, ne, series } from 'obsgen';
 import api, { metrics } from '../slos/malaria-predictor-api.ts';
-import { defineAlert, ne, series } from '../src/model/index.ts';
 
 const service = api.name;
 const predict = { handler: '/predict', method: 'POST' } as const;

@@ -3,8 +3,8 @@
  * notifications stop, which catches a dead Prometheus, broken rule loading or a broken Alertmanager.
  */
 
+import { defineAlert } from 'obsgen';
 import api from '../slos/malaria-predictor-api.ts';
-import { defineAlert } from '../src/model/index.ts';
 
 export const watchdog = defineAlert({
   name: 'Watchdog',

@@ -3,8 +3,8 @@
  * infrastructure of its pods, and business indicators.
  */
 
+import { agePanel, defineDashboards, nre, ratePanel, re, select, valuePanel } from 'obsgen';
 import { metrics } from '../slos/malaria-predictor-api.ts';
-import { agePanel, defineDashboards, nre, ratePanel, re, select, valuePanel } from '../src/model/index.ts';
 
 /** cAdvisor also reports pod-level (`container=""`) and pause-container (`POD`) series: skip them. */
 const containers = { container: nre('POD|') } as const;

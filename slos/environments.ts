@@ -2,7 +2,7 @@
  * Environment settings of the project: namespaces, paging, per-environment values, the rule
  * selector labels and alert routing. The one place where environments differ.
  */
-import { defineAlertRouting, defineEnvironment, TIER_TIMING } from '../src/model/index.ts';
+import { defineAlertRouting, defineEnvironment, TIER_TIMING } from 'obsgen';
 
 const runbookBaseUrl =
   'https://github.com/malaria-prediction/malaria-predictor-api/blob/main/generated/runbooks';

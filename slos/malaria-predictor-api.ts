@@ -13,7 +13,7 @@ import {
   ratioSli,
   re,
   select,
-} from '../src/model/index.ts';
+} from 'obsgen';
 import { environments } from './environments.ts';
 
 const api = { job: 'malaria-predictor-api' } as const;

@@ -21,6 +21,7 @@ export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './command
 export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './commands/drill/run.ts';
 export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
 export { explain, formatExplain } from './commands/explain.ts';
+export { InitConflictError, type InitResult, initRepository } from './commands/init.ts';
 export { type LintOptions, type LintResult, lint, lintDocuments } from './commands/lint.ts';
 export {
   exportOpenSlo,
@@ -30,6 +31,24 @@ export {
 } from './commands/openslo.ts';
 export { type TestResult, testAlerts } from './commands/test/index.ts';
 export { formatProofReport, type ProofReport } from './commands/test/prove.ts';
+export {
+  findProgram,
+  formatToolStatus,
+  type InstallPlan,
+  installPlan,
+  runInstallPlan,
+  TOOLS,
+  type ToolStatus,
+  toolStatus,
+} from './commands/tools.ts';
+export {
+  assertEsmPackage,
+  CONFIG_FILES,
+  loadProjectConfig,
+  type ProjectConfig,
+  ProjectSetupError,
+} from './load/config.ts';
+export { defineConfig, type ObsgenConfig, OUTPUT_TARGETS, type OutputTarget } from './model/config.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
 export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';
@@ -46,6 +65,7 @@ export {
   load,
   loadProject,
   type ProjectOptions,
+  selectTargets,
   unknownChecks,
   validate,
 } from './pipeline.ts';

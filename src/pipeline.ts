@@ -36,6 +36,7 @@ import {
   loadDefinitions,
   loadEnvironments,
 } from './load/index.ts';
+import type { OutputTarget } from './model/config.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Project } from './model/resolved.ts';
 import {
@@ -212,6 +213,8 @@ export interface GenerateOptions extends ProjectOptions {
   readonly outDir?: string;
   /** Compare with the output directory instead of writing. */
   readonly check?: boolean;
+  /** Folders of the output directory written (and compared). @default every target */
+  readonly targets?: readonly OutputTarget[];
 }
 
 export interface GenerateResult {
@@ -233,9 +236,20 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const all = [...diagnostics, ...findings];
   if (hasErrors(findings)) return { diagnostics: all };
   const outDir = join(options.root, options.outDir ?? 'generated');
-  const drift = options.check ? await checkTree(outDir, built.tree) : await writeTree(outDir, built.tree);
-  return { diagnostics: all, drift, documents: built.documents };
+  const documents = selectTargets(built.documents, options.targets);
+  const tree = options.targets ? renderTree(documents) : built.tree;
+  const drift = options.check ? await checkTree(outDir, tree) : await writeTree(outDir, tree);
+  return { diagnostics: all, drift, documents };
 }
+
+/** The documents of the given targets (the first folder of their path); all when none are given. */
+export const selectTargets = (
+  documents: readonly Document[],
+  targets: readonly OutputTarget[] | undefined,
+): readonly Document[] =>
+  targets
+    ? documents.filter((d) => (targets as readonly string[]).includes(d.path.split('/')[0] ?? ''))
+    : documents;
 
 /** Names of `checks` that are not in the registry (a usage error). */
 export const unknownChecks = (checks: readonly string[]): string[] =>

@@ -11,7 +11,6 @@ import {
   metadataProblems,
   objectKey,
   parse11,
-  validateTyped,
   writeRendered,
 } from './helpers/kubernetes.ts';
 import { ROOT, tempDir } from './helpers/tools.ts';
@@ -119,10 +118,9 @@ describe('kubernetes manifests with values YAML 1.1 reads as booleans or numbers
     }
   });
 
-  it('validate every object against its CRD schema, its typed model and the metadata rules', () => {
+  it('validate every object against its CRD schema (core v1 for ConfigMaps) and the metadata rules', () => {
     for (const object of objects()) {
       expect(crdProblems(validators, object), object.metadata.name).toEqual([]);
-      expect(() => validateTyped(object)).not.toThrow();
       expect(metadataProblems(object), object.metadata.name).toEqual([]);
     }
   });

@@ -58,7 +58,7 @@ export function lintDashboardLinks(
           file,
           path: [env, alert.alert, 'annotations', 'dashboard_url'],
           message,
-          hint: 'build it with dashboardLink() from src/compile/grafana',
+          hint: "dashboard links are generated from the alert's `dashboard` and `panel`: name a dashboard and panel the dashboard definitions have",
         });
       const url = alert.annotations?.dashboard_url;
       if (url === undefined) {

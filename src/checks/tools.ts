@@ -10,7 +10,9 @@ export interface ToolRun {
 /** A tool lint needs is not installed: an internal error (exit 2), not a finding. */
 export class ToolMissingError extends Error {
   constructor(readonly tool: string) {
-    super(`${tool} is not installed (or not on PATH); .ci/install-tools installs it from Debian`);
+    super(
+      `${tool} is not installed (or not on PATH): run \`obsgen tools --install\` (Debian, Ubuntu) or install it yourself`,
+    );
     this.name = 'ToolMissingError';
   }
 }

@@ -1,4 +1,5 @@
 /** commander wiring only: parse arguments, call the library, print, set the exit code. */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
@@ -7,6 +8,7 @@ import {
   diff as diffProject,
   explain,
   exportOpenSlo,
+  findProgram,
   formatCheckList,
   formatDiagnostic,
   formatDrillPlan,
@@ -15,16 +17,25 @@ import {
   formatExplain,
   formatLint,
   formatProofReport,
+  formatToolStatus,
   generate,
+  InitConflictError,
+  initRepository,
+  installPlan,
   LINT_FORMATS,
   type LintFormat,
   lint,
   loadProject,
+  loadProjectConfig,
+  type ProjectConfig,
+  ProjectSetupError,
   RevisionError,
   runDrill,
+  runInstallPlan,
   scenarioNames,
   ToolMissingError,
   testAlerts,
+  toolStatus,
   validateOpenSlo,
 } from '../index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
@@ -39,12 +50,40 @@ function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
   if (errors > 0) process.stderr.write(`${errors} error${errors === 1 ? '' : 's'}; nothing was written.\n`);
 }
 
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** The repository's configuration, or undefined with its diagnostics printed and exit 1 set. */
+async function projectConfig(flags: { openslo?: string[] } = {}): Promise<ProjectConfig | undefined> {
+  const { root } = program.opts<{ root: string }>();
+  const { config, diagnostics } = await loadProjectConfig(root, {
+    openslo: (flags.openslo?.length ?? 0) > 0,
+  });
+  if (!config) {
+    printDiagnostics(diagnostics);
+    process.exitCode = EXIT_FINDINGS;
+  }
+  return config;
+}
+
+/** Command-line `--openslo` and `--environments` add to and override the configuration. */
+const withFlags = (
+  config: ProjectConfig,
+  flags: { openslo?: string[]; environments?: string },
+): ProjectConfig => ({
+  ...config,
+  openslo: [...config.openslo, ...(flags.openslo ?? []).map((p) => resolve(p))],
+  ...(flags.environments ? { environments: resolve(flags.environments) } : {}),
+});
+
 const program = new Command()
   .name('obsgen')
+  .version(VERSION, '-V, --version', 'print the version of obsgen')
   .description(
     'Compile typed SLO and alert definitions into Prometheus, Alertmanager, Grafana and Kubernetes files.',
   )
-  .option('--root <dir>', 'project root (holds slos/ and generated/)', process.cwd())
+  .option('--root <dir>', 'repository root (holds obsgen.config.ts)', process.cwd())
   .showHelpAfterError()
   .exitOverride();
 
@@ -61,13 +100,10 @@ program
     'module exporting the environments OpenSLO services get (default slos/environments.ts)',
   )
   .action(async (options: { check?: boolean; openslo?: string[]; environments?: string }) => {
-    const { root } = program.opts<{ root: string }>();
-    const result = await generate({
-      root,
-      check: options.check === true,
-      ...(options.openslo ? { openslo: options.openslo.map((p) => resolve(p)) } : {}),
-      ...(options.environments ? { environments: resolve(options.environments) } : {}),
-    });
+    const config = await projectConfig(options);
+    if (!config) return;
+    const outDir = config.outDir.replace(/\/$/, '');
+    const result = await generate({ ...withFlags(config, options), check: options.check === true });
     if (!result.drift) {
       printDiagnostics(result.diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -75,23 +111,23 @@ program
     }
     const { missing, changed, extra } = result.drift;
     const lines = [
-      ...missing.map((p) => `${options.check ? 'missing' : 'created'}  generated/${p}`),
-      ...changed.map((p) => `${options.check ? 'differs' : 'updated'}  generated/${p}`),
-      ...extra.map((p) => `${options.check ? 'stale  ' : 'removed'}  generated/${p}`),
+      ...missing.map((p) => `${options.check ? 'missing' : 'created'}  ${outDir}/${p}`),
+      ...changed.map((p) => `${options.check ? 'differs' : 'updated'}  ${outDir}/${p}`),
+      ...extra.map((p) => `${options.check ? 'stale  ' : 'removed'}  ${outDir}/${p}`),
     ];
     const count = result.documents?.length ?? 0;
     if (options.check) {
       if (lines.length > 0) {
         process.stderr.write(
-          `generated/ is out of date with the definitions:\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
+          `${outDir}/ is out of date with the definitions:\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
         );
-        process.stderr.write('run `npm run generate` and commit the result.\n');
+        process.stderr.write('run `obsgen generate` and commit the result.\n');
         process.exitCode = EXIT_FINDINGS;
-      } else process.stdout.write(`generated/ is up to date (${count} files).\n`);
+      } else process.stdout.write(`${outDir}/ is up to date (${count} files).\n`);
       return;
     }
     for (const line of lines) process.stdout.write(`${line}\n`);
-    process.stdout.write(`${count} files in generated/, ${lines.length} changed.\n`);
+    process.stdout.write(`${count} files in ${outDir}/, ${lines.length} changed.\n`);
   });
 
 program
@@ -100,8 +136,9 @@ program
   .option('--slo <id>', 'only this SLO')
   .option('--json', 'machine-readable output')
   .action(async (options: { slo?: string; json?: boolean }) => {
-    const { root } = program.opts<{ root: string }>();
-    const { project, diagnostics } = await loadProject({ root });
+    const config = await projectConfig();
+    if (!config) return;
+    const { project, diagnostics } = await loadProject(config);
     if (!project) {
       printDiagnostics(diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -123,7 +160,8 @@ program
   .option('--alert <names...>', 'only the scenarios of these alerts')
   .option('--jobs <n>', 'promtool processes at once (default: the number of CPUs)')
   .action(async (options: { env?: string[]; alert?: string[]; jobs?: string }) => {
-    const { root } = program.opts<{ root: string }>();
+    const config = await projectConfig();
+    if (!config) return;
     const jobs = options.jobs === undefined ? undefined : Number(options.jobs);
     if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
       process.stderr.write(`--jobs must be a positive whole number, got ${JSON.stringify(options.jobs)}\n`);
@@ -132,21 +170,18 @@ program
     }
     const live = process.stderr.isTTY === true;
     const started = Date.now();
-    const result = await testAlerts(
-      { root },
-      {
-        ...(options.env ? { environments: options.env } : {}),
-        ...(options.alert ? { alerts: options.alert } : {}),
-        ...(jobs ? { jobs } : {}),
-        ...(live
-          ? {
-              onProgress: (done: number, total: number) => {
-                process.stderr.write(`\rpromtool test rules: ${done}/${total} tests done`);
-              },
-            }
-          : {}),
-      },
-    );
+    const result = await testAlerts(config, {
+      ...(options.env ? { environments: options.env } : {}),
+      ...(options.alert ? { alerts: options.alert } : {}),
+      ...(jobs ? { jobs } : {}),
+      ...(live
+        ? {
+            onProgress: (done: number, total: number) => {
+              process.stderr.write(`\rpromtool test rules: ${done}/${total} tests done`);
+            },
+          }
+        : {}),
+    });
     if (live) process.stderr.write('\r\x1b[K');
     const { report } = result;
     if (!report) {
@@ -164,7 +199,7 @@ program
     }
     process.stdout.write(formatProofReport(report));
     process.stdout.write(
-      `${result.upToDate ? 'generated/ is up to date: these are the committed tests.' : 'generated/ differs from the definitions: these are the tests the definitions generate now (run `npm run generate`).'}\n`,
+      `${result.upToDate ? `${config.outDir}/ is up to date: these are the committed tests.` : `${config.outDir}/ differs from the definitions: these are the tests the definitions generate now (run \`obsgen generate\`).`}\n`,
     );
     process.stdout.write(
       `${report.passed ? 'every scenario passed' : 'some scenarios FAILED'} (${Math.round((Date.now() - started) / 1000)}s).\n`,
@@ -181,8 +216,9 @@ program
   .option('--env <name>', 'environment whose rules and routing run', 'production')
   .option('--service <name>', 'service to drill (default: the first)')
   .action(async (options: { scenario: string; env: string; service?: string }) => {
-    const { root } = program.opts<{ root: string }>();
-    const { project, diagnostics } = await loadProject({ root });
+    const config = await projectConfig();
+    if (!config) return;
+    const { project, diagnostics } = await loadProject(config);
     if (!project) {
       printDiagnostics(diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -217,12 +253,10 @@ program
     'module exporting the environments to check against (default slos/environments.ts)',
   )
   .action(async (paths: string[], options: { environments?: string }) => {
-    const { root } = program.opts<{ root: string }>();
-    const result = await validateOpenSlo({
-      root,
-      paths: paths.map((p) => resolve(p)),
-      ...(options.environments ? { environments: resolve(options.environments) } : {}),
-    });
+    const config = await projectConfig({ openslo: paths });
+    if (!config) return;
+    const { openslo: _, ...settings } = withFlags(config, options);
+    const result = await validateOpenSlo({ ...settings, paths: paths.map((p) => resolve(p)) });
     for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     const objects = Object.entries(result.objects)
@@ -247,13 +281,14 @@ program
     'write one <service>.openslo.yaml per service into this directory (default: standard output)',
   )
   .action(async (format: string, options: { out?: string }) => {
-    const { root } = program.opts<{ root: string }>();
     if (format !== 'openslo') {
       process.stderr.write(`unknown export format ${JSON.stringify(format)}; expected openslo\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
-    const { project, diagnostics } = await loadProject({ root });
+    const config = await projectConfig();
+    if (!config) return;
+    const { project, diagnostics } = await loadProject(config);
     if (!project) {
       printDiagnostics(diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -296,7 +331,6 @@ program
     'module exporting the environments OpenSLO services get (default slos/environments.ts)',
   )
   .action(async (options: { format: string; list?: boolean; openslo?: string[]; environments?: string }) => {
-    const { root } = program.opts<{ root: string }>();
     if (options.list) {
       process.stdout.write(`${formatCheckList()}\n`);
       return;
@@ -308,13 +342,83 @@ program
       process.exitCode = EXIT_USAGE;
       return;
     }
-    const result = await lint({
-      root,
-      ...(options.openslo ? { openslo: options.openslo.map((p) => resolve(p)) } : {}),
-      ...(options.environments ? { environments: resolve(options.environments) } : {}),
-    });
+    const config = await projectConfig(options);
+    if (!config) return;
+    const result = await lint(withFlags(config, options));
     process.stdout.write(formatLint(result.diagnostics, options.format as LintFormat, result.checks.length));
     process.exitCode = result.diagnostics.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+  });
+
+program
+  .command('init')
+  .description(
+    'start a repository of definitions in dir (default: the current folder); never overwrites a file',
+  )
+  .argument('[dir]', 'folder to write into (created when missing)', '.')
+  .action(async (dir: string) => {
+    try {
+      const result = await initRepository(dir);
+      for (const path of result.created) process.stdout.write(`created  ${path}\n`);
+      for (const path of result.updated)
+        process.stdout.write(`updated  ${path} ("type": "module", obsgen scripts)\n`);
+      const cd = resolve(dir) === resolve(process.cwd()) ? '' : `cd ${dir} && `;
+      const steps = [
+        ...(result.needsInstall ? ['npm install'] : []),
+        'npx obsgen tools --install',
+        'npx obsgen generate',
+        'npx obsgen lint',
+        'npx obsgen test',
+      ];
+      process.stdout.write(`next: ${cd}${steps.join(' && ')}\n`);
+    } catch (error) {
+      if (!(error instanceof InitConflictError)) throw error;
+      process.stderr.write(
+        `obsgen init: refusing to overwrite in ${error.dir}: ${error.conflicts.join(', ')}; move them away or pick another folder\n`,
+      );
+      process.exitCode = EXIT_FINDINGS;
+    }
+  });
+
+program
+  .command('tools')
+  .description('report promtool, amtool, prometheus and alertmanager: found or missing, version')
+  .option(
+    '--install',
+    'install the missing ones (apt-get on Debian and Ubuntu; elsewhere says what to install)',
+  )
+  .action(async (options: { install?: boolean }) => {
+    const before = await toolStatus(process.env);
+    process.stdout.write(`${formatToolStatus(before)}\n`);
+    const missing = before.filter((s) => !s.path).map((s) => s.tool.name);
+    if (missing.length === 0) return;
+    if (!options.install) {
+      process.stderr.write(`obsgen: missing ${missing.join(', ')}: run \`obsgen tools --install\`\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const plan = installPlan(before, {
+      aptGet: (await findProgram('apt-get', process.env.PATH ?? '')) !== undefined,
+      root: process.getuid?.() === 0,
+    });
+    if (plan.kind === 'manual') {
+      process.stderr.write(
+        `obsgen: no apt-get on this machine; install these and put them on PATH:\n${plan.lines.map((l) => `  ${l}`).join('\n')}\n`,
+      );
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    if (plan.kind === 'apt') {
+      process.stdout.write(`installing Debian packages ${plan.packages.join(', ')} with apt-get\n`);
+      const failed = await runInstallPlan(plan, process.env);
+      if (failed) {
+        process.stderr.write(`obsgen: ${failed} failed; install ${plan.packages.join(', ')} yourself\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      const after = await toolStatus(process.env);
+      process.stdout.write(`${formatToolStatus(after)}\n`);
+      if (after.some((s) => !s.path)) process.exitCode = EXIT_USAGE;
+    }
   });
 
 program
@@ -322,8 +426,9 @@ program
   .description('print, as Markdown for a pull request, what the definitions change in the generated output')
   .option('--base <ref>', 'git revision to compare the working tree with', 'HEAD')
   .action(async (options: { base: string }) => {
-    const { root } = program.opts<{ root: string }>();
-    const result = await diffProject({ root, base: options.base });
+    const config = await projectConfig();
+    if (!config) return;
+    const result = await diffProject({ ...config, base: options.base });
     if (result.markdown === undefined) {
       printDiagnostics(result.diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -337,7 +442,11 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-  } else if (error instanceof ToolMissingError || error instanceof RevisionError) {
+  } else if (
+    error instanceof ToolMissingError ||
+    error instanceof RevisionError ||
+    error instanceof ProjectSetupError
+  ) {
     process.stderr.write(`obsgen: ${error.message}\n`);
     process.exitCode = EXIT_USAGE;
   } else {

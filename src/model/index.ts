@@ -12,6 +12,8 @@ export type {
   FiringExample,
 } from './alert.ts';
 export { defineAlert, series } from './alert.ts';
+export type { ObsgenConfig, ObsgenConfigSpec, OutputTarget } from './config.ts';
+export { defineConfig, OUTPUT_TARGETS } from './config.ts';
 export type {
   AgePanel,
   BusinessPanel,

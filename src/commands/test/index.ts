@@ -1,8 +1,9 @@
 /** `obsgen test`: the generated promtool tests, run with the real promtool. */
 import { join } from 'node:path';
-import { checkTree, isDriftFree } from '../../emit/index.ts';
+import { checkTree, isDriftFree, renderTree } from '../../emit/index.ts';
+import type { OutputTarget } from '../../model/config.ts';
 import { type Diagnostic, hasErrors } from '../../model/diagnostic.ts';
-import { build, check, loadProject, type ProjectOptions } from '../../pipeline.ts';
+import { build, check, loadProject, type ProjectOptions, selectTargets } from '../../pipeline.ts';
 import { type ProofReport, type ProveOptions, proveAlerts } from './prove.ts';
 
 export interface TestResult {
@@ -18,7 +19,7 @@ export interface TestResult {
  * unit test with the real promtool; the report says per alert which scenarios passed.
  */
 export async function testAlerts(
-  options: ProjectOptions & { readonly outDir?: string },
+  options: ProjectOptions & { readonly outDir?: string; readonly targets?: readonly OutputTarget[] },
   prove: ProveOptions = {},
 ): Promise<TestResult> {
   const { project, diagnostics } = await loadProject(options);
@@ -26,7 +27,8 @@ export async function testAlerts(
   const built = build(project);
   const findings = await check(built);
   if (hasErrors(findings)) return { diagnostics: [...diagnostics, ...findings] };
-  const drift = await checkTree(join(options.root, options.outDir ?? 'generated'), built.tree);
+  const tree = options.targets ? renderTree(selectTargets(built.documents, options.targets)) : built.tree;
+  const drift = await checkTree(join(options.root, options.outDir ?? 'generated'), tree);
   const report = await proveAlerts(built, prove);
   return { diagnostics, report, upToDate: isDriftFree(drift) };
 }

@@ -5,19 +5,7 @@
  * references, notification templates are written in place, SMTP settings move into each email
  * receiver. The routing logic stays in src/compile/alertmanager; nothing here decides a route.
  */
-import type {
-  IAlertmanagerConfig,
-  IEmailConfig,
-  IInhibitRule,
-  IMatcher,
-  IMuteTimeInterval,
-  IPagerDutyConfig,
-  IReceiver,
-  IRoute,
-  ISlackConfig,
-  ITimeInterval,
-  IWebhookConfig,
-} from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
+
 import type {
   AlertmanagerConfig,
   AmInhibitRule,
@@ -26,22 +14,35 @@ import type {
 } from '../../compile/alertmanager/index.ts';
 import { type SecretRef, secretOfFile } from '../../model/kubernetes.ts';
 import { inlineTemplates } from './templates.ts';
+import type {
+  AlertmanagerConfigObject,
+  EmailConfig,
+  InhibitRule,
+  Matcher,
+  MuteTimeInterval,
+  PagerDutyConfig,
+  Receiver,
+  Route,
+  SlackConfig,
+  TimeRange,
+  WebhookConfig,
+} from './types.ts';
 
 export type { SecretRef } from '../../model/kubernetes.ts';
 
 const MATCHER = /^([a-zA-Z_][a-zA-Z0-9_]*)(=~|!~|!=|=)"((?:[^"\\]|\\.)*)"$/;
 
 /** `label="value"` (Alertmanager matcher syntax, as the Alertmanager target writes it) as a matcher object. */
-export function toMatcher(text: string): IMatcher {
+export function toMatcher(text: string): Matcher {
   const m = MATCHER.exec(text);
   if (!m) throw new Error(`not a matcher the Alertmanager target writes: ${text}`);
   const [, name = '', matchType, raw = ''] = m;
   const value = raw.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-  return { name, value, matchType: matchType as NonNullable<IMatcher['matchType']> };
+  return { name, value, matchType: matchType as Matcher['matchType'] };
 }
 
 /** The fields of a route, one to one; children stay in tree order. */
-export function toRoute(route: AmRoute): IRoute {
+export function toRoute(route: AmRoute): Route {
   const { receiver, matchers, group_by, group_wait, group_interval, repeat_interval, routes, ...rest } =
     route;
   const { continue: cont, mute_time_intervals, active_time_intervals, ...unknown } = rest;
@@ -56,11 +57,11 @@ export function toRoute(route: AmRoute): IRoute {
     ...(cont ? { continue: true } : {}),
     ...(mute_time_intervals?.length ? { muteTimeIntervals: [...mute_time_intervals] } : {}),
     ...(active_time_intervals?.length ? { activeTimeIntervals: [...active_time_intervals] } : {}),
-    ...(routes?.length ? { routes: routes.map(toRoute) as unknown as NonNullable<IRoute['routes']> } : {}),
+    ...(routes?.length ? { routes: routes.map(toRoute) } : {}),
   };
 }
 
-export function toInhibitRule(rule: AmInhibitRule): IInhibitRule {
+export function toInhibitRule(rule: AmInhibitRule): InhibitRule {
   return {
     sourceMatch: rule.source_matchers.map(toMatcher),
     targetMatch: rule.target_matchers.map(toMatcher),
@@ -94,7 +95,7 @@ const keyValues = (record: unknown, ctx: ReceiverContext): { key: string; value:
     value: text(value, ctx),
   }));
 
-function slackConfig(c: Record<string, unknown>, ctx: ReceiverContext): ISlackConfig {
+function slackConfig(c: Record<string, unknown>, ctx: ReceiverContext): SlackConfig {
   const { api_url_file, channel, send_resolved, title, text: body, color, ...rest } = c;
   refuseUnknown('slack_configs', rest);
   return {
@@ -107,7 +108,7 @@ function slackConfig(c: Record<string, unknown>, ctx: ReceiverContext): ISlackCo
   };
 }
 
-function pagerdutyConfig(c: Record<string, unknown>, ctx: ReceiverContext): IPagerDutyConfig {
+function pagerdutyConfig(c: Record<string, unknown>, ctx: ReceiverContext): PagerDutyConfig {
   const { routing_key_file, send_resolved, description, details, ...rest } = c;
   refuseUnknown('pagerduty_configs', rest);
   return {
@@ -119,7 +120,7 @@ function pagerdutyConfig(c: Record<string, unknown>, ctx: ReceiverContext): IPag
 }
 
 /** SMTP settings are global in alertmanager.yaml; an AlertmanagerConfig carries them per receiver. */
-function emailConfig(c: Record<string, unknown>, ctx: ReceiverContext): IEmailConfig {
+function emailConfig(c: Record<string, unknown>, ctx: ReceiverContext): EmailConfig {
   const { to, send_resolved, headers, html, ...rest } = c;
   refuseUnknown('email_configs', rest);
   const g = ctx.global;
@@ -138,7 +139,7 @@ function emailConfig(c: Record<string, unknown>, ctx: ReceiverContext): IEmailCo
   };
 }
 
-function webhookConfig(c: Record<string, unknown>, ctx: ReceiverContext): IWebhookConfig {
+function webhookConfig(c: Record<string, unknown>, ctx: ReceiverContext): WebhookConfig {
   const { url, send_resolved, http_config, ...rest } = c;
   refuseUnknown('webhook_configs', rest);
   const auth = (http_config as { authorization?: { type?: string; credentials_file?: string } } | undefined)
@@ -161,7 +162,7 @@ function webhookConfig(c: Record<string, unknown>, ctx: ReceiverContext): IWebho
   };
 }
 
-function toReceiver(r: AmReceiver, ctx: ReceiverContext): IReceiver {
+function toReceiver(r: AmReceiver, ctx: ReceiverContext): Receiver {
   const { name, pagerduty_configs, slack_configs, email_configs, webhook_configs, ...rest } = r;
   refuseUnknown('receivers', rest);
   return {
@@ -185,10 +186,10 @@ const dayRange = (text: string): { start: number; end: number } => {
  * Time intervals. The operator's time intervals have no location: Alertmanager evaluates them in
  * UTC, so validation accepts only UTC routing for Kubernetes.
  */
-function toTimeIntervals(config: AlertmanagerConfig): IMuteTimeInterval[] {
+function toTimeIntervals(config: AlertmanagerConfig): MuteTimeInterval[] {
   return (config.time_intervals ?? []).map((interval) => ({
     name: interval.name,
-    timeIntervals: interval.time_intervals.map((range): ITimeInterval => {
+    timeIntervals: interval.time_intervals.map((range): TimeRange => {
       if (range.location !== undefined && range.location !== 'UTC')
         throw new Error(`time interval ${interval.name} is not in UTC`);
       return {
@@ -216,7 +217,7 @@ export interface AlertmanagerConfigOptions {
 export function toAlertmanagerConfigResource(
   config: AlertmanagerConfig,
   options: AlertmanagerConfigOptions,
-): IAlertmanagerConfig {
+): AlertmanagerConfigObject {
   const ctx: ReceiverContext = {
     secretsDir: options.secretsDir,
     templates: options.templates,
@@ -237,7 +238,7 @@ export function toAlertmanagerConfigResource(
 }
 
 /** Secrets the AlertmanagerConfig refers to, sorted: what must exist in its namespace. */
-export function referencedSecrets(resource: IAlertmanagerConfig): SecretRef[] {
+export function referencedSecrets(resource: AlertmanagerConfigObject): SecretRef[] {
   const found = new Map<string, SecretRef>();
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(walk);

@@ -5,9 +5,6 @@
  * grafana-operator GrafanaDashboard when asked for) and a kustomization.yaml listing them. Pure.
  */
 
-import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import type { IAlertmanagerConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
-import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { notificationTemplates } from '../../compile/alertmanager/index.ts';
 import type { BuiltDashboard } from '../../compile/grafana/index.ts';
 import { type Artifacts, ruleSources, type ServiceArtifacts } from '../../compile/index.ts';
@@ -19,10 +16,12 @@ import type { Environment } from '../../model/service.ts';
 import { toAlertmanagerConfigResource } from './alertmanager-config.ts';
 import { dashboardJson, packInOrder, yamlBytes } from './size.ts';
 import { templateBodies } from './templates.ts';
+import type { AlertmanagerConfigObject, ConfigMapObject, PrometheusRuleObject } from './types.ts';
 
 export { secretOfFile } from '../../model/kubernetes.ts';
 export { referencedSecrets, type SecretRef } from './alertmanager-config.ts';
 export { inlineTemplates, templateBodies } from './templates.ts';
+export type { AlertmanagerConfigObject, ConfigMapObject, PrometheusRuleObject } from './types.ts';
 
 /** grafana-operator's dashboard resource (grafana.integreatly.org/v1beta1), the fields obsgen writes. */
 export interface GrafanaDashboardResource {
@@ -96,7 +95,7 @@ export function toPrometheusRules(
   env: Environment,
   groups: readonly RuleGroup[],
   maxBytes: number = KUBERNETES.maxPrometheusRuleBytes,
-): IPrometheusRule[] {
+): PrometheusRuleObject[] {
   const settings = kubernetesSettings(svc, env);
   const parts = packInOrder(groups, groupBytes, maxBytes);
   return parts.map((part, i) => ({
@@ -107,14 +106,13 @@ export function toPrometheusRules(
       namespace: env.namespace,
       labels: objectLabels(settings.ruleSelectorLabels),
     },
-    // The very group objects of the Prometheus target, so the rule file and the objects cannot
-    // drift; the model's types differ only in being readonly.
-    spec: { groups: part as unknown as NonNullable<IPrometheusRule['spec']['groups']> },
+    // The very group objects of the Prometheus target, so the rule file and the objects cannot drift.
+    spec: { groups: part },
   }));
 }
 
 /** The ConfigMap the Grafana sidecar turns into a dashboard file in the folder of the annotations. */
-export function toDashboardConfigMap(built: BuiltDashboard, settings: KubernetesSettings): IConfigMap {
+export function toDashboardConfigMap(built: BuiltDashboard, settings: KubernetesSettings): ConfigMapObject {
   const uid = built.plan.uid;
   return {
     apiVersion: 'v1',
@@ -180,7 +178,7 @@ function alertmanagerManifests(
         labels: objectLabels(settings.alertmanagerConfigLabels),
         secretsDir: settings.secretsDir,
         templates,
-      }) satisfies IAlertmanagerConfig,
+      }) satisfies AlertmanagerConfigObject,
       sources,
     }),
   );
