@@ -16,6 +16,7 @@ import { lintDashboardLinks } from './dashboard-links.ts';
 import { lintDashboardQueries } from './dashboard-queries.ts';
 import { lintKubernetesSizes } from './kubernetes-sizes.ts';
 import { lintPrometheusPromtool } from './prometheus-promtool.ts';
+import { lintProofCoverage } from './proof-coverage.ts';
 import { lintPromqlSyntax } from './promql-syntax.ts';
 import { lintRuleConventions } from './rule-conventions.ts';
 import { lintRuleDuplicates } from './rule-duplicates.ts';
@@ -83,6 +84,11 @@ export const CHECKS: readonly Check[] = [
     name: 'rule-duplicates',
     description: 'no rule generated twice in the rule files of one environment',
     run: lintRuleDuplicates,
+  }),
+  output({
+    name: 'proof-coverage',
+    description: 'every burn-rate (per window pair) and catalog alert has a scenario that fires it and one that keeps it silent',
+    run: lintProofCoverage,
   }),
   output({
     name: 'alert-runbooks',
