@@ -16,8 +16,8 @@ import { lintDashboardLinks } from './dashboard-links.ts';
 import { lintDashboardQueries } from './dashboard-queries.ts';
 import { lintKubernetesSizes } from './kubernetes-sizes.ts';
 import { lintPrometheusPromtool } from './prometheus-promtool.ts';
-import { lintProofCoverage } from './proof-coverage.ts';
 import { lintPromqlSyntax } from './promql-syntax.ts';
+import { lintProofCoverage } from './proof-coverage.ts';
 import { lintRuleConventions } from './rule-conventions.ts';
 import { lintRuleDuplicates } from './rule-duplicates.ts';
 import { lintRuleSeries } from './rule-series.ts';
@@ -87,7 +87,8 @@ export const CHECKS: readonly Check[] = [
   }),
   output({
     name: 'proof-coverage',
-    description: 'every burn-rate (per window pair) and catalog alert has a scenario that fires it and one that keeps it silent',
+    description:
+      'every burn-rate (per window pair) and catalog alert has a scenario that fires it and one that keeps it silent',
     run: lintProofCoverage,
   }),
   output({

@@ -8,8 +8,8 @@
 import { isAlertingRule } from '../compile/prometheus/index.ts';
 import { burnAlertName, LABEL } from '../conventions.ts';
 import type { Proof } from '../derive/tests/index.ts';
-import type { MatcherValue, Selector } from '../model/metrics.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import type { MatcherValue, Selector } from '../model/metrics.ts';
 import type { ResolvedService, ResolvedSlo } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
 import { selectedMetricNames } from '../promql/index.ts';
@@ -38,7 +38,15 @@ function sliSelectors(slo: ResolvedSlo): [string, Selector][] {
 }
 
 const matcherText = (m: MatcherValue): string =>
-  typeof m === 'string' ? `="${m}"` : 're' in m ? `=~"${m.re}"` : 'nre' in m ? `!~"${m.nre}"` : 'ne' in m ? `!="${m.ne}"` : JSON.stringify(m);
+  typeof m === 'string'
+    ? `="${m}"`
+    : 're' in m
+      ? `=~"${m.re}"`
+      : 'nre' in m
+        ? `!~"${m.nre}"`
+        : 'ne' in m
+          ? `!="${m.ne}"`
+          : JSON.stringify(m);
 
 /** Whether a proof covers the rule with these labels. */
 const covers = (proof: Proof, alert: string, labels: Readonly<Record<string, string>>): boolean =>

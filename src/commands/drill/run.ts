@@ -9,7 +9,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toDrillAlertmanagerConfig } from '../../compile/alertmanager/drill.ts';
-import { type AmRoute, routeReceivers, toAlertmanagerConfig } from '../../compile/alertmanager/index.ts';
+import {
+  type AmRoute,
+  environmentRoutings,
+  routeReceivers,
+  toAlertmanagerConfig,
+} from '../../compile/alertmanager/index.ts';
 import { notificationTemplates } from '../../compile/alertmanager/templates.ts';
 import { type DrillFactor, drillFactor, toDrillRuleFile } from '../../compile/prometheus/drill.ts';
 import { toRuleFile } from '../../compile/prometheus/index.ts';
@@ -230,7 +235,8 @@ export function planDrill(project: Project, options: DrillOptions) {
   const rules = toRuleFile(svc, env);
   const factor = drillFactor(svc, rules);
   if (!factor.ok) throw new DrillUsageError(`cannot compress time for ${svc.name}: ${factor.message}`);
-  const amConfig = toAlertmanagerConfig(project, env, routing);
+  // The environment's whole Alertmanager: every team's sub-tree, as generated.
+  const amConfig = toAlertmanagerConfig(project, env, environmentRoutings(project, env.name));
   let expectations: DrillExpectations;
   try {
     expectations = drillExpectations(svc, scenario, rules, amConfig.route, factor.value.factor);

@@ -170,7 +170,9 @@ function outageTest(ctx: Context, le?: string): Scenario | undefined {
   const index = ctx.slo.windows.indexOf(first.pair);
   const windows = `${formatSeconds(first.pair.long)}/${formatSeconds(first.pair.short)}`;
   const others =
-    deadlines.length > 1 ? `, every other pair by its own time (the last in ${formatSeconds(last.deadline)})` : '';
+    deadlines.length > 1
+      ? `, every other pair by its own time (the last in ${formatSeconds(last.deadline)})`
+      : '';
   return test(
     ctx,
     'outage',
