@@ -26,11 +26,11 @@ import { type RunningAlertmanager, startAlertmanager } from '../../runtime/alert
 import { installExitHook } from '../../runtime/process.ts';
 import { type RunningPrometheus, startPrometheus } from '../../runtime/prometheus.ts';
 import {
-  DRILL_SCENARIOS,
   DrillDefinitionError,
   type DrillExpectations,
   drillExpectations,
   type ExpectedAlert,
+  findScenario,
   scenarioNames,
 } from './scenarios.ts';
 import { type SyntheticService, startSyntheticService } from './service.ts';
@@ -223,7 +223,7 @@ const resendDelay = (factor: number): string => `${Math.max(1, Math.round(60 / f
 
 /** Everything a drill needs, computed before anything starts. Throws DrillUsageError. */
 export function planDrill(project: Project, options: DrillOptions) {
-  const scenario = DRILL_SCENARIOS.find((s) => s.name === options.scenario);
+  const scenario = findScenario(options.scenario);
   if (!scenario)
     throw new DrillUsageError(
       `no scenario named ${JSON.stringify(options.scenario)}; scenarios: ${scenarioNames().join(', ')}`,
