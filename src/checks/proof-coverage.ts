@@ -74,6 +74,8 @@ function sloFinding(
   for (const [role, sel] of sliSelectors(slo)) {
     const [bad] = unsatisfiableLabels(sel, env);
     if (!bad) continue;
+    // The cause is the SLO's series, not one window pair: name the alert, once.
+    rule = burnAlertName(slo.id);
     const declared =
       bad.declared.length > 0 ? `declared values [${bad.declared.join(', ')}]` : 'no declared values';
     return {
