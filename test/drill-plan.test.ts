@@ -248,10 +248,11 @@ describe('the synthetic service', () => {
 });
 
 describe('scenario definitions', () => {
-  it('are the six of the issue', () => {
+  it('are the kinds of any service, then the malaria instances of example:<Alert>', () => {
     expect(DRILL_SCENARIOS.map((s) => s.name)).toEqual([
       'healthy',
       'outage',
+      'error-burst',
       'slow',
       'stale-data',
       'db-down',
@@ -266,7 +267,7 @@ describe('obsgen drill, refused before anything starts', () => {
     const scenarioResult = await tool('node', [BIN, 'drill', '--scenario', 'meteor-strike'], ROOT);
     expect(scenarioResult.code).toBe(2);
     expect(scenarioResult.stderr).toBe(
-      'obsgen drill: no scenario named "meteor-strike"; scenarios: healthy, outage, slow, stale-data, db-down, model-degraded\n',
+      'obsgen drill: no scenario named "meteor-strike"; scenarios: healthy, outage, error-burst, slow, stale-data, db-down, model-degraded, example:<Alert>\n',
     );
     const envResult = await tool('node', [BIN, 'drill', '--scenario', 'outage', '--env', 'qa'], ROOT);
     expect(envResult.code).toBe(2);

@@ -73,7 +73,7 @@ describe('generated promtool tests', () => {
       .find((n) => n.startsWith('availability: total outage'));
     expect(
       outage?.startsWith(
-        `availability: total outage fires the critical 1h/5m alert within ${formatSeconds(deadline)} `,
+        `availability: total outage fires the critical 1h/5m alert within ${formatSeconds(deadline)},`,
       ),
     ).toBe(true);
   });

@@ -21,8 +21,10 @@ describe('obsgen test', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('malaria-predictor-api / production');
     expect(result.stdout).toMatch(/HighErrorRate\s+2\/2 scenarios passed/);
-    expect(result.stdout).toMatch(/ok {4}HighErrorRate fires within 6m/);
-    expect(result.stdout).toMatch(/ok {4}HighErrorRate stays silent on healthy series/);
+    expect(result.stdout).toMatch(/ok {4}malaria-predictor-api: HighErrorRate fires within 6m/);
+    expect(result.stdout).toMatch(
+      /ok {4}malaria-predictor-api: HighErrorRate stays silent on healthy series/,
+    );
     expect(result.stdout).toMatch(/DatabaseConnectionFailure\s+2\/2 scenarios passed/);
     expect(result.stdout).not.toContain('staging');
     expect(result.stdout).toContain('every scenario passed');

@@ -112,10 +112,22 @@ function routingClasses(route: AmRoute, list: readonly Probe[]): Probe[][] {
 type Answer = { readonly receivers: string[] } | { readonly error: string };
 type Resolver = (path: string, labels: Readonly<Record<string, string>>) => Promise<Answer>;
 
-/** The configuration with a root receiver no route names, so fall-through shows. */
+/**
+ * A route whose own receiver is reached only by falling through its children gets the sentinel:
+ * the root, and each team's sub-tree (whose receiver is that team's default). A parent fanning
+ * out to several receivers has children without matchers, so its own receiver is never reached.
+ */
+const sentinel = (route: AmRoute, root: boolean): AmRoute =>
+  route.routes?.length
+    ? { ...route, receiver: UNROUTED, routes: route.routes.map((r) => sentinel(r, false)) }
+    : root
+      ? { ...route, receiver: UNROUTED }
+      : route;
+
+/** The configuration with a receiver no route names wherever alerts fall through, so it shows. */
 const testCopy = (config: AlertmanagerConfig): AlertmanagerConfig => ({
   ...config,
-  route: { ...config.route, receiver: UNROUTED },
+  route: sentinel(config.route, true),
   receivers: [...config.receivers, { name: UNROUTED }],
 });
 

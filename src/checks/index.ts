@@ -17,6 +17,7 @@ import { lintDashboardQueries } from './dashboard-queries.ts';
 import { lintKubernetesSizes } from './kubernetes-sizes.ts';
 import { lintPrometheusPromtool } from './prometheus-promtool.ts';
 import { lintPromqlSyntax } from './promql-syntax.ts';
+import { lintProofCoverage } from './proof-coverage.ts';
 import { lintRuleConventions } from './rule-conventions.ts';
 import { lintRuleDuplicates } from './rule-duplicates.ts';
 import { lintRuleSeries } from './rule-series.ts';
@@ -83,6 +84,12 @@ export const CHECKS: readonly Check[] = [
     name: 'rule-duplicates',
     description: 'no rule generated twice in the rule files of one environment',
     run: lintRuleDuplicates,
+  }),
+  output({
+    name: 'proof-coverage',
+    description:
+      'every burn-rate (per window pair) and catalog alert has a scenario that fires it and one that keeps it silent',
+    run: lintProofCoverage,
   }),
   output({
     name: 'alert-runbooks',

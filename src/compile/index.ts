@@ -55,10 +55,10 @@ export function compileArtifacts(project: Project): Artifacts {
         dashboards: toDashboards(svc, env),
       })),
     ),
-    alertmanager: alertingEnvironments(project).map(({ env, routing }) => ({
+    alertmanager: alertingEnvironments(project).map(({ env, routing, teams }) => ({
       env,
       routing,
-      config: toAlertmanagerConfig(project, env, routing),
+      config: toAlertmanagerConfig(project, env, teams),
     })),
   };
 }

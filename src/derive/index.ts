@@ -16,6 +16,8 @@ export interface ServiceTests {
   readonly svc: ResolvedService;
   readonly env: Environment;
   readonly plans: readonly TestFilePlan[];
+  /** Names of the alerts of the service's rule file in the environment, sorted. */
+  readonly alerts: readonly string[];
 }
 
 /** Everything the derive stage produces. */
@@ -27,7 +29,14 @@ export interface Derived {
 
 /** The promtool test plans of every service and environment, from their rule files. */
 export const deriveTests = (artifacts: Artifacts): ServiceTests[] =>
-  artifacts.services.map(({ svc, env, rules }) => ({ svc, env, plans: toTestFiles(svc, env, rules) }));
+  artifacts.services.map(({ svc, env, rules }) => ({
+    svc,
+    env,
+    plans: toTestFiles(svc, env, rules),
+    alerts: [
+      ...new Set(rules.groups.flatMap((g) => g.rules).flatMap((r) => ('alert' in r ? [r.alert] : []))),
+    ].sort(),
+  }));
 
 /** Derives every secondary artifact from the compiled ones. */
 export function deriveArtifacts(artifacts: Artifacts): Derived {

@@ -70,3 +70,24 @@ export function seriesLabels(
   }
   return labels;
 }
+
+/**
+ * Labels of `sel` for which no value satisfies the selector's matcher in `env`: not a declared
+ * `values` entry, not a common value, not `synthetic`. Synthetic series of such a selector cannot
+ * exist, so nothing generated from the contract can prove what reads it.
+ */
+export function unsatisfiableLabels(
+  sel: Selector,
+  env: Environment,
+): { readonly label: string; readonly matcher: MatcherValue; readonly declared: readonly string[] }[] {
+  const matchers = selectorMatchers(sel, env);
+  return Object.keys(matchers)
+    .sort()
+    .flatMap((label) => {
+      const matcher = matchers[label];
+      if (matcher === undefined || typeof matcher === 'string' || 'env' in matcher) return [];
+      const declared = sel.metric.values?.[label] ?? [];
+      const candidates = [...declared, ...(COMMON_VALUES[label] ?? []), 'synthetic'];
+      return candidates.some((value) => satisfies(matcher, value, env)) ? [] : [{ label, matcher, declared }];
+    });
+}

@@ -423,9 +423,94 @@ function reportInlineSecrets(report: Report, path: Path, alerting: unknown): Set
   return keys;
 }
 
+/** Same JSON after sorting keys: two definitions of one receiver or interval agree. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+
+interface PlacedRouting {
+  readonly routing: AlertRouting;
+  readonly file: string;
+  readonly path: Path;
+  readonly services: string[];
+}
+
 /**
- * Validates the `alerting` of every environment once per distinct routing object, and that
- * environments of one name across services share one routing (one Alertmanager per environment).
+ * Routings of different teams in one environment share one Alertmanager: each routes only its own
+ * services' alerts (a sub-tree matched on `service`), and what is global must agree: a receiver
+ * or time interval both name, the SMTP settings, the time zone and resolve timeout. A route that
+ * matches another team's service can never see it. Each conflict names both files.
+ */
+function routingConflicts(env: string, placed: readonly PlacedRouting[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const where = (p: PlacedRouting) => `${p.file} (${p.path.join('.')}, services ${p.services.join(', ')})`;
+  placed.forEach((b, j) => {
+    for (const a of placed.slice(0, j)) {
+      const conflict = (path: Path, what: string, hint: string) =>
+        out.push({
+          code: 'routing/team-conflict',
+          severity: 'error',
+          file: b.file,
+          path: [...b.path, ...path],
+          message: `in environment ${env}, ${what} differs from the one in ${where(a)}; both routings share one Alertmanager`,
+          hint,
+        });
+      for (const [name, receiver] of Object.entries(b.routing.receivers)) {
+        const other = a.routing.receivers[name];
+        if (other && canonical(other) !== canonical(receiver))
+          conflict(
+            ['receivers', name],
+            `receiver ${name}`,
+            'give the receiver another name in one of the routings (receiver names are global), or define it identically',
+          );
+      }
+      for (const [name, ranges] of Object.entries(b.routing.timeIntervals ?? {})) {
+        const other = a.routing.timeIntervals?.[name];
+        if (other && canonical(other) !== canonical(ranges))
+          conflict(['timeIntervals', name], `time interval ${name}`, 'rename one of the time intervals');
+      }
+      const globals: [keyof AlertRoutingSpec, string][] = [
+        ['smtp', 'the SMTP settings'],
+        ['timeZone', 'the time zone'],
+        ['resolveTimeout', 'resolveTimeout'],
+      ];
+      for (const [key, what] of globals)
+        if (
+          a.routing[key] !== undefined &&
+          b.routing[key] !== undefined &&
+          canonical(a.routing[key]) !== canonical(b.routing[key])
+        )
+          conflict(
+            [key],
+            what,
+            'global settings of one Alertmanager: set them alike in every routing of the environment',
+          );
+    }
+  });
+  const all = new Set(placed.flatMap((p) => p.services));
+  for (const p of placed)
+    p.routing.routes.forEach((route, i) => {
+      const matcher = route.match.service;
+      if (typeof matcher !== 'string' || p.services.includes(matcher)) return;
+      const owner = placed.find((o) => o.services.includes(matcher));
+      out.push({
+        code: 'routing/foreign-service',
+        severity: 'error',
+        file: p.file,
+        path: [...p.path, 'routes', i, 'match', 'service'],
+        message: `in environment ${env}, the route matches service ${matcher}, ${all.has(matcher) && owner ? `whose alerts are routed by ${where(owner)}` : "which is not among this routing's services"}: it never matches`,
+        hint: "a routing sees only the alerts of the services using it; route the other service's alerts in its own routing",
+      });
+    });
+  return out;
+}
+
+/**
+ * Validates the `alerting` of every environment once per distinct routing object, and that the
+ * routings of different teams in one environment can share its Alertmanager.
  */
 export function validateRouting(
   services: readonly ResolvedService[],
@@ -433,22 +518,22 @@ export function validateRouting(
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const checked = new Set<unknown>();
-  const byEnvName = new Map<string, { alerting: AlertRouting | undefined; file: string }>();
+  const byEnvName = new Map<string, PlacedRouting[]>();
   for (const svc of services)
     for (const env of svc.environments) {
       const alerting = env.alerting;
-      const seen = byEnvName.get(env.name);
-      if (seen && seen.alerting !== alerting)
-        diagnostics.push({
-          code: 'env/alerting-conflict',
-          severity: 'error',
-          file: svc.file,
-          path: ['environments', env.name, 'alerting'],
-          message: `environment ${env.name} has a different alerting here than in ${seen.file}`,
-          hint: 'one Alertmanager serves an environment: share one defineAlertRouting() between services',
+      if (alerting === undefined) continue;
+      const placedList = byEnvName.get(env.name) ?? [];
+      byEnvName.set(env.name, placedList);
+      const placed = placedList.find((p) => p.routing === alerting);
+      if (placed) placed.services.push(svc.name);
+      else
+        placedList.push({
+          routing: alerting,
+          ...originOf(alerting, env, svc, exports),
+          services: [svc.name],
         });
-      else if (!seen) byEnvName.set(env.name, { alerting, file: svc.file });
-      if (alerting === undefined || checked.has(alerting)) continue;
+      if (checked.has(alerting)) continue;
       checked.add(alerting);
       const { file, path } = originOf(alerting, env, svc, exports);
       const report = reporter(file, diagnostics);
@@ -470,5 +555,8 @@ export function validateRouting(
       }
       checkRouting(report, path, alerting);
     }
+  if (diagnostics.length > 0) return diagnostics;
+  for (const [env, placed] of [...byEnvName.entries()].sort(([a], [b]) => (a < b ? -1 : 1)))
+    if (placed.length > 1) diagnostics.push(...routingConflicts(env, placed));
   return diagnostics;
 }

@@ -9,7 +9,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toDrillAlertmanagerConfig } from '../../compile/alertmanager/drill.ts';
-import { type AmRoute, routeReceivers, toAlertmanagerConfig } from '../../compile/alertmanager/index.ts';
+import {
+  type AmRoute,
+  environmentRoutings,
+  routeReceivers,
+  toAlertmanagerConfig,
+} from '../../compile/alertmanager/index.ts';
 import { notificationTemplates } from '../../compile/alertmanager/templates.ts';
 import { type DrillFactor, drillFactor, toDrillRuleFile } from '../../compile/prometheus/drill.ts';
 import { toRuleFile } from '../../compile/prometheus/index.ts';
@@ -21,11 +26,11 @@ import { type RunningAlertmanager, startAlertmanager } from '../../runtime/alert
 import { installExitHook } from '../../runtime/process.ts';
 import { type RunningPrometheus, startPrometheus } from '../../runtime/prometheus.ts';
 import {
-  DRILL_SCENARIOS,
   DrillDefinitionError,
   type DrillExpectations,
   drillExpectations,
   type ExpectedAlert,
+  findScenario,
   scenarioNames,
 } from './scenarios.ts';
 import { type SyntheticService, startSyntheticService } from './service.ts';
@@ -218,7 +223,7 @@ const resendDelay = (factor: number): string => `${Math.max(1, Math.round(60 / f
 
 /** Everything a drill needs, computed before anything starts. Throws DrillUsageError. */
 export function planDrill(project: Project, options: DrillOptions) {
-  const scenario = DRILL_SCENARIOS.find((s) => s.name === options.scenario);
+  const scenario = findScenario(options.scenario);
   if (!scenario)
     throw new DrillUsageError(
       `no scenario named ${JSON.stringify(options.scenario)}; scenarios: ${scenarioNames().join(', ')}`,
@@ -230,7 +235,8 @@ export function planDrill(project: Project, options: DrillOptions) {
   const rules = toRuleFile(svc, env);
   const factor = drillFactor(svc, rules);
   if (!factor.ok) throw new DrillUsageError(`cannot compress time for ${svc.name}: ${factor.message}`);
-  const amConfig = toAlertmanagerConfig(project, env, routing);
+  // The environment's whole Alertmanager: every team's sub-tree, as generated.
+  const amConfig = toAlertmanagerConfig(project, env, environmentRoutings(project, env.name));
   let expectations: DrillExpectations;
   try {
     expectations = drillExpectations(svc, scenario, rules, amConfig.route, factor.value.factor);

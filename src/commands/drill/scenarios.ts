@@ -10,7 +10,7 @@
 import type { AmRoute } from '../../compile/alertmanager/index.ts';
 import { routeReceivers } from '../../compile/alertmanager/index.ts';
 import { type AlertingRule, isAlertingRule, type RuleFile } from '../../compile/prometheus/types.ts';
-import { burnAlertName, LABEL } from '../../conventions.ts';
+import { burnAlertName, type Category, LABEL } from '../../conventions.ts';
 import type { ResolvedAlert, ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Sli } from '../../model/slo.ts';
 import { durationSeconds, parseDurationMs } from '../../model/units.ts';
@@ -36,57 +36,81 @@ export interface DrillScenario {
   readonly faults: DrillFaults;
   /** Catalog alerts whose firing examples the service plays from the fault's start, time compressed. */
   readonly play: readonly string[];
-  /** Catalog alerts that must fire and reach their receivers, besides the played ones. */
-  readonly expect: readonly string[];
+  /**
+   * Kinds (categories) of catalog alerts that must fire and reach their receivers when they read
+   * what the scenario breaks, at severity critical or warning (info alerts are for the daily
+   * review, trends over weeks, not for a drill of minutes). @default []
+   */
+  readonly expectKinds: readonly Category[];
 }
 
-/** The built-in scenarios. */
+/**
+ * The scenarios of any service: each breaks SLIs by kind and expects the catalog alerts of the
+ * matching kinds; which SLOs and alerts that means comes from the service's model.
+ */
 export const DRILL_SCENARIOS: readonly DrillScenario[] = [
-  {
-    name: 'healthy',
-    summary: 'every signal stays healthy',
-    faults: {},
-    play: [],
-    expect: [],
-  },
+  { name: 'healthy', summary: 'every signal stays healthy', faults: {}, play: [], expectKinds: [] },
   {
     name: 'outage',
-    summary: 'the readiness probe fails and every request fails',
+    summary: 'probes fail and every request fails',
     faults: { probe: true, errors: true },
     play: [],
-    expect: ['ApiDown', 'HighErrorRate'],
+    expectKinds: ['availability', 'errors'],
+  },
+  {
+    name: 'error-burst',
+    summary: 'every request fails, probes stay up',
+    faults: { errors: true },
+    play: [],
+    expectKinds: ['errors'],
   },
   {
     name: 'slow',
     summary: 'every request takes twice the latency SLO threshold',
     faults: { slow: true },
     play: [],
-    expect: ['HighLatencyP95'],
+    expectKinds: ['latency'],
   },
   {
     name: 'stale-data',
-    summary: 'the first data source stops ingesting, its last success already at the age bound',
+    summary: 'the first group of each freshness SLI stops updating, already at the age bound',
     faults: { stale: true },
     play: [],
-    expect: ['DataStale'],
+    expectKinds: ['data'],
   },
+  // Instances of `example:<Alert>` for the malaria API, under the names its runbooks use.
   {
     name: 'db-down',
     summary: "the database exporter plays DatabaseConnectionFailure's firing example",
     faults: {},
     play: ['DatabaseConnectionFailure'],
-    expect: [],
+    expectKinds: [],
   },
   {
     name: 'model-degraded',
     summary: "the model accuracy plays ModelAccuracyDrop's firing example",
     faults: {},
     play: ['ModelAccuracyDrop'],
-    expect: [],
+    expectKinds: [],
   },
 ];
 
-export const scenarioNames = (): string[] => DRILL_SCENARIOS.map((s) => s.name);
+/** Prefix of the scenario that plays one catalog alert's firing example: `example:ApiDown`. */
+export const EXAMPLE_SCENARIO = 'example:';
+
+export const scenarioNames = (): string[] => [
+  ...DRILL_SCENARIOS.map((s) => s.name),
+  `${EXAMPLE_SCENARIO}<Alert>`,
+];
+
+/** A scenario by name: a built-in one, or `example:<Alert>` playing that alert's firing example. */
+export function findScenario(name: string): DrillScenario | undefined {
+  const builtIn = DRILL_SCENARIOS.find((s) => s.name === name);
+  if (builtIn || !name.startsWith(EXAMPLE_SCENARIO)) return builtIn;
+  const alert = name.slice(EXAMPLE_SCENARIO.length);
+  if (alert === '') return undefined;
+  return { name, summary: `plays ${alert}'s firing example`, faults: {}, play: [alert], expectKinds: [] };
+}
 
 /** SLI kinds each fault breaks. */
 const FAULT_KIND: Readonly<Record<keyof DrillFaults, Sli['kind']>> = {
@@ -267,7 +291,6 @@ export function drillExpectations(
     return alert;
   };
   const played = scenario.play.map(named);
-  const listed = scenario.expect.map(named);
   const broken = brokenSliKinds(scenario.faults);
   const brokenSlos = svc.slos.filter((slo) => broken.has(slo.sli.kind));
   const disturbed = [
@@ -276,6 +299,20 @@ export function drillExpectations(
       ...played.flatMap((a) => a.examples.firing.series.map((s) => s.metric.name)),
     ]),
   ].sort();
+  const readsDisturbed = (alert: ResolvedAlert): boolean => {
+    const expr = rulesNamed(rules, alert.name)[0]?.expr ?? '';
+    return selectedMetricNames(expr).some((m) => disturbed.includes(baseName(m)) || disturbed.includes(m));
+  };
+  const listed = catalog.filter(
+    (a) =>
+      scenario.expectKinds.includes(a.category) &&
+      (a.severity === 'critical' || a.severity === 'warning') &&
+      readsDisturbed(a),
+  );
+  if (scenario.name !== 'healthy' && brokenSlos.length === 0 && played.length === 0 && listed.length === 0)
+    throw new DrillDefinitionError(
+      `scenario ${scenario.name} breaks nothing of ${svc.name}: it has no SLO with a ${[...broken].join(' or ')} SLI and no ${scenario.expectKinds.join(' or ')} alert reading those series`,
+    );
   const always = catalog.filter((a) => {
     const expr = rulesNamed(rules, a.name)[0]?.expr;
     return expr !== undefined && selectedMetricNames(expr).length === 0;
@@ -287,14 +324,10 @@ export function drillExpectations(
     ...brokenSlos.flatMap((slo) => pageExpectation(slo, rules, route, factor) ?? []),
     ...catalogExpected.flatMap((a) => catalogExpectation(a, rules, route, factor, played.includes(a)) ?? []),
   ];
-  const reads = (alert: ResolvedAlert): boolean => {
-    const expr = rulesNamed(rules, alert.name)[0]?.expr ?? '';
-    return selectedMetricNames(expr).some((m) => disturbed.includes(baseName(m)) || disturbed.includes(m));
-  };
   const allowed = [
     ...new Set([
       ...brokenSlos.map((slo) => burnAlertName(slo.id)),
-      ...catalog.filter(reads).map((a) => a.name),
+      ...catalog.filter(readsDisturbed).map((a) => a.name),
     ]),
   ]
     .filter((name) => !expected.some((e) => e.alertname === name && Object.keys(e.labels).length === 0))

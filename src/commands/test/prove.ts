@@ -46,9 +46,19 @@ export interface ServiceProof {
   readonly alerts: readonly AlertProof[];
 }
 
+/** A selected alert of a service that no scenario proves. */
+export interface UnprovenAlert {
+  readonly service: string;
+  readonly environment: string;
+  readonly alert: string;
+}
+
 export interface ProofReport {
   readonly services: readonly ServiceProof[];
+  /** False when a scenario failed or a selected alert has no scenario. */
   readonly passed: boolean;
+  /** Selected alerts of the rule files that no scenario proves (each fails the run). */
+  readonly unproven: readonly UnprovenAlert[];
   /** Requested alerts no service has. */
   readonly unknownAlerts: readonly string[];
   /** Requested environments no service has. */
@@ -98,20 +108,37 @@ const selectPlans = (
  * prometheus/, which tests may hand in altered).
  */
 export async function proveAlerts(
-  built: { readonly documents: readonly Document[]; readonly derived: Pick<Derived, 'tests'> },
+  built: {
+    readonly documents: readonly Document[];
+    readonly derived: {
+      readonly tests: readonly (Omit<Derived['tests'][number], 'alerts'> & {
+        readonly alerts?: readonly string[];
+      })[];
+    };
+  },
   options: ProveOptions = {},
 ): Promise<ProofReport> {
   const { documents, derived } = built;
   const envNames = new Set(derived.tests.map((t) => t.env.name));
+  const provenNames = (plans: readonly TestFilePlan[]) =>
+    plans.flatMap((p) => p.packed.flatMap((t) => t.scenarios.flatMap((s) => s.alerts)));
   const alertNames = new Set(
-    derived.tests.flatMap(({ plans }) =>
-      plans.flatMap((p) => p.packed.flatMap((t) => t.scenarios.flatMap((s) => s.alerts))),
-    ),
+    derived.tests.flatMap(({ plans, alerts }) => [...provenNames(plans), ...(alerts ?? [])]),
   );
   const unknownEnvironments = (options.environments ?? []).filter((e) => !envNames.has(e));
   const unknownAlerts = (options.alerts ?? []).filter((a) => !alertNames.has(a));
   if (unknownEnvironments.length > 0 || unknownAlerts.length > 0)
-    return { services: [], passed: false, unknownAlerts, unknownEnvironments };
+    return { services: [], passed: false, unproven: [], unknownAlerts, unknownEnvironments };
+
+  const selected = (alert: string) =>
+    !options.alerts || options.alerts.length === 0 || options.alerts.includes(alert);
+  const unproven: UnprovenAlert[] = derived.tests.flatMap(({ svc, env, plans, alerts }) => {
+    if (options.environments && !options.environments.includes(env.name)) return [];
+    const proven = new Set(provenNames(plans));
+    return (alerts ?? [])
+      .filter((alert) => selected(alert) && !proven.has(alert))
+      .map((alert) => ({ service: svc.name, environment: env.name, alert }));
+  });
 
   const tree = new Map<string, string>();
   for (const doc of documents) if (doc.path.startsWith('prometheus/')) tree.set(doc.path, render(doc));
@@ -170,8 +197,9 @@ export async function proveAlerts(
         })),
       };
     });
-    const passed = proofs.every((p) => p.alerts.every((a) => a.results.every((r) => r.passed)));
-    return { services: proofs, passed, unknownAlerts: [], unknownEnvironments: [] };
+    const passed =
+      unproven.length === 0 && proofs.every((p) => p.alerts.every((a) => a.results.every((r) => r.passed)));
+    return { services: proofs, passed, unproven, unknownAlerts: [], unknownEnvironments: [] };
   } finally {
     await rm(dir, { recursive: true, force: true });
     forget();
@@ -199,7 +227,7 @@ export function formatProofReport(report: ProofReport): string {
       const ok = results.filter((r) => r.passed).length;
       lines.push(`  ${alert.padEnd(width)}  ${ok}/${results.length} scenarios passed`);
       for (const r of results) {
-        lines.push(`    ${r.passed ? 'ok  ' : 'FAIL'}  ${r.scenario.name}`);
+        lines.push(`    ${r.passed ? 'ok  ' : 'FAIL'}  ${svc.service}: ${r.scenario.name}`);
         for (const message of r.messages) lines.push(indent(message, '            '));
       }
     }
@@ -208,5 +236,10 @@ export function formatProofReport(report: ProofReport): string {
       '',
     );
   }
+  for (const u of report.unproven)
+    lines.push(
+      `${u.service} / ${u.environment}: ${u.alert}: FAIL  no scenario proves it (nothing fires or silences it)`,
+    );
+  if (report.unproven.length > 0) lines.push('');
   return lines.join('\n');
 }

@@ -204,18 +204,93 @@ export function inhibitRules(project: Project): AmInhibitRule[] {
   ];
 }
 
-/** The Alertmanager configuration of an environment. */
+/**
+ * One routing of an environment and the services whose alerts it routes. Services of different
+ * teams bring their own routing; all of an environment's routings share one Alertmanager.
+ */
+export interface TeamRouting {
+  /** Names of the services using this routing in the environment, sorted. */
+  readonly services: readonly string[];
+  readonly routing: AlertRouting;
+}
+
+/**
+ * The distinct routings of an environment with their services, ordered by their first service's
+ * name (so adding a service never reorders the others' sub-trees).
+ */
+export function environmentRoutings(project: Project, envName: string): TeamRouting[] {
+  const found = new Map<AlertRouting, string[]>();
+  for (const svc of project.services)
+    for (const env of svc.environments)
+      if (env.name === envName && env.alerting)
+        found.set(env.alerting, [...(found.get(env.alerting) ?? []), svc.name]);
+  return [...found.entries()]
+    .map(([routing, services]) => ({ routing, services: [...new Set(services)].sort() }))
+    .sort((a, b) => ((a.services[0] ?? '') < (b.services[0] ?? '') ? -1 : 1));
+}
+
+/** Matcher of a sub-tree: the alerts of its services (every generated alert has `service`). */
+const serviceMatcher = (services: readonly string[]): string =>
+  services.length === 1
+    ? matcherText(LABEL.service, services[0] ?? '')
+    : matcherText(LABEL.service, {
+        re: services.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+      });
+
+/**
+ * The route tree of an environment. One routing: its routes under the root, as written. Several:
+ * one sub-tree per routing, matched on `service`, holding that routing's routes, timing and
+ * default receiver, so each team's alerts reach only its own receivers.
+ */
+function routeTree(env: Environment, teams: readonly TeamRouting[]): AmRoute {
+  const [first] = teams;
+  if (!first) throw new Error(`environment ${env.name} has no alert routing`);
+  const routesOf = (routing: AlertRouting) =>
+    routing.routes.flatMap((spec) => toRoute(spec, routing, env) ?? []);
+  return {
+    receiver: first.routing.defaultReceiver,
+    ...timingFields({ ...TIER_TIMING.default, ...first.routing.timing }),
+    routes:
+      teams.length === 1
+        ? routesOf(first.routing)
+        : teams.map(({ services, routing }) => ({
+            receiver: routing.defaultReceiver,
+            matchers: [serviceMatcher(services)],
+            ...timingFields({ ...TIER_TIMING.default, ...routing.timing }),
+            routes: routesOf(routing),
+          })),
+  };
+}
+
+/** Entries of several records by key, the first definition of a name kept (validation refuses differing ones). */
+function union<T>(records: readonly Readonly<Record<string, T>>[]): [string, T][] {
+  const out = new Map<string, T>();
+  for (const record of records)
+    for (const [name, value] of Object.entries(record)) if (!out.has(name)) out.set(name, value);
+  return byKey([...out.entries()]);
+}
+
+/**
+ * The Alertmanager configuration of an environment from its routings (one, or one per team).
+ * Global settings (SMTP, resolve timeout, time zone) are the environment's: validation makes the
+ * routings agree on them, and on every receiver and time interval they both name.
+ */
 export function toAlertmanagerConfig(
   project: Project,
   env: Environment,
-  routing: AlertRouting,
+  routings: AlertRouting | readonly TeamRouting[],
 ): AlertmanagerConfig {
-  const smtp = routing.smtp;
-  const location = routing.timeZone ?? 'UTC';
-  const intervals = byKey(Object.entries(routing.timeIntervals ?? {}));
+  const teams: readonly TeamRouting[] =
+    'routes' in routings
+      ? [{ services: [], routing: routings as AlertRouting }]
+      : (routings as readonly TeamRouting[]);
+  const all = teams.map((t) => t.routing);
+  const smtp = all.find((r) => r.smtp)?.smtp;
+  const location = all.find((r) => r.timeZone)?.timeZone ?? 'UTC';
+  const intervals = union(all.map((r) => r.timeIntervals ?? {}));
   return {
     global: {
-      resolve_timeout: routing.resolveTimeout ?? '5m',
+      resolve_timeout: all.find((r) => r.resolveTimeout)?.resolveTimeout ?? '5m',
       ...(smtp
         ? {
             smtp_smarthost: smtp.smarthost,
@@ -227,13 +302,9 @@ export function toAlertmanagerConfig(
         : {}),
     },
     templates: [ALERTMANAGER_FILE.templatesName],
-    route: {
-      receiver: routing.defaultReceiver,
-      ...timingFields({ ...TIER_TIMING.default, ...routing.timing }),
-      routes: routing.routes.flatMap((spec) => toRoute(spec, routing, env) ?? []),
-    },
+    route: routeTree(env, teams),
     inhibit_rules: inhibitRules(project),
-    receivers: byKey(Object.entries(routing.receivers))
+    receivers: union(all.map((r) => r.receivers))
       .filter(([, spec]) => usable(env, spec))
       .map(([name, spec]) => toReceiver(name, spec)),
     ...(intervals.length > 0
@@ -247,13 +318,22 @@ export function toAlertmanagerConfig(
   };
 }
 
-/** Environments with alerting, one per name (validation guarantees one routing per name). */
-export function alertingEnvironments(project: Project): { env: Environment; routing: AlertRouting }[] {
-  const found = new Map<string, { env: Environment; routing: AlertRouting }>();
+/**
+ * Environments with alerting, one per name, with every routing of that environment (one per
+ * team), the first service's environment standing for the name.
+ */
+export function alertingEnvironments(
+  project: Project,
+): { env: Environment; routing: AlertRouting; teams: TeamRouting[] }[] {
+  const found = new Map<string, Environment>();
   for (const svc of project.services)
-    for (const env of svc.environments)
-      if (env.alerting && !found.has(env.name)) found.set(env.name, { env, routing: env.alerting });
-  return [...found.values()].sort((a, b) => (a.env.name < b.env.name ? -1 : 1));
+    for (const env of svc.environments) if (env.alerting && !found.has(env.name)) found.set(env.name, env);
+  return [...found.values()]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((env) => {
+      const teams = environmentRoutings(project, env.name);
+      return { env, routing: teams[0]?.routing ?? (env.alerting as AlertRouting), teams };
+    });
 }
 
 /**

@@ -117,6 +117,8 @@ export function toCatalogScenarios(
           owner: `${alert.name}#${i}`,
           kind: 'example',
           alerts: [alert.name],
+          // The firing example comes first, the healthy one second.
+          proves: [{ alert: alert.name, fires: i === 0 }],
           metrics: [
             ...new Set([
               ...selectedMetricNames(alert.exprs[env.name] ?? ''),

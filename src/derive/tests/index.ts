@@ -14,7 +14,7 @@ import { toSloScenarios } from './slo.ts';
 import type { PromtoolTestFile, Scenario } from './types.ts';
 
 export type { PackedTest } from './pack.ts';
-export type { PromtoolTest, PromtoolTestFile, Scenario, ScenarioKind } from './types.ts';
+export type { PromtoolTest, PromtoolTestFile, Proof, Scenario, ScenarioKind } from './types.ts';
 
 /** Path of a service's test file under generated/. */
 export const testFilePath = (svc: ResolvedService, env: Environment): string =>

@@ -36,7 +36,7 @@ import { errorRatioThreshold, explainPairs, type WindowPair } from '../../model/
 import { quote } from '../../promql/index.ts';
 import { seriesName } from './catalog.ts';
 import { type Phase, primarySelector, sliGroups, sliInputSeries } from './sli-series.ts';
-import type { ExpectedSample, PromqlExprTest, Scenario, ScenarioKind } from './types.ts';
+import type { ExpectedSample, PromqlExprTest, Proof, Scenario, ScenarioKind } from './types.ts';
 
 const HOUR = 3_600;
 const DAY = 86_400;
@@ -103,12 +103,20 @@ const windowLabels = (pair: WindowPair): Record<string, string> => ({
   [LABEL.shortWindow]: formatSeconds(pair.short),
 });
 
+/** A proof about one window pair's burn alert. */
+const pairProof = (ctx: Context, pair: WindowPair, fires: boolean): Proof => ({
+  alert: burnAlertName(ctx.slo.id),
+  labels: { ...windowLabels(pair), [LABEL.severity]: pair.severity },
+  fires,
+});
+
 function test(
   ctx: Context,
   kind: ScenarioKind,
   name: string,
   phases: Phase[],
   checks: PromqlExprTest[],
+  proves: Proof[],
   le?: string,
 ): Scenario | undefined {
   const series = sliInputSeries(ctx.slo, ctx.env, phases, { step: ctx.step, ...(le ? { le } : {}) });
@@ -118,6 +126,7 @@ function test(
     owner: `${ctx.svc.name}/${ctx.slo.id}`,
     kind,
     alerts: [burnAlertName(ctx.slo.id), ...(kind === 'half-budget' && ctx.noData ? [ctx.noData.alert] : [])],
+    proves,
     metrics: [...new Set(series.map((s) => seriesName(s.series)))].sort(),
     interval: formatSeconds(ctx.step),
     seconds: phases.reduce((sum, p) => sum + p.seconds, 0),
@@ -129,22 +138,27 @@ function test(
 const enabled = (slo: ResolvedSlo, pair: WindowPair): boolean =>
   pair.tier === 'page' ? slo.alerting.page : slo.alerting.ticket;
 
-/** Healthy hour, then a total outage until the first enabled pair has fired. */
+/**
+ * Healthy hour, then a total outage until every enabled pair has fired, each by the time explain
+ * predicts (its condition, then its `for` in whole evaluations, plus one evaluation interval).
+ */
 function outageTest(ctx: Context, le?: string): Scenario | undefined {
-  const explained = explainPairs(ctx.slo.windows, ctx.slo.errorBudget, ctx.slo.period).filter(
-    (e) => enabled(ctx.slo, e.pair) && e.firesAfterSeconds !== undefined,
-  );
-  const first = explained.sort((a, b) => (a.firesAfterSeconds ?? 0) - (b.firesAfterSeconds ?? 0))[0];
-  if (!first || first.firesAfterSeconds === undefined) return undefined;
   const evaluation = ctx.evaluation;
-  // Explain's condition time, then the `for` in whole evaluations, plus one evaluation interval.
-  const conditionSeconds = first.conditionSeconds ?? first.firesAfterSeconds;
-  const deadline = ceilTo(
-    conditionSeconds + ceilTo(first.pair.forSeconds, evaluation) + evaluation,
-    evaluation,
-  );
+  const deadlines = explainPairs(ctx.slo.windows, ctx.slo.errorBudget, ctx.slo.period)
+    .filter((e) => enabled(ctx.slo, e.pair) && e.firesAfterSeconds !== undefined)
+    .map((e) => ({
+      pair: e.pair,
+      deadline: ceilTo(
+        (e.conditionSeconds ?? e.firesAfterSeconds ?? 0) + ceilTo(e.pair.forSeconds, evaluation) + evaluation,
+        evaluation,
+      ),
+    }))
+    .sort((a, b) => a.deadline - b.deadline);
+  const first = deadlines[0];
+  const last = deadlines.at(-1);
+  if (!first || !last) return undefined;
   const healthy = HOUR;
-  const outage = ceilTo(deadline + evaluation, ctx.step);
+  const outage = ceilTo(last.deadline + evaluation, ctx.step);
   // The short window's job: once the outage ends, the page resolves within it (plus the base
   // window's smoothing and two evaluations), while the long window alone would keep it firing.
   const reset = ceilTo(first.pair.short + ctx.slo.baseWindow + 2 * evaluation, evaluation);
@@ -155,10 +169,14 @@ function outageTest(ctx: Context, le?: string): Scenario | undefined {
   ];
   const index = ctx.slo.windows.indexOf(first.pair);
   const windows = `${formatSeconds(first.pair.long)}/${formatSeconds(first.pair.short)}`;
+  const others =
+    deadlines.length > 1
+      ? `, every other pair by its own time (the last in ${formatSeconds(last.deadline)})`
+      : '';
   return test(
     ctx,
     'outage',
-    `total outage fires the ${first.pair.severity} ${windows} alert within ${formatSeconds(deadline)} and it resolves ${formatSeconds(reset)} after recovery${le ? ` (le="${le}")` : ''}`,
+    `total outage fires the ${first.pair.severity} ${windows} alert within ${formatSeconds(first.deadline)}${others}, and the first resolves ${formatSeconds(reset)} after recovery${le ? ` (le="${le}")` : ''}`,
     phases,
     [
       {
@@ -168,15 +186,19 @@ function outageTest(ctx: Context, le?: string): Scenario | undefined {
       },
       {
         expr: alertsSelector(ctx, windowLabels(first.pair)),
-        eval_time: formatSeconds(healthy + deadline),
+        eval_time: formatSeconds(healthy + first.deadline),
         exp_samples: [{ labels: labelText({ __name__: 'ALERTS', ...firingLabels(ctx, index) }), value: 1 }],
       },
+      ...deadlines
+        .slice(1)
+        .map(({ pair, deadline }) => firedDuring(ctx, pair, healthy + deadline, deadline, true)),
       {
         expr: alertsSelector(ctx, windowLabels(first.pair)),
         eval_time: formatSeconds(healthy + outage + reset),
         exp_samples: [],
       },
     ],
+    deadlines.map(({ pair }) => pairProof(ctx, pair, true)),
     le,
   );
 }
@@ -204,6 +226,10 @@ function halfBudgetTest(ctx: Context): Scenario | undefined {
         exp_samples: [],
       },
       ...noData,
+    ],
+    [
+      { alert: burnAlertName(ctx.slo.id), fires: false },
+      ...(ctx.noData ? [{ alert: ctx.noData.alert, fires: false }] : []),
     ],
   );
 }
@@ -244,6 +270,10 @@ function betweenTest(ctx: Context): Scenario | undefined {
         exp_samples: [],
       },
     ],
+    [
+      pairProof(ctx, ticket, true),
+      ...ctx.slo.windows.filter((p) => p.tier === 'page').map((p) => pairProof(ctx, p, false)),
+    ],
   );
 }
 
@@ -265,6 +295,7 @@ function thresholdTests(ctx: Context, pair: WindowPair): Scenario[] {
       `${label} ${side} its threshold (${formatNumber(toNumber(ratio))}) ${fires ? 'fires' : 'stays silent'}`,
       [{ seconds: run, errorRatio: ratio }],
       [firedDuring(ctx, pair, run, run, fires)],
+      [pairProof(ctx, pair, fires)],
     );
     return made ? [made] : [];
   });
@@ -305,6 +336,7 @@ function burstTest(ctx: Context, pair: WindowPair): Scenario | undefined {
       { seconds: after, errorRatio: rational(0n) },
     ],
     [firedDuring(ctx, pair, floorTo(run, ctx.evaluation), floorTo(run, ctx.evaluation), false)],
+    [pairProof(ctx, pair, false)],
   );
 }
 
@@ -320,6 +352,7 @@ function noDataTest(ctx: Context): Scenario | undefined {
     owner: `${ctx.svc.name}/${ctx.slo.id}`,
     kind: 'no-data',
     alerts: [alert],
+    proves: [{ alert, fires: true }],
     metrics: metric ? [metric] : [],
     interval: formatSeconds(ctx.step),
     seconds: at,

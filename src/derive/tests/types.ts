@@ -65,6 +65,17 @@ export type ScenarioKind =
   | 'example';
 
 /**
+ * One thing a scenario proves of one alert: that it fires, or that it stays silent. `labels`
+ * narrows the alert to one of its rules (a burn alert's window pair: `long_window`,
+ * `short_window`, `severity`); without it the proof holds for every rule of that name.
+ */
+export interface Proof {
+  readonly alert: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly fires: boolean;
+}
+
+/**
  * One scenario of one alert: its series and checks. Scenarios of different alerts whose series do
  * not overlap are packed into one promtool test, so days of replay are paid once, not per alert.
  */
@@ -76,6 +87,8 @@ export interface Scenario {
   readonly kind: ScenarioKind;
   /** Names of the alerts whose behaviour the checks prove. */
   readonly alerts: readonly string[];
+  /** What the checks prove, alert by alert: read by the proof-coverage check. */
+  readonly proves: readonly Proof[];
   /**
    * Metric names the scenario feeds or its alerts read: scenarios sharing one never share a test,
    * so one scenario's series cannot make another's alert fire.
