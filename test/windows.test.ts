@@ -7,15 +7,29 @@ import {
   errorRatioThreshold,
   explainPairs,
   outageCrossingSeconds,
+  type SampleKind,
+  type WindowPair,
+  type WindowPolicy,
 } from '../src/model/windows.ts';
 
-const pairsOf = (period: number, objective: number, scrape = 30, evaluation = 30) =>
+const pairsOf = (
+  period: number,
+  objective: number,
+  scrape = 30,
+  evaluation = 30,
+  samples: SampleKind = 'time',
+  policy?: WindowPolicy,
+) =>
   burnWindowPairs({
     period,
     scrapeInterval: scrape,
     evaluationInterval: evaluation,
     errorBudget: sub(rational(1n), rationalOf(objective)),
+    samples,
+    ...(policy ? { policy } : {}),
   });
+const windowsText = (pairs: readonly WindowPair[]) =>
+  pairs.map((p) => `${formatSeconds(p.long)}/${formatSeconds(p.short)}`);
 
 describe('burn window pairs', () => {
   it('are the SRE Workbook table for a 30 day period', () => {
@@ -28,20 +42,45 @@ describe('burn window pairs', () => {
         formatSeconds(p.forSeconds),
       ]),
     ).toEqual([
-      ['critical', '1h', '5m', '14.4', '2m'],
-      ['critical', '6h', '30m', '6', '12m'],
-      ['warning', '1d', '2h', '3', '48m'],
-      ['warning', '3d', '6h', '1', '144m'],
+      ['critical', '1h', '5m', '14.4', '30s'],
+      ['critical', '6h', '30m', '6', '30s'],
+      ['warning', '1d', '2h', '3', '30s'],
+      ['warning', '3d', '6h', '1', '30s'],
     ]);
   });
 
-  it('scale with the period: 7 days pages on 14m and 84m windows', () => {
-    expect(
-      pairsOf(7 * 86_400, 0.95).map((p) => `${formatSeconds(p.long)}/${formatSeconds(p.short)}`),
-    ).toEqual(['14m/2m', '84m/7m', '336m/28m', '1008m/84m']);
+  it('are the Workbook table for 28 days by default, and scale with it on request', () => {
+    expect(windowsText(pairsOf(28 * 86_400, 0.999))).toEqual(['1h/5m', '6h/30m', '1d/2h', '3d/6h']);
+    expect(windowsText(pairsOf(28 * 86_400, 0.999, 30, 30, 'requests', 'scaled'))).toEqual([
+      '56m/280s',
+      '336m/28m',
+      '1344m/112m',
+      '4032m/336m',
+    ]);
   });
 
-  it('keep factors >= 1 and windows >= 4 scrapes, and never fire on one bad sample', () => {
+  it('keep the Workbook windows for request SLIs at any objective, and lengthen only probe windows', () => {
+    for (const objective of [0.9999, 0.99999]) {
+      const requests = pairsOf(28 * 86_400, objective, 30, 30, 'requests');
+      expect(windowsText(requests)).toEqual(['1h/5m', '6h/30m', '1d/2h', '3d/6h']);
+      expect(requests.every((p) => p.longRule === 'policy' && p.policy === 'workbook')).toBe(true);
+    }
+    const probe = pairsOf(28 * 86_400, 0.9999, 30, 30, 'time');
+    // 1/(14.4 x 0.0001) = 694.4: 695 samples of 30s.
+    expect(probe[0]?.long).toBe(348 * 60);
+    expect(probe[0]?.longRule).toBe('sample-floor');
+    expect(probe[0]?.short).toBe(300);
+  });
+
+  it('wait one evaluation, never long/30', () => {
+    expect(pairsOf(30 * 86_400, 0.999, 15, 60).map((p) => p.forSeconds)).toEqual([60, 60, 60, 60]);
+  });
+
+  it('scale with the period: 7 days pages on 14m and 84m windows', () => {
+    expect(windowsText(pairsOf(7 * 86_400, 0.95))).toEqual(['14m/2m', '84m/7m', '336m/28m', '1008m/84m']);
+  });
+
+  it('keep factors >= 1 and windows >= 4 scrapes, and never fire on one bad probe', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 60, max: 90 * 24 * 60 }),
@@ -60,7 +99,7 @@ describe('burn window pairs', () => {
             // One bad sample in the long window stays under the threshold.
             const samples = pair.long / Math.max(scrape, evaluation);
             expect(1 / samples).toBeLessThan(toNumber(errorRatioThreshold(pair, budget)) + 1e-12);
-            expect(pair.forSeconds % evaluation === 0 || pair.forSeconds % 60 === 0).toBe(true);
+            expect(pair.forSeconds).toBe(evaluation);
           }
         },
       ),
@@ -98,11 +137,11 @@ describe('outage detection', () => {
     );
   });
 
-  it('explains the 99.9% page: fires 4m57s into a total outage, 11.46% of the budget spent', () => {
+  it('explains the 99.9% page: fires 3m27s into a total outage, 7.99% of the budget spent', () => {
     const [page] = explainPairs(pairsOf(30 * 86_400, 0.999), rational(1n, 1000n), 30 * 86_400);
     expect(page?.conditionSeconds).toBe(177);
-    expect(page?.firesAfterSeconds).toBe(297);
-    expect(page?.budgetSpent).toBeCloseTo(297 / 2_592, 9);
+    expect(page?.firesAfterSeconds).toBe(207);
+    expect(page?.budgetSpent).toBeCloseTo(207 / 2_592, 9);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Metric, Selector } from './metrics.ts';
 import type { Duration } from './units.ts';
+import type { SampleKind, WindowPolicy } from './windows.ts';
 
 /** Bad (or good) events over all events, both counters: `rate()` of each. */
 export interface RatioSli {
@@ -84,6 +85,14 @@ export interface SloSpec {
   readonly groupBy?: readonly string[];
   /** Alerting options. */
   readonly alerting?: SloAlerting;
+  /**
+   * How the burn-rate windows are chosen. `workbook`: the SRE Workbook's 1h/5m, 6h/30m, 1d/2h,
+   * 3d/6h, as Sloth and Pyrra use them (periods of 28 to 30 days only). `scaled`: those windows
+   * scaled with the period (a 7d SLO pages on 14m/2m). Time-based SLIs (probe, freshness) may get
+   * longer windows at strict objectives so one failed probe never pages (see `obsgen explain`).
+   * @default 'workbook' for periods of 28 to 30 days, 'scaled' otherwise
+   */
+  readonly windows?: WindowPolicy;
 }
 
 export type Slo = Readonly<SloSpec>;
@@ -105,3 +114,7 @@ export const freshnessSli = (spec: Omit<FreshnessSli, 'kind'>): FreshnessSli =>
   Object.freeze({ kind: 'freshness', ...spec });
 /** Raw PromQL SLI with a `{{.window}}` placeholder. */
 export const rawSli = (spec: Omit<RawSli, 'kind'>): RawSli => Object.freeze({ kind: 'raw', ...spec });
+
+/** What one sample of an SLI is: an event itself for time-based SLIs, a rate over events otherwise. */
+export const sampleKindOf = (sli: Sli): SampleKind =>
+  sli.kind === 'probe' || sli.kind === 'freshness' ? 'time' : 'requests';

@@ -1,13 +1,19 @@
 /**
  * Burn-rate window math. Pure and exact: windows are whole seconds, factors and thresholds rationals.
  *
- * Windows scale with the SLO period (a 7d SLO's first page pair is 14m/2m, not 1h/5m), so each pair
- * keeps the Workbook meaning "this share of the budget burns within the long window" and its factor
- * (14.4, 6, 3, 1) stays >= 1 for every period. Windows shorter than four scrape intervals are
- * raised to that floor, and a long window must hold more than 1/threshold samples, so that one
- * bad sample (a failed probe, one stale evaluation) cannot trip a pair on its own; this binds only
- * for short periods (a 24h SLO's first page pair is 4m/2m, not 2m/2m). A raised window keeps its
- * factor, so it spends more budget before it fires, which `explain` shows.
+ * Two window policies. `workbook` is the SRE Workbook table (1h/5m, 6h/30m, 1d/2h, 3d/6h) as
+ * written, for periods of 28 to 30 days only, so windows read as everywhere else. `scaled` scales
+ * those windows with the period (a 7d SLO's first page pair is 14m/2m), keeping the meaning "this
+ * share of the budget burns within the long window". Both keep the factors (14.4, 6, 3, 1).
+ *
+ * Two floors. No window is shorter than four scrape intervals (`rate()` needs samples). And where
+ * the SLI's samples are the events (probe, freshness: time-based SLIs), a long window must hold
+ * more than 1/threshold samples, so one failed probe cannot trip a pair on its own. That floor
+ * binds whenever factor x budget is small: short periods and strict objectives alike (a 99.99%
+ * probe SLO pages on 348m, not 1h). Request-based SLIs (ratio, latency, raw) never get it: there a
+ * sample is a rate over many requests, and one bad request is 1/requests of the ratio, so their
+ * windows stay the policy's and a total outage at 99.99% pages within minutes. A raised window
+ * keeps its factor, so it spends more budget before it fires, which `explain` shows.
  */
 import { div, mul, type Rational, rational, toNumber } from './units.ts';
 
@@ -40,8 +46,31 @@ export const BURN_POLICIES: readonly BurnPolicy[] = [
 export const SHORT_WINDOW_DIVISOR = 12;
 /** `rate()` needs several samples: no window shorter than this many scrape intervals. */
 export const MIN_WINDOW_SCRAPES = 4;
-/** Burn alerts wait long/30 before firing (1h -> 2m, 6h -> 12m), rounded up to evaluations. */
-export const FOR_DIVISOR = 30;
+
+/**
+ * How the windows of an SLO are chosen: `workbook`, the Workbook table as written (periods of 28
+ * to 30 days only); `scaled`, the table scaled with the period.
+ */
+export type WindowPolicy = 'workbook' | 'scaled';
+
+/** Periods the Workbook table is used for as written (Sloth and Pyrra use it for 28d and 30d). */
+export const WORKBOOK_PERIOD_RANGE = { min: 28 * 86_400, max: 30 * 86_400 } as const;
+
+/** Whether the `workbook` policy fits a period, seconds. */
+export const workbookFits = (period: number): boolean =>
+  period >= WORKBOOK_PERIOD_RANGE.min && period <= WORKBOOK_PERIOD_RANGE.max;
+
+/** The policy of an SLO that names none: `workbook` where it fits, `scaled` otherwise. */
+export const defaultWindowPolicy = (period: number): WindowPolicy => (workbookFits(period) ? 'workbook' : 'scaled');
+
+/**
+ * What a sample of the SLI is: `requests`, a rate over many events (ratio, latency, raw over
+ * counters); `time`, one event itself (a probe result, a freshness check).
+ */
+export type SampleKind = 'requests' | 'time';
+
+/** Which rule set a window: the policy, the four-scrape floor or the one-bad-sample floor. */
+export type WindowRule = 'policy' | 'scrape-floor' | 'sample-floor';
 
 export interface WindowPair {
   readonly tier: BurnTier;
@@ -54,10 +83,15 @@ export interface WindowPair {
   readonly factor: Rational;
   /** `for` of the alert rule, seconds. */
   readonly forSeconds: number;
+  /** The policy the windows come from. */
+  readonly policy: WindowPolicy;
+  /** What set the long window. */
+  readonly longRule: WindowRule;
+  /** What set the short window. */
+  readonly shortRule: Exclude<WindowRule, 'sample-floor'>;
 }
 
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
-const ceilToMultiple = (value: number, step: number): number => Math.ceil(value / step) * step;
 
 export interface WindowOptions {
   /** SLO period, seconds. */
@@ -68,6 +102,10 @@ export interface WindowOptions {
   readonly evaluationInterval: number;
   /** 1 - objective. */
   readonly errorBudget: Rational;
+  /** What a sample of the SLI is; only `time` gets the one-bad-sample floor. */
+  readonly samples: SampleKind;
+  /** @default defaultWindowPolicy(period) */
+  readonly policy?: WindowPolicy;
 }
 
 /** Seconds of the smallest whole-minute window holding more than 1/threshold samples of `step`. */
@@ -84,23 +122,46 @@ const burnFactor = (policy: BurnPolicy): Rational =>
     rational(BigInt(policy.referenceLongWindow)),
   );
 
+/** Long window of a Workbook row under a policy, before the floors. */
+const policyLongWindow = (row: BurnPolicy, policy: WindowPolicy, period: number): number =>
+  policy === 'workbook'
+    ? row.referenceLongWindow
+    : Number(ceilDiv(BigInt(row.referenceLongWindow) * BigInt(period), BigInt(REFERENCE_PERIOD_SECONDS)));
+
+/**
+ * `for` of every pair: one evaluation. The short window already proves the burn is still going
+ * on, which is why the Workbook and Sloth use no `for`; a longer one only delays (long/30 made a
+ * 1d ticket wait 48 minutes after its condition held). One evaluation, not none, so that a single
+ * bad evaluation (a scrape gap, a restart) never notifies on its own.
+ */
+export const pairForSeconds = (evaluationInterval: number): number => evaluationInterval;
+
+/** The largest of the candidates and the rule that chose it (the first on a tie). */
+function largest<R extends string>(candidates: readonly (readonly [number, R])[]): readonly [number, R] {
+  return candidates.reduce((best, c) => (c[0] > best[0] ? c : best));
+}
+
 /** The window pairs of an SLO (see the module comment for the rules). */
 export function burnWindowPairs(options: WindowOptions): WindowPair[] {
-  const { period, scrapeInterval, evaluationInterval, errorBudget } = options;
+  const { period, scrapeInterval, evaluationInterval, errorBudget, samples } = options;
+  const policy = options.policy ?? defaultWindowPolicy(period);
   const floor = MIN_WINDOW_SCRAPES * scrapeInterval;
   const sampleStep = Math.max(scrapeInterval, evaluationInterval);
-  return BURN_POLICIES.map((policy) => {
-    const scaledLong = Number(
-      ceilDiv(BigInt(policy.referenceLongWindow) * BigInt(period), BigInt(REFERENCE_PERIOD_SECONDS)),
-    );
-    const factor = burnFactor(policy);
-    const sampleFloor = singleSampleFloor(mul(factor, errorBudget), sampleStep);
-    const long = Math.max(scaledLong, floor, sampleFloor);
-    const short = Math.max(Math.ceil(scaledLong / SHORT_WINDOW_DIVISOR), floor);
-    // Whole minutes once past a minute, so `for` reads 12m rather than 690s.
-    const forStep = long / FOR_DIVISOR > 60 ? Math.max(60, evaluationInterval) : evaluationInterval;
-    const forSeconds = ceilToMultiple(long / FOR_DIVISOR, forStep);
-    return { tier: policy.tier, severity: policy.severity, long, short, factor, forSeconds };
+  return BURN_POLICIES.map((row) => {
+    const policyLong = policyLongWindow(row, policy, period);
+    const factor = burnFactor(row);
+    const sampleFloor = samples === 'time' ? singleSampleFloor(mul(factor, errorBudget), sampleStep) : 0;
+    const [long, longRule] = largest<WindowRule>([
+      [policyLong, 'policy'],
+      [floor, 'scrape-floor'],
+      [sampleFloor, 'sample-floor'],
+    ]);
+    const [short, shortRule] = largest<'policy' | 'scrape-floor'>([
+      [Math.ceil(policyLong / SHORT_WINDOW_DIVISOR), 'policy'],
+      [floor, 'scrape-floor'],
+    ]);
+    const forSeconds = pairForSeconds(evaluationInterval);
+    return { tier: row.tier, severity: row.severity, long, short, factor, forSeconds, policy, longRule, shortRule };
   });
 }
 

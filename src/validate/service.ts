@@ -24,6 +24,7 @@ import type {
   SloAlerting,
   SloSpec,
 } from '../model/slo.ts';
+import { sampleKindOf } from '../model/slo.ts';
 import {
   compare,
   formatSeconds,
@@ -33,7 +34,14 @@ import {
   sub,
   toNumber,
 } from '../model/units.ts';
-import { baseWindow, burnWindowPairs, errorRatioThreshold } from '../model/windows.ts';
+import {
+  baseWindow,
+  burnWindowPairs,
+  defaultWindowPolicy,
+  errorRatioThreshold,
+  WORKBOOK_PERIOD_RANGE,
+  workbookFits,
+} from '../model/windows.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
 const DEFAULT_PERIOD = '30d';
@@ -122,6 +130,7 @@ const slo = shapeOf<SloSpec>()(
         runbookUrl: z.string().optional(),
       }),
     ).optional(),
+    windows: z.enum(['workbook', 'scaled']).optional(),
   }),
 );
 
@@ -430,6 +439,14 @@ function checkSlo(
   checkLabels(report, [...path, 'alerting', 'labels'], s.alerting?.labels);
   const objective = objectiveOk ? rationalOf(s.objective) : rational(999n, 1000n);
   const errorBudget = sub(rational(1n), objective);
+  const policy = s.windows ?? defaultWindowPolicy(period);
+  if (policy === 'workbook' && period > 0 && !workbookFits(period))
+    report(
+      'slo/window-policy',
+      [...path, 'windows'],
+      `the workbook windows (1h/5m, 6h/30m, 1d/2h, 3d/6h) are written for periods of ${formatSeconds(WORKBOOK_PERIOD_RANGE.min)} to ${formatSeconds(WORKBOOK_PERIOD_RANGE.max)}, not ${formatSeconds(period)}: their burn rates would spend a different share of the budget than they say`,
+      "write windows: 'scaled' (windows scaled with the period), or a period of 28d to 30d",
+    );
   const windows =
     period > 0 && scrape > 0 && evaluation > 0
       ? burnWindowPairs({
@@ -437,6 +454,8 @@ function checkSlo(
           scrapeInterval: scrape,
           evaluationInterval: evaluation,
           errorBudget,
+          samples: sampleKindOf(sli),
+          policy,
         })
       : [];
   const alerting = {

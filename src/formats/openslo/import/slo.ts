@@ -2,7 +2,7 @@
 import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_SCRAPE_INTERVAL } from '../../../conventions.ts';
 import type { Slo } from '../../../model/slo.ts';
 import { parseDurationMs, rational, rationalOf, sub } from '../../../model/units.ts';
-import { baseWindow, burnWindowPairs } from '../../../model/windows.ts';
+import { baseWindow, burnWindowPairs, type SampleKind } from '../../../model/windows.ts';
 import type { ServiceContext } from './annotations.ts';
 import type { FileReport, Path, SloOrigin } from './diagnostics.ts';
 import type { SliProblem } from './indicator.ts';
@@ -15,17 +15,23 @@ export interface ConvertedSlo {
 }
 
 /** Windows of an SLO period in a service: the derived pairs and the base window. */
-export function windowsOf(periodSeconds: number, service: ServiceContext, objective?: number) {
+export function windowsOf(
+  periodSeconds: number,
+  service: ServiceContext,
+  objective?: number,
+  samples: SampleKind = 'requests',
+) {
   const seconds = (d: string) => (parseDurationMs(d) ?? 30_000) / 1000;
   const scrape = seconds(service.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL);
   const evaluation = seconds(service.evaluationInterval ?? DEFAULT_EVALUATION_INTERVAL);
-  // The base window depends on the period only; long windows also on the objective (see
-  // src/model/windows.ts), so alert conditions are matched per objective.
+  // The base window depends on the period only; long windows also on the objective and the SLI's
+  // sample kind (see src/model/windows.ts), so alert conditions are matched per objective.
   const pairs = burnWindowPairs({
     period: periodSeconds,
     scrapeInterval: scrape,
     evaluationInterval: evaluation,
     errorBudget: objective === undefined ? rational(1n, 1000n) : sub(rational(1n), rationalOf(objective)),
+    samples,
   });
   return { pairs, base: baseWindow(pairs), evaluation };
 }

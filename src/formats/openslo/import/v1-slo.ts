@@ -1,6 +1,6 @@
 /** OpenSLO v1 SLOs into model SLOs: one per objective, with the tiers their alert policies name. */
 import type { Environment } from '../../../model/service.ts';
-import { defineSlo } from '../../../model/slo.ts';
+import { defineSlo, sampleKindOf } from '../../../model/slo.ts';
 import { type Duration, div, formatSeconds, rational, rationalOf, toNumber } from '../../../model/units.ts';
 import { shorthandSeconds } from '../durations.ts';
 import { alertingOf, mapAlerting } from './alerts.ts';
@@ -116,7 +116,7 @@ export function slosV1(
       reportSliProblems(result.problems, { file, path: objectivePath }, report);
       continue;
     }
-    const { pairs } = windowsOf(periodSeconds, service, target);
+    const { pairs } = windowsOf(periodSeconds, service, target, sampleKindOf(result.sli));
     const mapped = mapAlerting(policies, pairs, period);
     for (const p of mapped.problems) report(file, p.path, p.code, p.message, p.hint);
     if (mapped.problems.length > 0) return [];
