@@ -11,7 +11,7 @@ import type { PromtoolTestFile } from '../src/derive/tests/index.ts';
 import { writeTree } from '../src/emit/index.ts';
 import { buildTree, explain, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
-import { formatSeconds } from '../src/model/units.ts';
+import { formatSeconds, parseDurationMs } from '../src/model/units.ts';
 import { ROOT, tempDir, tool } from './helpers/tools.ts';
 
 let project: Project;
@@ -64,7 +64,8 @@ describe('generated promtool tests', () => {
   it('give the outage deadline from the same math as explain', () => {
     const row = explain(project, { slo: 'availability' }).find((r) => r.environment === 'production');
     const evaluation = 60;
-    const forSeconds = 120;
+    const forSeconds = (parseDurationMs(row?.for ?? '') ?? 0) / 1000;
+    expect(forSeconds).toBeGreaterThan(0);
     const deadline =
       Math.ceil(((row?.conditionAfterSeconds ?? 0) + forSeconds + evaluation) / evaluation) * evaluation;
     const file = parse('tests/production/malaria-predictor-api.test.yaml');

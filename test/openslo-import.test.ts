@@ -156,6 +156,7 @@ describe('OpenSLO queries into raw SLIs', () => {
       kind: 'raw',
       bad: 'sum(sum_over_time((max(queue_lag_seconds[2m]) >= bool 30)[{{.window}}:30s]))',
       total: 'sum(count_over_time(max(queue_lag_seconds[2m])[{{.window}}:30s]))',
+      samples: 'time',
     });
   });
 
@@ -192,6 +193,7 @@ describe('OpenSLO time slices', () => {
       bad: 'sum(sum_over_time((((1 - sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))) >= 0) < bool 0.95)[{{.window}}:1m]))',
       total:
         'sum(count_over_time(((1 - sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))) >= 0)[{{.window}}:1m]))',
+      samples: 'time',
     });
   });
 
@@ -203,6 +205,7 @@ describe('OpenSLO time slices', () => {
       kind: 'raw',
       bad: 'sum(sum_over_time((1 - (avg_over_time((up >= bool 1)[1m:30s]) >= 0))[{{.window}}:1m]))',
       total: 'sum(count_over_time((avg_over_time((up >= bool 1)[1m:30s]) >= 0)[{{.window}}:1m]))',
+      samples: 'time',
     });
   });
 
@@ -239,10 +242,7 @@ describe('OpenSLO alert policies', () => {
 
   it('switches on a tier whose every window pair a condition names', () => {
     const s = only(
-      withPolicies(
-        policy(condition(14.4, '1h', { alertAfter: '2m' }), { alertWhenNoData: true }),
-        policy(condition(6, '6h')),
-      ),
+      withPolicies(policy(condition(14.4, '1h'), { alertWhenNoData: true }), policy(condition(6, '6h'))),
       target,
     );
     expect(s.alerting).toEqual({ ticket: false });
@@ -264,7 +264,9 @@ describe('OpenSLO alert policies', () => {
     const { diagnostics } = read(withPolicies(policy(condition(2, '1h'))), target);
     expect(codes(diagnostics)).toEqual(['openslo/unsupported-alert-condition']);
     expect(at(diagnostics[0])).toBe('documents[0].spec.alertPolicies.0.spec.conditions.0');
-    expect(diagnostics[0]?.hint).toContain('threshold 14.4, lookbackWindow 1h, alertAfter 2m');
+    expect(diagnostics[0]?.hint).toContain(
+      'threshold 14.4, lookbackWindow 1h, alertAfter 30s (leave it out)',
+    );
   });
 
   it('refuses half a tier, op other than gt, a different alertAfter and a mismatched severity', () => {

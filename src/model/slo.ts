@@ -49,6 +49,12 @@ export interface RawSli {
   readonly bad: string;
   /** All events in the window. */
   readonly total: string;
+  /**
+   * What one sample of the expressions is: `requests` (a rate over many events, counters) or
+   * `time` (one probe, one evaluation step, one time slice). Only `time` SLIs get windows long
+   * enough that one bad sample never pages. @default 'requests'
+   */
+  readonly samples?: SampleKind;
 }
 
 export type Sli = RatioSli | LatencySli | ProbeSli | FreshnessSli | RawSli;
@@ -117,4 +123,8 @@ export const rawSli = (spec: Omit<RawSli, 'kind'>): RawSli => Object.freeze({ ki
 
 /** What one sample of an SLI is: an event itself for time-based SLIs, a rate over events otherwise. */
 export const sampleKindOf = (sli: Sli): SampleKind =>
-  sli.kind === 'probe' || sli.kind === 'freshness' ? 'time' : 'requests';
+  sli.kind === 'probe' || sli.kind === 'freshness'
+    ? 'time'
+    : sli.kind === 'raw'
+      ? (sli.samples ?? 'requests')
+      : 'requests';

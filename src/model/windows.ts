@@ -61,7 +61,8 @@ export const workbookFits = (period: number): boolean =>
   period >= WORKBOOK_PERIOD_RANGE.min && period <= WORKBOOK_PERIOD_RANGE.max;
 
 /** The policy of an SLO that names none: `workbook` where it fits, `scaled` otherwise. */
-export const defaultWindowPolicy = (period: number): WindowPolicy => (workbookFits(period) ? 'workbook' : 'scaled');
+export const defaultWindowPolicy = (period: number): WindowPolicy =>
+  workbookFits(period) ? 'workbook' : 'scaled';
 
 /**
  * What a sample of the SLI is: `requests`, a rate over many events (ratio, latency, raw over
@@ -161,7 +162,17 @@ export function burnWindowPairs(options: WindowOptions): WindowPair[] {
       [floor, 'scrape-floor'],
     ]);
     const forSeconds = pairForSeconds(evaluationInterval);
-    return { tier: row.tier, severity: row.severity, long, short, factor, forSeconds, policy, longRule, shortRule };
+    return {
+      tier: row.tier,
+      severity: row.severity,
+      long,
+      short,
+      factor,
+      forSeconds,
+      policy,
+      longRule,
+      shortRule,
+    };
   });
 }
 
@@ -198,23 +209,47 @@ export interface PairExplanation {
   readonly budgetSpent: number | undefined;
 }
 
-/** Detection time and budget spent of each pair, for a total outage (error ratio 1). */
+/**
+ * Detection time and budget spent of each pair, for a steady error ratio starting at once: 1 for
+ * a total outage, 10 x budget for a 10x burn.
+ */
 export function explainPairs(
   pairs: readonly WindowPair[],
   errorBudget: Rational,
   period: number,
+  errorRatio = 1,
 ): PairExplanation[] {
   const base = baseWindow(pairs);
   return pairs.map((pair) => {
     const threshold = errorRatioThreshold(pair, errorBudget);
-    const t = toNumber(threshold);
+    // A ratio r crosses t when the outage's ramp crosses t / r.
+    const t = toNumber(threshold) / errorRatio;
     const long = outageCrossingSeconds(pair.long, base, t);
     const short = outageCrossingSeconds(pair.short, base, t);
     const conditionSeconds =
       long === undefined || short === undefined ? undefined : Math.ceil(Math.max(long, short));
     const firesAfterSeconds = conditionSeconds === undefined ? undefined : conditionSeconds + pair.forSeconds;
     const budgetSpent =
-      firesAfterSeconds === undefined ? undefined : firesAfterSeconds / (period * toNumber(errorBudget));
+      firesAfterSeconds === undefined
+        ? undefined
+        : (firesAfterSeconds * errorRatio) / (period * toNumber(errorBudget));
     return { pair, threshold, conditionSeconds, firesAfterSeconds, budgetSpent };
   });
+}
+
+/** The first page of a steady error ratio: the earliest page pair to fire, or undefined for never. */
+export function firstPage(
+  pairs: readonly WindowPair[],
+  errorBudget: Rational,
+  period: number,
+  errorRatio = 1,
+): PairExplanation | undefined {
+  const fired = explainPairs(pairs, errorBudget, period, errorRatio).filter(
+    (e) => e.pair.tier === 'page' && e.firesAfterSeconds !== undefined,
+  );
+  return fired.reduce<PairExplanation | undefined>(
+    (best, e) =>
+      best === undefined || (e.firesAfterSeconds ?? 0) < (best.firesAfterSeconds ?? 0) ? e : best,
+    undefined,
+  );
 }

@@ -97,7 +97,14 @@ const sliShapes = {
   freshness: shapeOf<FreshnessSli>()(
     z.strictObject({ kind: z.literal('freshness'), timestamp: selector, maxAge: duration }),
   ),
-  raw: shapeOf<RawSli>()(z.strictObject({ kind: z.literal('raw'), bad: z.string(), total: z.string() })),
+  raw: shapeOf<RawSli>()(
+    z.strictObject({
+      kind: z.literal('raw'),
+      bad: z.string(),
+      total: z.string(),
+      samples: z.enum(['requests', 'time']).optional(),
+    }),
+  ),
 } as const satisfies Record<Sli['kind'], z.ZodType>;
 
 export const SLI_KINDS = Object.keys(sliShapes) as [Sli['kind'], ...Sli['kind'][]];

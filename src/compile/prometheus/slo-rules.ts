@@ -13,6 +13,7 @@ import {
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import {
+  compare,
   div,
   formatPercent,
   formatRational,
@@ -106,7 +107,13 @@ function metaGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment, sel
 
 /** Static, human sentence naming the SLO; never templated (lint requires it). */
 const burnSummary = (svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair): string =>
-  `${svc.name} ${slo.id} SLO is burning its error budget ${formatRational(pair.factor)} times faster than sustainable.`;
+  `${svc.name} ${slo.id} SLO is burning its error budget ${burnPace(pair)}.`;
+
+/** "14.4 times as fast as the period allows"; a 1x burn is the pace that just empties the budget. */
+const burnPace = (pair: WindowPair): string =>
+  compare(pair.factor, rational(1n)) === 0
+    ? 'at the pace that empties it by the end of the period'
+    : `${formatRational(pair.factor)} times as fast as the period allows`;
 
 // The same text for the SLO in every environment and every target that compiles rules.
 const burnDescription = byIdentity((slo: ResolvedSlo, pair: WindowPair): string => {

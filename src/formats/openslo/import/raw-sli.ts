@@ -138,6 +138,7 @@ export function rawFromIndicator(indicator: Indicator, ctx: SliContext): SliResu
             `sum_over_time((${Q} ${PROM_OP[NEGATED[ctx.op]]} bool ${V})[${WINDOW}:${evaluation}])`,
           ),
           total: sumBy(g, `count_over_time(${Q}[${WINDOW}:${evaluation}])`),
+          samples: 'time',
         }),
       };
     sliceGood = `avg_over_time((${Q} ${PROM_OP[ctx.op]} bool ${V})[${slice}:${evaluation}])`;
@@ -166,6 +167,10 @@ export function rawFromIndicator(indicator: Indicator, ctx: SliContext): SliResu
       ? `sum_over_time((${slices} < bool ${formatNumber(ctx.timeSliceTarget ?? 1)})[${WINDOW}:${slice}])`
       : `sum_over_time((1 - ${slices})[${WINDOW}:${slice}])`;
   return {
-    sli: rawSli({ bad: sumBy(g, bad), total: sumBy(g, `count_over_time(${slices}[${WINDOW}:${slice}])`) }),
+    sli: rawSli({
+      bad: sumBy(g, bad),
+      total: sumBy(g, `count_over_time(${slices}[${WINDOW}:${slice}])`),
+      samples: 'time',
+    }),
   };
 }
