@@ -70,8 +70,11 @@ describe('obsgen as a process', () => {
   it('explain prints the burn table and --json the same rows', async () => {
     const text = await obsgen(dir, 'explain', '--slo', 'errors');
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('shop / production / errors  (objective 99.9% over 30d)');
-    expect(text.stdout).toMatch(/critical\s+1h\/5m\s+14\.4x\s+1\.44%\s+2m\s+4m57s\s+11\.46%/);
+    expect(text.stdout).toContain('shop / production / errors  (objective 99.9% over 30d, workbook windows)');
+    expect(text.stdout).toMatch(
+      /critical\s+1h\/5m\s+14\.4x\s+1\.44%\s+30s\s+3m27s\s+7\.99%\s+1h\/5m: 2m57s, 6\.83%/,
+    );
+    expect(text.stdout).toContain('1h/5m: long window by workbook table');
     const json = JSON.parse((await obsgen(dir, 'explain', '--slo', 'errors', '--json')).stdout) as {
       longWindow: string;
       burnFactor: string;
@@ -83,7 +86,7 @@ describe('obsgen as a process', () => {
       ['1d', '3'],
       ['3d', '1'],
     ]);
-    expect(json[0]?.firesAfterSeconds).toBe(297);
+    expect(json[0]?.firesAfterSeconds).toBe(207);
   });
 
   it('explain of an unknown SLO is a usage error (exit 2)', async () => {

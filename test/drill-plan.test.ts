@@ -72,7 +72,7 @@ describe('drill-mode rules', () => {
     const original = rules('production');
     const drill = toDrillRuleFile(original, 30);
     const page = alertRule(drill, 'AvailabilityBudgetBurn', { long_window: '1h' });
-    expect(page?.for).toBe('4s');
+    expect(page?.for).toBe('1s');
     expect(page?.labels).toEqual(
       alertRule(original, 'AvailabilityBudgetBurn', { long_window: '1h' })?.labels,
     );
@@ -145,8 +145,8 @@ describe('drill expectations, derived from the model', () => {
       ['Watchdog', {}, ['watchdog']],
     ]);
     expect(e.disturbed).toEqual(['http_requests_total', 'probe_success']);
-    // explain: the availability page fires 297s into a total outage, /30 + group_wait 10s, + slack.
-    expect(e.expected[0]?.deadlineSeconds).toBe(Math.ceil((297 / 30 + 10) * 1.2) + 15);
+    // explain: the availability page fires 207s into a total outage, /30 + group_wait 10s, + slack.
+    expect(e.expected[0]?.deadlineSeconds).toBe(Math.ceil((207 / 30 + 10) * 1.2) + 15);
     expect(e.observeSeconds).toBe(0);
   });
 

@@ -64,8 +64,9 @@ describe('generated promtool tests', () => {
   it('give the outage deadline from the same math as explain', () => {
     const row = explain(project, { slo: 'availability' }).find((r) => r.environment === 'production');
     const evaluation = 60;
-    const forSeconds = (parseDurationMs(row?.for ?? '') ?? 0) / 1000;
-    expect(forSeconds).toBeGreaterThan(0);
+    // `for` in whole evaluations of the test file.
+    const forSeconds = Math.ceil((parseDurationMs(row?.for ?? '') ?? 0) / 1000 / evaluation) * evaluation;
+    expect(forSeconds).toBe(evaluation);
     const deadline =
       Math.ceil(((row?.conditionAfterSeconds ?? 0) + forSeconds + evaluation) / evaluation) * evaluation;
     const file = parse('tests/production/malaria-predictor-api.test.yaml');

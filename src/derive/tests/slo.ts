@@ -8,6 +8,10 @@
  * - burst: a total outage short enough for the long window to absorb does not page (what the long
  *   window is for), though it is long enough to keep the short window over the threshold;
  * - half-budget: a steady burn at half the budget rate for three days fires nothing;
+ * - budget-rate: a steady burn at exactly the budget rate (1x) never pages, over twice the longest
+ *   page window;
+ * - one-bad-sample (time-based SLIs): one failed probe among good ones fires nothing, over the
+ *   longest window;
  * - between: a steady burn between the ticket and page factors fires the first ticket pair and
  *   never a page;
  * - each window pair's threshold from both sides: 0.9x its error ratio stays silent, 1.1x fires;
@@ -21,11 +25,13 @@ import { toSloRuleGroups } from '../../compile/prometheus/slo-rules.ts';
 import { burnAlertName, LABEL, NO_DATA_FOR_SECONDS, noDataAlertName } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
+import { sampleKindOf } from '../../model/slo.ts';
 import {
   add,
   div,
   formatNumber,
   formatSeconds,
+  humanizeSeconds,
   mul,
   type Rational,
   rational,
@@ -234,6 +240,55 @@ function halfBudgetTest(ctx: Context): Scenario | undefined {
   );
 }
 
+/** A steady 1x burn, which empties the budget exactly at the end of the period, never pages. */
+function budgetRateTest(ctx: Context): Scenario | undefined {
+  const pages = ctx.slo.windows.filter((p) => p.tier === 'page' && enabled(ctx.slo, p));
+  if (pages.length === 0) return undefined;
+  const run = ceilTo(2 * Math.max(...pages.map((p) => p.long)) + 2 * ctx.evaluation, HOUR);
+  return test(
+    ctx,
+    'budget-rate',
+    `steady burn at the budget rate (1x) never pages in ${formatSeconds(run)}`,
+    [{ seconds: run, errorRatio: ctx.slo.errorBudget }],
+    [
+      {
+        expr: `max_over_time(${alertsSelector(ctx, { [LABEL.severity]: 'critical' })}[${formatSeconds(run)}])`,
+        eval_time: formatSeconds(run),
+        exp_samples: [],
+      },
+    ],
+    pages.map((pair) => pairProof(ctx, pair, false)),
+  );
+}
+
+/** One failed probe (one stale sample) among good ones fires no pair: the one-bad-sample floor. */
+function oneBadSampleTest(ctx: Context): Scenario | undefined {
+  if (sampleKindOf(ctx.slo.sli) !== 'time') return undefined;
+  const pairs = ctx.slo.windows.filter((p) => enabled(ctx.slo, p));
+  if (pairs.length === 0) return undefined;
+  const healthy = HOUR;
+  const after = ceilTo(Math.max(...pairs.map((p) => p.long + p.forSeconds)) + 2 * ctx.evaluation, ctx.step);
+  const run = healthy + ctx.step + after;
+  return test(
+    ctx,
+    'one-bad-sample',
+    `one failed sample fires nothing in the ${humanizeSeconds(after)} after it`,
+    [
+      { seconds: healthy, errorRatio: rational(0n) },
+      { seconds: ctx.step, errorRatio: rational(1n) },
+      { seconds: after, errorRatio: rational(0n) },
+    ],
+    [
+      {
+        expr: `max_over_time(${alertsSelector(ctx)}[${formatSeconds(run)}])`,
+        eval_time: formatSeconds(run),
+        exp_samples: [],
+      },
+    ],
+    pairs.map((pair) => pairProof(ctx, pair, false)),
+  );
+}
+
 /**
  * A third of the way from the highest ticket factor to the lowest page factor (4x for 3x and 6x):
  * time-based SLIs count whole bad samples, and nearer the page factor a window can catch one
@@ -425,6 +480,8 @@ export function toSloScenarios(
   const tests = [
     ...leVariants.map((le) => outageTest(ctx, le)),
     halfBudgetTest(ctx),
+    budgetRateTest(ctx),
+    oneBadSampleTest(ctx),
     betweenTest(ctx),
     ...slo.windows.filter((p) => thresholdTested(slo, p)).flatMap((pair) => thresholdTests(ctx, pair)),
     ...slo.windows.filter((p) => p.tier === 'page' && enabled(slo, p)).map((pair) => burstTest(ctx, pair)),

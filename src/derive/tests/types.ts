@@ -52,6 +52,7 @@ export interface PromtoolTestFile {
 /**
  * What a scenario proves: `outage` (a total outage fires the first page in time and the page
  * resolves after recovery), `burst` (a burst the long window absorbs stays silent), `half-budget`,
+ * `budget-rate` (a steady 1x burn never pages), `one-bad-sample` (one failed probe fires nothing),
  * `between` (tickets, no page), `threshold` (just under / just over), `no-data`, `example` (a
  * catalog alert's own examples).
  */
@@ -59,6 +60,8 @@ export type ScenarioKind =
   | 'outage'
   | 'burst'
   | 'half-budget'
+  | 'budget-rate'
+  | 'one-bad-sample'
   | 'between'
   | 'threshold'
   | 'no-data'
