@@ -42,6 +42,7 @@ const CASES: { fixture: string; codes: string[] }[] = [
     fixture: 'slo-window-exceeds-period',
     codes: ['slo/window-exceeds-period', 'slo/window-exceeds-period', 'slo/window-exceeds-period'],
   },
+  { fixture: 'slo-workbook-period', codes: ['slo/window-policy'] },
 ];
 
 describe('bad SLO definitions', () => {

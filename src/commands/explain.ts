@@ -3,6 +3,7 @@ import { burnAlertName } from '../conventions.ts';
 import type { Project, ResolvedService, ResolvedSlo } from '../model/resolved.ts';
 import {
   formatPercent,
+  formatPeriod,
   formatRational,
   formatSeconds,
   humanizeSeconds,
@@ -59,13 +60,6 @@ export interface ExplainRow {
     readonly budgetSpent: number | null;
   };
 }
-
-/**
- * An SLO period as written by people: whole days in days (`28d`, not `4w`), else the shortest
- * duration text.
- */
-export const formatPeriod = (seconds: number): string =>
-  seconds % 86_400 === 0 ? `${seconds / 86_400}d` : formatSeconds(seconds);
 
 const windowsText = (pair: WindowPair): string => `${formatSeconds(pair.long)}/${formatSeconds(pair.short)}`;
 

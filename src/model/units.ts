@@ -63,6 +63,13 @@ export function formatSeconds(seconds: number): string {
   return formatDurationMs(Math.round(seconds * 1000));
 }
 
+/**
+ * An SLO period as people write it: whole days in days (`28d`, not `4w`), else the shortest
+ * duration text.
+ */
+export const formatPeriod = (seconds: number): string =>
+  seconds % 86_400 === 0 ? `${seconds / 86_400}d` : formatSeconds(seconds);
+
 /** Human reading of seconds for tables: `2m57s`, `1h`, `43m12s`. */
 export function humanizeSeconds(seconds: number): string {
   let rest = Math.round(seconds);

@@ -27,6 +27,7 @@ import type {
 import { sampleKindOf } from '../model/slo.ts';
 import {
   compare,
+  formatPeriod,
   formatSeconds,
   parseDurationMs,
   rational,
@@ -451,7 +452,7 @@ function checkSlo(
     report(
       'slo/window-policy',
       [...path, 'windows'],
-      `the workbook windows (1h/5m, 6h/30m, 1d/2h, 3d/6h) are written for periods of ${formatSeconds(WORKBOOK_PERIOD_RANGE.min)} to ${formatSeconds(WORKBOOK_PERIOD_RANGE.max)}, not ${formatSeconds(period)}: their burn rates would spend a different share of the budget than they say`,
+      `the workbook windows (1h/5m, 6h/30m, 1d/2h, 3d/6h) are written for periods of ${formatPeriod(WORKBOOK_PERIOD_RANGE.min)} to ${formatPeriod(WORKBOOK_PERIOD_RANGE.max)}, not ${formatPeriod(period)}: their burn rates would spend a different share of the budget than they say`,
       "write windows: 'scaled' (windows scaled with the period), or a period of 28d to 30d",
     );
   const windows =
