@@ -69,7 +69,7 @@ describe('strict SLOs of the ledger', () => {
       expect(names.some((n) => n.startsWith(`${slo}: one failed sample fires nothing`))).toBe(true);
   });
 
-  it('pass with the real promtool', { timeout: 900_000 }, async () => {
+  it('pass with the real promtool', { timeout: 1_800_000 }, async () => {
     const result = await testAlerts({ root });
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const failed = (result.report?.services ?? []).flatMap((s) =>
