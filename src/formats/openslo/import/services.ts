@@ -111,7 +111,7 @@ export function loadedServices(ctx: ServicesContext): {
  * labels they match on and the SLO's grouping labels (its queries keep them), a counter when read
  * through rate()/increase(), a gauge otherwise.
  */
-function inferredContract(slos: readonly Slo[]): MetricContract {
+export function inferredContract(slos: readonly Slo[]): MetricContract {
   const found = new Map<string, { rated: boolean; labels: Set<string> }>();
   for (const slo of slos) {
     if (slo.sli.kind !== 'raw') continue;
