@@ -21,6 +21,13 @@ export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './command
 export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './commands/drill/run.ts';
 export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
 export { explain, formatExplain } from './commands/explain.ts';
+export {
+  IMPORT_ENVIRONMENT,
+  IMPORT_FORMATS,
+  type ImportDefinitionsResult,
+  type ImportFormat,
+  importDefinitions,
+} from './commands/import.ts';
 export { type LintOptions, type LintResult, lint, lintDocuments } from './commands/lint.ts';
 export {
   exportOpenSlo,
@@ -30,6 +37,7 @@ export {
 } from './commands/openslo.ts';
 export { type TestResult, testAlerts } from './commands/test/index.ts';
 export { formatProofReport, type ProofReport } from './commands/test/prove.ts';
+export { DEFAULT_API } from './formats/typescript/index.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
 export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';

@@ -14,13 +14,13 @@ import type { Project, ResolvedService, ResolvedSlo } from '../model/resolved.ts
 import type { AlertRouting } from '../model/routing.ts';
 import type { defineService, Environment, EnvironmentSpec, SERVICE_KIND, Service } from '../model/service.ts';
 import type {
+  ExplicitBurnWindow,
   FreshnessSli,
   LatencySli,
   ProbeSli,
   RatioSli,
   RawSli,
   Sli,
-  ExplicitBurnWindow,
   Slo,
   SloAlerting,
   SloSpec,
@@ -526,7 +526,8 @@ function checkedExplicitWindows(
   const parsed = specs.map((w, i) => {
     const at = [...path, i];
     const long = checkDuration(report, [...at, 'long'], w.long, w.long);
-    const short = w.short === undefined ? undefined : checkDuration(report, [...at, 'short'], w.short, w.short);
+    const short =
+      w.short === undefined ? undefined : checkDuration(report, [...at, 'short'], w.short, w.short);
     const forSeconds = w.for === undefined ? undefined : checkDuration(report, [...at, 'for'], w.for, w.for);
     if (!(long > 0)) report('slo/window-range', [...at, 'long'], 'the long window must be longer than 0s');
     if (short !== undefined && !(short > 0 && short <= long))

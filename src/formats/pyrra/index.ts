@@ -379,8 +379,7 @@ function convertObjective(
     const sameSeries =
       JSON.stringify(matchersOf(success.matchers, ['le'])) === JSON.stringify(matchersOf(total.matchers));
     if (
-      !le ||
-      le.op !== '=' ||
+      le?.op !== '=' ||
       !Number.isFinite(Number(le.value)) ||
       success.name !== `${base}_bucket` ||
       !total.name.endsWith('_count') ||

@@ -134,7 +134,10 @@ export function importSlothObjects(
         team: spec.labels?.owner ?? spec.labels?.team ?? spec.service,
         description: `Imported from Sloth (${raw.file}).`,
         environments: options.environments,
-        metrics: inferredContract(slos),
+        metrics: inferredContract(
+          slos,
+          'Read by the Sloth SLIs of this service (type inferred from the queries).',
+        ),
         slos,
       }),
     };

@@ -14,12 +14,11 @@ const labels = z.record(
 const plugin = z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()).optional() });
 const pluginChain = z.unknown();
 
-const tierOf = (camel: boolean) =>
-  z.strictObject({
-    disable: z.boolean().optional(),
-    labels: labels.optional(),
-    annotations: labels.optional(),
-  });
+const tier = z.strictObject({
+  disable: z.boolean().optional(),
+  labels: labels.optional(),
+  annotations: labels.optional(),
+});
 
 function sloShape(camel: boolean) {
   const events = camel
@@ -32,8 +31,8 @@ function sloShape(camel: boolean) {
     name: z.string().optional(),
     labels: labels.optional(),
     annotations: labels.optional(),
-    [camel ? 'pageAlert' : 'page_alert']: tierOf(camel).optional(),
-    [camel ? 'ticketAlert' : 'ticket_alert']: tierOf(camel).optional(),
+    [camel ? 'pageAlert' : 'page_alert']: tier.optional(),
+    [camel ? 'ticketAlert' : 'ticket_alert']: tier.optional(),
   });
   return z.strictObject({
     name: z.string().min(1),

@@ -111,7 +111,10 @@ export function loadedServices(ctx: ServicesContext): {
  * labels they match on and the SLO's grouping labels (its queries keep them), a counter when read
  * through rate()/increase(), a gauge otherwise.
  */
-export function inferredContract(slos: readonly Slo[]): MetricContract {
+export function inferredContract(
+  slos: readonly Slo[],
+  help = 'Read by the OpenSLO indicators of this service (type inferred from the queries).',
+): MetricContract {
   const found = new Map<string, { rated: boolean; labels: Set<string> }>();
   for (const slo of slos) {
     if (slo.sli.kind !== 'raw') continue;
@@ -128,7 +131,7 @@ export function inferredContract(slos: readonly Slo[]): MetricContract {
     specs[name] = {
       type: entry.rated ? 'counter' : 'gauge',
       labels: [...entry.labels].sort(),
-      help: 'Read by the OpenSLO indicators of this service (type inferred from the queries).',
+      help,
     };
   return defineMetrics(specs);
 }
