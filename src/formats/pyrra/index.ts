@@ -450,7 +450,8 @@ function convertObjective(
       id: name,
       description: s.description?.replace(/\s+/g, ' ').trim() || `${name} (Pyrra ServiceLevelObjective).`,
       objective,
-      period: formatSeconds(period) as Duration,
+      // As written (4w stays 4w): Pyrra and obsgen read the same Prometheus durations.
+      period: s.window as Duration,
       ...(groupBy.length > 0 ? { groupBy } : {}),
       alerting,
     },
