@@ -27,6 +27,8 @@ export interface ServicesContext {
   /** Indicators of the set's SLI objects by name; undefined for one that did not convert. */
   readonly indicators: ReadonlyMap<string, Indicator | undefined>;
   readonly report: FileReport;
+  /** Changes made on the way (a calendar window compiled as rolling). */
+  readonly warn: FileReport;
   readonly environments: readonly Environment[];
 }
 
@@ -68,7 +70,7 @@ export function loadedServices(ctx: ServicesContext): {
     const converted =
       object.apiVersion === 'openslo/v1'
         ? slosV1(object, service, ctx)
-        : slosV1alpha(object, service, report, ctx.environments);
+        : slosV1alpha(object, service, report, ctx.environments, ctx.warn);
     for (const { slo, origin } of converted) {
       entry.slos.push(slo);
       entry.origins.set(slo.id, origin);
