@@ -11,6 +11,7 @@
  * histograms; obsgen reads classic buckets) and severities other than critical and warning.
  */
 import { z } from 'zod';
+import { DEFAULT_SCRAPE_INTERVAL } from '../../conventions.ts';
 import type { LoadedService } from '../../load/loaded.ts';
 import type { Diagnostic, Path } from '../../model/diagnostic.ts';
 import {
@@ -30,9 +31,11 @@ import {
   type Sli,
   type SloAlerting,
 } from '../../model/slo.ts';
-import { type Duration, formatSeconds, parseDurationMs } from '../../model/units.ts';
+import { type Duration, durationSeconds, formatSeconds, parseDurationMs } from '../../model/units.ts';
+import { MIN_WINDOW_SCRAPES } from '../../model/windows.ts';
 import type { LabelMatcher } from '../../promql/index.ts';
 import { validateService } from '../../validate/service.ts';
+import { fittingSloId } from '../ids.ts';
 import { type RawObject, readOpenSloFile } from '../openslo/import/documents.ts';
 import { shownPath } from '../openslo/import/files.ts';
 import { summedWindowSelector } from '../openslo/import/query-rewrite.ts';
@@ -162,12 +165,29 @@ const matcherValue = (m: LabelMatcher): MatcherValue =>
 class Contract {
   private readonly entries = new Map<
     string,
-    { type: MetricSpec['type']; labels: Set<string>; buckets: Set<number> }
+    { type: MetricSpec['type']; labels: Set<string>; buckets: Set<number>; values: Map<string, Set<string>> }
   >();
-  use(name: string, type: MetricSpec['type'], labels: readonly string[], bucket?: number): void {
-    const e = this.entries.get(name) ?? { type, labels: new Set<string>(), buckets: new Set<number>() };
+  use(
+    name: string,
+    type: MetricSpec['type'],
+    labels: readonly string[],
+    matchers: readonly LabelMatcher[],
+    bucket?: number,
+  ): void {
+    const e = this.entries.get(name) ?? {
+      type,
+      labels: new Set<string>(),
+      buckets: new Set<number>(),
+      values: new Map<string, Set<string>>(),
+    };
     for (const l of labels) e.labels.add(l);
     if (bucket !== undefined) e.buckets.add(bucket);
+    // A value each regex matcher selects, so generated tests and drills can draw series from it.
+    for (const m of matchers) {
+      if (m.op !== '=~' || m.label === 'le') continue;
+      const sample = sampleOf(m.value);
+      if (sample !== undefined) e.values.set(m.label, (e.values.get(m.label) ?? new Set()).add(sample));
+    }
     this.entries.set(name, e);
   }
   build(): Record<string, Metric> {
@@ -178,8 +198,39 @@ class Contract {
         labels: [...e.labels].sort(),
         help: 'Read by the Pyrra objectives of this service (inferred from their selectors).',
         ...(e.type === 'histogram' ? { buckets: [...e.buckets].sort((a, b) => a - b) } : {}),
+        ...(e.values.size > 0
+          ? {
+              values: Object.fromEntries(
+                [...e.values].sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, v]) => [l, [...v].sort()]),
+              ),
+            }
+          : {}),
       };
     return defineMetrics(specs) as Record<string, Metric>;
+  }
+}
+
+/**
+ * A string the (fully anchored) regex matches, for simple patterns: the first alternative, the
+ * first character of a class, `.` as 0, `.*` as nothing, `.+` as x. Undefined when the guess does
+ * not match (then no value is declared).
+ */
+export function sampleOf(pattern: string): string | undefined {
+  let s = pattern;
+  for (let i = 0; i < 5 && /\(([^()|]*)\|[^()]*\)/.test(s); i++)
+    s = s.replace(/\(([^()|]*)\|[^()]*\)/g, '$1');
+  s = s.split('|')[0] ?? '';
+  s = s
+    .replace(/\[\^?([^\]])[^\]]*\]/g, '$1')
+    .replace(/\.\*/g, '')
+    .replace(/\.\+/g, 'x')
+    .replace(/\./g, '0')
+    .replace(/\\(.)/g, '$1')
+    .replace(/[()?*+^$]/g, '');
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(s) ? s : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -242,9 +293,18 @@ export function importPyrraObjects(
     const converted = pending.map((p) => convertObjective(p, contract, diagnostics));
     if (diagnostics.slice(before).some((d) => d.severity === 'error')) continue;
     const metrics = contract.build();
+    const taken = new Set<string>();
     const slos = converted
       .filter((c) => c !== undefined)
-      .map((c) => defineSlo({ ...c.slo, sli: c.sli(metrics) }));
+      .map((c) => {
+        const id = fittingSloId(c.slo.id, taken);
+        taken.add(id);
+        if (id !== c.slo.id)
+          c.notes.push(
+            `Pyrra objective ${c.slo.id}: the id is shortened so its alert names fit 40 characters.`,
+          );
+        return defineSlo({ ...c.slo, id, sli: c.sli(metrics) });
+      });
     const first = pending[0] as Pending;
     const item: LoadedService = {
       file: first.raw.file,
@@ -266,7 +326,9 @@ export function importPyrraObjects(
     services.push(item);
     notes.set(
       service,
-      new Map(converted.filter((c) => c !== undefined).map((c) => [c.slo.id, c.notes] as const)),
+      new Map(
+        slos.map((slo, i) => [slo.id, converted.filter((c) => c !== undefined)[i]?.notes ?? []] as const),
+      ),
     );
   }
   return { services, diagnostics, notes };
@@ -363,8 +425,8 @@ function convertObjective(
     const errors = read(['indicator', 'ratio', 'errors', 'metric'], s.indicator.ratio.errors.metric);
     const total = read(['indicator', 'ratio', 'total', 'metric'], s.indicator.ratio.total.metric);
     if (!errors || !total) return undefined;
-    contract.use(errors.name, 'counter', labelsOf(errors.matchers));
-    contract.use(total.name, 'counter', labelsOf(total.matchers));
+    contract.use(errors.name, 'counter', labelsOf(errors.matchers), errors.matchers);
+    contract.use(total.name, 'counter', labelsOf(total.matchers), total.matchers);
     sli = (metrics) =>
       ratioSli({
         bad: selectFrom(metrics, errors.name, matchersOf(errors.matchers)),
@@ -391,7 +453,7 @@ function convertObjective(
         'a latency indicator must read <histogram>_bucket{...,le="<bound>"} over <histogram>_count{...} with the same other matchers',
       );
     const threshold = Number(le.value);
-    contract.use(base, 'histogram', labelsOf(total.matchers), threshold);
+    contract.use(base, 'histogram', labelsOf(total.matchers), total.matchers, threshold);
     sli = (metrics) =>
       latencySli({
         histogram: selectFrom(metrics, base, matchersOf(total.matchers)) as Selector<
@@ -403,7 +465,7 @@ function convertObjective(
     const gauge = s.indicator.bool_gauge as { metric: string };
     const sel = read(['indicator', 'bool_gauge', 'metric'], gauge.metric);
     if (!sel) return undefined;
-    contract.use(sel.name, 'gauge', labelsOf(sel.matchers));
+    contract.use(sel.name, 'gauge', labelsOf(sel.matchers), sel.matchers);
     sli = (metrics) => probeSli({ gauge: selectFrom(metrics, sel.name, matchersOf(sel.matchers)) });
   }
   const a = s.alerting;
@@ -437,7 +499,28 @@ function convertObjective(
         `Pyrra's ${w.factor}x pair over ${w.long}/${w.short} needs an error ratio of ${Number((w.factor * (1 - objective)).toPrecision(6))} at target ${s.target}%, which can never be reached; it is left out`,
       ),
     );
-  const alerting: { -readonly [K in keyof SloAlerting]: SloAlerting[K] } = { windows };
+  // obsgen reads no window shorter than four scrape intervals (a rate needs several samples); Pyrra
+  // scales its 5m short window down to 1m for a 7 day objective. Such a window is raised.
+  const floor = MIN_WINDOW_SCRAPES * durationSeconds(DEFAULT_SCRAPE_INTERVAL);
+  const raised = windows.map((w) => {
+    const short = durationSeconds(w.short ?? w.long);
+    const long = durationSeconds(w.long);
+    if (short >= floor && long >= floor) return w;
+    diagnostics.push(
+      warning(
+        file,
+        [...at, 'window'],
+        'pyrra/window-raised',
+        `Pyrra's ${w.factor}x pair over ${w.long}/${w.short} for a ${s.window} window reads fewer than ${MIN_WINDOW_SCRAPES} scrapes; obsgen raises it to ${formatSeconds(Math.max(long, floor))}/${formatSeconds(Math.max(short, floor))}`,
+      ),
+    );
+    return {
+      ...w,
+      long: formatSeconds(Math.max(long, floor)) as Duration,
+      short: formatSeconds(Math.max(short, floor)) as Duration,
+    };
+  });
+  const alerting: { -readonly [K in keyof SloAlerting]: SloAlerting[K] } = { windows: raised };
   if (a?.disabled || a?.burnrates === false) {
     alerting.page = false;
     alerting.ticket = false;

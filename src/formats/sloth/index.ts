@@ -18,6 +18,7 @@ import type { Diagnostic, Path } from '../../model/diagnostic.ts';
 import { defineService, type Environment } from '../../model/service.ts';
 import { defineSlo, rawSli, type Slo, type SloAlerting } from '../../model/slo.ts';
 import { validateService } from '../../validate/service.ts';
+import { fittingSloId } from '../ids.ts';
 import { type RawObject, readOpenSloFile } from '../openslo/import/documents.ts';
 import { shownPath } from '../openslo/import/files.ts';
 import { inferredContract } from '../openslo/import/services.ts';
@@ -117,8 +118,20 @@ export function importSlothObjects(
           'remove the plugin chain and write what it generates as labels, annotations or separate alerts',
         ),
       );
+    const taken = new Set<string>();
     for (const [k, slo] of spec.slos.entries()) {
-      const converted = convertSlo(spec, slo, { file: raw.file, path: [...head, 'slos', k], camel }, options);
+      const id = fittingSloId(slo.name, taken);
+      taken.add(id);
+      const converted = convertSlo(
+        spec,
+        { ...slo, name: id },
+        { file: raw.file, path: [...head, 'slos', k], camel },
+        options,
+      );
+      if (id !== slo.name)
+        converted.notes.unshift(
+          `Sloth SLO ${slo.name}: the id is shortened so its alert names fit 40 characters.`,
+        );
       diagnostics.push(...converted.diagnostics);
       if (converted.slo) {
         slos.push(converted.slo);

@@ -121,6 +121,13 @@ function metricText(m: Metric): string {
     `type: ${str(spec.type)},`,
     `help: ${str(spec.help)},`,
     `labels: ${list(spec.labels)},`,
+    ...(spec.values
+      ? [
+          `values: { ${Object.entries(spec.values)
+            .map(([k, v]) => `${key(k)}: ${list(v ?? [])}`)
+            .join(', ')} },`,
+        ]
+      : []),
     ...(spec.buckets ? [`buckets: [${spec.buckets.join(', ')}],`] : []),
     ...(spec.unit ? [`unit: ${str(spec.unit)},`] : []),
     ...(spec.constLabels ? [`constLabels: ${record(spec.constLabels)},`] : []),

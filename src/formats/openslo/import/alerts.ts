@@ -166,7 +166,9 @@ export function mapAlerting(
       long: formatSeconds(shorthandSeconds(c.lookbackWindow)) as Duration,
       factor: c.threshold,
       severity,
-      ...(c.alertAfter !== undefined ? { for: formatSeconds(shorthandSeconds(c.alertAfter)) as Duration } : {}),
+      ...(c.alertAfter !== undefined
+        ? { for: formatSeconds(shorthandSeconds(c.alertAfter)) as Duration }
+        : {}),
     });
   }
   return { alerting: { page: true, ticket: true, noData, windows }, problems };

@@ -67,7 +67,9 @@ const timeWindowV1alpha = z
     calendar: calendar.optional(),
   })
   // Sloth, the main v1alpha producer, reads a window without isRolling and calendar as rolling.
-  .superRefine((w, ctx) => rollingOrCalendar({ ...w, isRolling: w.isRolling ?? w.calendar === undefined }, ctx));
+  .superRefine((w, ctx) =>
+    rollingOrCalendar({ ...w, isRolling: w.isRolling ?? w.calendar === undefined }, ctx),
+  );
 
 /** Sloth's default when an SLO names no time window: a rolling 30 days. */
 export const DEFAULT_TIME_WINDOW_V1ALPHA = { unit: 'Day', count: 30, isRolling: true } as const;
