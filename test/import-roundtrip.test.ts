@@ -107,6 +107,8 @@ describe('import then generate', () => {
 /** One OpenSLO text read as a set against one environment. */
 const readText = (text: string) =>
   importObjects(parseOpenSloText(text, 't.yaml').objects, { environments: ENV });
+const periodOf = (r: { services: { value: unknown }[] }): string | undefined =>
+  (r.services[0]?.value as { slos: { period: string }[] } | undefined)?.slos[0]?.period;
 const errors = (r: { diagnostics: { severity: string; code: string }[] }) =>
   r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
 
@@ -143,10 +145,10 @@ describe('OpenSLO as its producers write it', () => {
   it("Sloth's v1alpha: no timeWindows is a rolling 30 days, a window without isRolling is rolling", () => {
     const none = readText(v1alpha({}));
     expect(errors(none)).toEqual([]);
-    expect((none.services[0]?.value as { slos: { period: string }[] }).slos[0]?.period).toBe('30d');
+    expect(periodOf(none)).toBe('30d');
     const unflagged = readText(v1alpha({ timeWindows: [{ count: 7, unit: 'Day' }] }));
     expect(errors(unflagged)).toEqual([]);
-    expect((unflagged.services[0]?.value as { slos: { period: string }[] }).slos[0]?.period).toBe('1w');
+    expect(periodOf(unflagged)).toBe('1w');
   });
 
   it('a v1alpha Prometheus source takes any queryType (free text there)', () => {
@@ -166,7 +168,7 @@ describe('OpenSLO as its producers write it', () => {
     expect(r.diagnostics.map((d) => [d.severity, d.code, d.path.join('.')])).toEqual([
       ['warning', 'openslo/calendar-as-rolling', 'documents[0].spec.timeWindows.0.calendar'],
     ]);
-    expect((r.services[0]?.value as { slos: { period: string }[] }).slos[0]?.period).toBe('1w');
+    expect(periodOf(r)).toBe('1w');
   });
 
   it('`alertPolicies:` with no value is an empty list', () => {
