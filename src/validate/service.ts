@@ -528,7 +528,13 @@ function checkedExplicitWindows(
     const long = checkDuration(report, [...at, 'long'], w.long, w.long);
     const short =
       w.short === undefined ? undefined : checkDuration(report, [...at, 'short'], w.short, w.short);
-    const forSeconds = w.for === undefined ? undefined : checkDuration(report, [...at, 'for'], w.for, w.for);
+    // `for: 0s` is a real choice here (an imported alert that fires on its first evaluation).
+    const forSeconds =
+      w.for === undefined
+        ? undefined
+        : /^0+(ms|s|m|h|d|w|y)$/.test(w.for)
+          ? 0
+          : checkDuration(report, [...at, 'for'], w.for, w.for);
     if (!(long > 0)) report('slo/window-range', [...at, 'long'], 'the long window must be longer than 0s');
     if (short !== undefined && !(short > 0 && short <= long))
       report(
