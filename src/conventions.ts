@@ -105,7 +105,20 @@ export const GROUP = {
 
 /** Grafana limits uids to 40 characters. */
 const MAX_UID = 40;
-const uid = (text: string): string => text.slice(0, MAX_UID).replace(/-+$/, '');
+/** FNV-1a, 32 bits, as 8 hex digits: tells apart uids that share their first characters. */
+const fnv1a = (text: string): string => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+};
+/**
+ * The text when it fits; else its first 31 characters and a hash of the whole, so two long names
+ * with a common start (two SLOs of one long-named service) keep distinct uids.
+ */
+const uid = (text: string): string =>
+  text.length <= MAX_UID
+    ? text.replace(/-+$/, '')
+    : `${text.slice(0, MAX_UID - 9).replace(/-+$/, '')}-${fnv1a(text)}`;
 
 /** Stable dashboard uids, so `dashboard_url` links survive regeneration. */
 export const DASHBOARD_UID = {

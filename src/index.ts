@@ -21,6 +21,13 @@ export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './command
 export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './commands/drill/run.ts';
 export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
 export { explain, formatExplain } from './commands/explain.ts';
+export {
+  IMPORT_ENVIRONMENT,
+  IMPORT_FORMATS,
+  type ImportDefinitionsResult,
+  type ImportFormat,
+  importDefinitions,
+} from './commands/import.ts';
 export { InitConflictError, type InitResult, initRepository } from './commands/init.ts';
 export { type LintOptions, type LintResult, lint, lintDocuments } from './commands/lint.ts';
 export {
@@ -41,6 +48,7 @@ export {
   type ToolStatus,
   toolStatus,
 } from './commands/tools.ts';
+export { DEFAULT_API } from './formats/typescript/index.ts';
 export {
   assertEsmPackage,
   CONFIG_FILES,

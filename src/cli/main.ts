@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
 import {
+  DEFAULT_API,
   DrillUsageError,
   diff as diffProject,
   explain,
@@ -19,7 +20,10 @@ import {
   formatProofReport,
   formatToolStatus,
   generate,
+  IMPORT_FORMATS,
+  type ImportFormat,
   InitConflictError,
+  importDefinitions,
   initRepository,
   installPlan,
   LINT_FORMATS,
@@ -270,6 +274,46 @@ program
     process.stdout.write(
       `${result.files} file(s) valid: ${objects || 'no objects'}; ${result.services} service(s), ${result.slos} SLO(s) to generate${result.projectEnvironments ? '' : ' (checked against a single default environment: the project has no environments module)'}.\n`,
     );
+  });
+
+program
+  .command('import')
+  .description(
+    'read OpenSLO, Sloth or Pyrra definitions and write them as TypeScript definitions (slos/<service>.ts)',
+  )
+  .argument('<format>', IMPORT_FORMATS.join(' | '))
+  .argument('<paths...>', 'files or directories (*.yaml, *.yml, *.json, searched recursively)')
+  .requiredOption(
+    '--out <dir>',
+    'project directory to write slos/ into (slos/environments.ts is kept when present)',
+  )
+  .option('--api <module>', 'module the written files import the authoring API from', DEFAULT_API)
+  .action(async (format: string, paths: string[], options: { out: string; api: string }) => {
+    const { root } = program.opts<{ root: string }>();
+    if (!(IMPORT_FORMATS as readonly string[]).includes(format)) {
+      process.stderr.write(
+        `unknown import format ${JSON.stringify(format)}; expected ${IMPORT_FORMATS.join(', ')}\n`,
+      );
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const out = resolve(options.out);
+    const result = await importDefinitions({
+      format: format as ImportFormat,
+      paths: paths.map((p) => resolve(p)),
+      root,
+      out,
+      api: options.api,
+    });
+    if (!result.tree) {
+      printDiagnostics(result.diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    await writeFiles(out, result.tree);
+    for (const path of result.tree.keys()) process.stdout.write(`wrote  ${path}\n`);
+    process.stdout.write(`${result.services} service(s), ${result.slos} SLO(s) imported.\n`);
   });
 
 program

@@ -54,6 +54,7 @@ export { defineAlertRouting } from './routing.ts';
 export type { Environment, EnvironmentSpec, Service, ServiceSpec } from './service.ts';
 export { defineEnvironment, defineService } from './service.ts';
 export type {
+  ExplicitBurnWindow,
   FreshnessSli,
   LatencySli,
   ProbeSli,

@@ -52,8 +52,31 @@ export interface RawSli {
 
 export type Sli = RatioSli | LatencySli | ProbeSli | FreshnessSli | RawSli;
 
+/**
+ * One burn-rate window pair written out, for alert policies imported from OpenSLO, Sloth or Pyrra
+ * that name their own pairs. Fires when the error ratio over both windows is above
+ * `factor` x (1 - objective).
+ */
+export interface ExplicitBurnWindow {
+  /** Long window (`1h`). */
+  readonly long: Duration;
+  /** Short window (`5m`); must not be longer than `long`. @default long / 12, at least four scrape intervals */
+  readonly short?: Duration;
+  /** Burn rate in multiples of the sustainable rate (14.4): > 0. */
+  readonly factor: number;
+  /** `critical` belongs to the page tier (`alerting.page`), `warning` to the ticket tier (`alerting.ticket`). */
+  readonly severity: 'critical' | 'warning';
+  /** `for` of the alert rule (`0s` for none). @default long / 30, rounded up to whole evaluations (minutes past a minute) */
+  readonly for?: Duration;
+}
+
 /** Alerting options of one SLO. */
 export interface SloAlerting {
+  /**
+   * Explicit burn-rate window pairs, replacing the pairs derived from the period (the Workbook
+   * table scaled to the period). @default the derived pairs
+   */
+  readonly windows?: readonly ExplicitBurnWindow[];
   /** Emit the page (severity critical) window pairs. @default true */
   readonly page?: boolean;
   /** Emit the ticket (severity warning) window pairs. @default true */

@@ -98,10 +98,43 @@ export function burnWindowPairs(options: WindowOptions): WindowPair[] {
     const long = Math.max(scaledLong, floor, sampleFloor);
     const short = Math.max(Math.ceil(scaledLong / SHORT_WINDOW_DIVISOR), floor);
     // Whole minutes once past a minute, so `for` reads 12m rather than 690s.
-    const forStep = long / FOR_DIVISOR > 60 ? Math.max(60, evaluationInterval) : evaluationInterval;
-    const forSeconds = ceilToMultiple(long / FOR_DIVISOR, forStep);
+    const forSeconds = defaultForSeconds(long, evaluationInterval);
     return { tier: policy.tier, severity: policy.severity, long, short, factor, forSeconds };
   });
+}
+
+/** An explicit pair in seconds (`alerting.windows` of an SLO, durations already parsed). */
+export interface ExplicitWindowSeconds {
+  readonly long: number;
+  /** Undefined: long / 12, at least four scrape intervals. */
+  readonly short?: number;
+  readonly factor: Rational;
+  readonly severity: 'critical' | 'warning';
+  /** Undefined: long / 30 rounded up as for derived pairs. */
+  readonly forSeconds?: number;
+}
+
+/** `for` of a pair whose long window is `long`: long / 30 in whole evaluations, whole minutes past a minute. */
+export function defaultForSeconds(long: number, evaluationInterval: number): number {
+  const forStep = long / FOR_DIVISOR > 60 ? Math.max(60, evaluationInterval) : evaluationInterval;
+  return ceilToMultiple(long / FOR_DIVISOR, forStep);
+}
+
+/** Window pairs written out by the SLO (imported alert policies), in the order given. */
+export function explicitWindowPairs(
+  windows: readonly ExplicitWindowSeconds[],
+  scrapeInterval: number,
+  evaluationInterval: number,
+): WindowPair[] {
+  const floor = MIN_WINDOW_SCRAPES * scrapeInterval;
+  return windows.map((w) => ({
+    tier: w.severity === 'critical' ? 'page' : 'ticket',
+    severity: w.severity,
+    long: w.long,
+    short: w.short ?? Math.min(w.long, Math.max(Math.ceil(w.long / SHORT_WINDOW_DIVISOR), floor)),
+    factor: w.factor,
+    forSeconds: w.forSeconds ?? defaultForSeconds(w.long, evaluationInterval),
+  }));
 }
 
 /** The one window raw series are read over: the shortest window of all pairs. */

@@ -14,6 +14,7 @@ import type { Project, ResolvedService, ResolvedSlo } from '../model/resolved.ts
 import type { AlertRouting } from '../model/routing.ts';
 import type { defineService, Environment, EnvironmentSpec, SERVICE_KIND, Service } from '../model/service.ts';
 import type {
+  ExplicitBurnWindow,
   FreshnessSli,
   LatencySli,
   ProbeSli,
@@ -26,6 +27,7 @@ import type {
 } from '../model/slo.ts';
 import {
   compare,
+  formatRational,
   formatSeconds,
   parseDurationMs,
   rational,
@@ -33,7 +35,13 @@ import {
   sub,
   toNumber,
 } from '../model/units.ts';
-import { baseWindow, burnWindowPairs, errorRatioThreshold } from '../model/windows.ts';
+import {
+  baseWindow,
+  burnWindowPairs,
+  errorRatioThreshold,
+  explicitWindowPairs,
+  type WindowPair,
+} from '../model/windows.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
 const DEFAULT_PERIOD = '30d';
@@ -114,6 +122,19 @@ const slo = shapeOf<SloSpec>()(
     groupBy: z.array(z.string()).optional(),
     alerting: shapeOf<SloAlerting>()(
       z.strictObject({
+        windows: z
+          .array(
+            shapeOf<ExplicitBurnWindow>()(
+              z.strictObject({
+                long: duration,
+                short: duration.optional(),
+                factor: z.number(),
+                severity: z.enum(['critical', 'warning']),
+                for: duration.optional(),
+              }),
+            ),
+          )
+          .optional(),
         page: z.boolean().optional(),
         ticket: z.boolean().optional(),
         noData: z.boolean().optional(),
@@ -430,14 +451,17 @@ function checkSlo(
   checkLabels(report, [...path, 'alerting', 'labels'], s.alerting?.labels);
   const objective = objectiveOk ? rationalOf(s.objective) : rational(999n, 1000n);
   const errorBudget = sub(rational(1n), objective);
+  const explicit = s.alerting?.windows;
   const windows =
     period > 0 && scrape > 0 && evaluation > 0
-      ? burnWindowPairs({
-          period,
-          scrapeInterval: scrape,
-          evaluationInterval: evaluation,
-          errorBudget,
-        })
+      ? explicit
+        ? checkedExplicitWindows(report, [...path, 'alerting', 'windows'], explicit, scrape, evaluation)
+        : burnWindowPairs({
+            period,
+            scrapeInterval: scrape,
+            evaluationInterval: evaluation,
+            errorBudget,
+          })
       : [];
   const alerting = {
     page: s.alerting?.page ?? true,
@@ -448,20 +472,21 @@ function checkSlo(
     runbookUrl: s.alerting?.runbookUrl,
   };
   if (objectiveOk) {
-    for (const pair of windows) {
+    for (const [i, pair] of windows.entries()) {
+      const at: Path = explicit ? [...path, 'alerting', 'windows', i] : [...path, 'alerting', pair.tier];
       const enabled = pair.tier === 'page' ? alerting.page : alerting.ticket;
       const threshold = errorRatioThreshold(pair, errorBudget);
       if (enabled && pair.long > period)
         report(
           'slo/window-exceeds-period',
-          [...path, 'alerting', pair.tier],
+          at,
           `the ${pair.tier} window ${formatSeconds(pair.long)} is longer than the ${formatSeconds(period)} period: at this objective one bad sample needs ${formatSeconds(pair.long)} of good ones to stay under the ${toNumber(pair.factor)}x threshold`,
           `scrape more often, lengthen the period, or set alerting.${pair.tier}: false`,
         );
       if (enabled && compare(threshold, rational(1n)) >= 0)
         report(
           'slo/unreachable-burn',
-          [...path, 'alerting', pair.tier],
+          at,
           `the ${pair.tier} burn rate ${toNumber(pair.factor)}x needs an error ratio of ${toNumber(threshold)}, which can never be reached with objective ${s.objective}`,
           `raise the objective or set alerting.${pair.tier}: false`,
         );
@@ -479,6 +504,67 @@ function checkSlo(
     windows,
     baseWindow: windows.length > 0 ? baseWindow(windows) : 0,
   };
+}
+
+/** The pairs an SLO writes out; each must have a positive factor, short <= long, and be unique. */
+function checkedExplicitWindows(
+  report: Report,
+  path: Path,
+  specs: readonly ExplicitBurnWindow[],
+  scrape: number,
+  evaluation: number,
+): WindowPair[] {
+  if (specs.length === 0) {
+    report(
+      'slo/windows-empty',
+      path,
+      'an empty window list gives no burn alerts',
+      'leave windows out for the derived pairs, or set alerting.page and alerting.ticket to false',
+    );
+    return [];
+  }
+  const parsed = specs.map((w, i) => {
+    const at = [...path, i];
+    const long = checkDuration(report, [...at, 'long'], w.long, w.long);
+    const short =
+      w.short === undefined ? undefined : checkDuration(report, [...at, 'short'], w.short, w.short);
+    // `for: 0s` is a real choice here (an imported alert that fires on its first evaluation).
+    const forSeconds =
+      w.for === undefined
+        ? undefined
+        : /^0+(ms|s|m|h|d|w|y)$/.test(w.for)
+          ? 0
+          : checkDuration(report, [...at, 'for'], w.for, w.for);
+    if (!(long > 0)) report('slo/window-range', [...at, 'long'], 'the long window must be longer than 0s');
+    if (short !== undefined && !(short > 0 && short <= long))
+      report(
+        'slo/window-range',
+        [...at, 'short'],
+        `the short window ${w.short} must be longer than 0s and not longer than the long window ${w.long}`,
+      );
+    if (!(Number.isFinite(w.factor) && w.factor > 0))
+      report('slo/window-factor', [...at, 'factor'], `burn factor must be a number above 0, got ${w.factor}`);
+    return {
+      long,
+      ...(short !== undefined ? { short } : {}),
+      factor: Number.isFinite(w.factor) && w.factor > 0 ? rationalOf(w.factor) : rational(1n),
+      severity: w.severity,
+      ...(forSeconds !== undefined ? { forSeconds } : {}),
+    };
+  });
+  const pairs = explicitWindowPairs(parsed, scrape, evaluation);
+  const seen = new Set<string>();
+  for (const [i, p] of pairs.entries()) {
+    const key = `${p.long}/${p.short}/${formatRational(p.factor)}`;
+    if (seen.has(key))
+      report(
+        'slo/window-duplicate',
+        [...path, i],
+        `a second pair over ${formatSeconds(p.long)}/${formatSeconds(p.short)} at ${formatRational(p.factor)}x: both would compile to the same alert labels`,
+      );
+    seen.add(key);
+  }
+  return pairs;
 }
 
 const rationalText = (n: number): string => Number(n.toPrecision(12)).toString();

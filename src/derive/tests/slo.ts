@@ -245,6 +245,8 @@ function betweenFactor(slo: ResolvedSlo): Rational | undefined {
   if (ticket.length === 0 || page.length === 0) return undefined;
   const maxTicket = ticket.reduce((a, b) => (toNumber(a) >= toNumber(b) ? a : b));
   const minPage = page.reduce((a, b) => (toNumber(a) <= toNumber(b) ? a : b));
+  // Explicit pairs may page below a ticket's rate: then no steady burn tells the tiers apart.
+  if (toNumber(minPage) <= toNumber(maxTicket)) return undefined;
   return add(maxTicket, div(sub(minPage, maxTicket), rational(3n)));
 }
 

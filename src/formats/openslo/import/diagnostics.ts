@@ -26,6 +26,12 @@ export const diagnostic = (
   hint?: string,
 ): Diagnostic => ({ code, severity: 'error', file, path, message, ...(hint ? { hint } : {}) });
 
+/** A warning: the object converted, but something changed on the way (a calendar window made rolling). */
+export const warner =
+  (diagnostics: Diagnostic[]): FileReport =>
+  (file, path, code, message, hint) =>
+    diagnostics.push({ ...diagnostic(file, path, code, message, hint), severity: 'warning' });
+
 /** A report that appends to `diagnostics`. */
 export const reporter =
   (diagnostics: Diagnostic[]): FileReport =>
