@@ -34,6 +34,8 @@ import {
   toNumber,
 } from '../model/units.ts';
 import { baseWindow, burnWindowPairs, errorRatioThreshold } from '../model/windows.ts';
+import { templateProblem } from './go-template.ts';
+import { urlSecret } from './secrets.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
 const DEFAULT_PERIOD = '30d';
@@ -428,6 +430,18 @@ function checkSlo(
     }
   }
   checkLabels(report, [...path, 'alerting', 'labels'], s.alerting?.labels);
+  if (s.alerting?.runbookUrl !== undefined)
+    checkUrl(report, [...path, 'alerting', 'runbookUrl'], s.alerting.runbookUrl);
+  for (const [name, text] of Object.entries(s.alerting?.annotations ?? {})) {
+    const problem = templateProblem(text);
+    if (problem)
+      report(
+        'slo/annotation-template',
+        [...path, 'alerting', 'annotations', name],
+        `does not parse as a Prometheus template: ${problem.message}`,
+        'Prometheus reads annotations as Go templates: {{ $labels.name }}, {{ $value | humanize }}',
+      );
+  }
   const objective = objectiveOk ? rationalOf(s.objective) : rational(999n, 1000n);
   const errorBudget = sub(rational(1n), objective);
   const windows =
@@ -483,8 +497,24 @@ function checkSlo(
 
 const rationalText = (n: number): string => Number(n.toPrecision(12)).toString();
 
+/** A URL written into every alert: http(s), and no secret in any part of it. */
+function checkUrl(report: Report, path: Path, text: string): void {
+  const secret = urlSecret(text);
+  if (secret)
+    report(
+      'url/secret',
+      path,
+      `this URL cannot be written into the alerts: ${secret}`,
+      'alert annotations are read by everyone who gets a notification: give a URL without credentials, query string or fragment',
+    );
+  else if (!/^https?:\/\//i.test(text))
+    report('url/scheme', path, `${JSON.stringify(text)} is not an http(s) URL`);
+}
+
 function checkEnvironment(report: Report, path: Path, env: Environment): void {
   checkName(report, [...path, 'name'], env.name, 'environment name');
+  checkUrl(report, [...path, 'runbookBaseUrl'], env.runbookBaseUrl);
+  checkUrl(report, [...path, 'grafanaBaseUrl'], env.grafanaBaseUrl);
   checkLabelValue(report, [...path, 'namespace'], env.namespace);
   if (env.namespace === '') report('env/namespace', [...path, 'namespace'], 'namespace must not be empty');
   checkLabels(report, [...path, 'selectorLabels'], env.selectorLabels);
