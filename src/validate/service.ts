@@ -26,6 +26,7 @@ import type {
 } from '../model/slo.ts';
 import {
   compare,
+  durationProblem,
   formatSeconds,
   parseDurationMs,
   rational,
@@ -34,6 +35,7 @@ import {
   toNumber,
 } from '../model/units.ts';
 import { baseWindow, burnWindowPairs, errorRatioThreshold } from '../model/windows.ts';
+import { labelRegexProblem, parsePromql, regexProblemsOf } from '../promql/index.ts';
 import { templateProblem } from './go-template.ts';
 import { urlSecret } from './secrets.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
@@ -215,13 +217,26 @@ export function checkDuration(
   fallback: string,
 ): number {
   const value = text ?? fallback;
+  const problem = durationProblem(value);
+  if (problem === 'zero') {
+    report('duration/zero', path, `${JSON.stringify(value)} is zero; this needs a positive duration`);
+    return 0;
+  }
+  if (problem === 'too-long') {
+    report(
+      'duration/too-long',
+      path,
+      `${JSON.stringify(value)} is longer than Prometheus accepts (292 years)`,
+    );
+    return 0;
+  }
   const ms = parseDurationMs(value);
   if (ms === undefined) {
     report(
       'duration/malformed',
       path,
       `${JSON.stringify(value)} is not a duration`,
-      'write a whole number and a unit: 30d, 6h, 5m, 30s',
+      'write whole numbers with units, largest unit first and each unit once: 30d, 6h, 1h30m, 30s',
     );
     return 0;
   }
@@ -356,6 +371,16 @@ function checkSelector(
             `add vars: { ${value.env}: '...' } to the ${env.name} environment`,
           );
     } else if ('ne' in value) checkLabelValue(report, [...path, 'matchers', label], value.ne);
+    else {
+      const problem = labelRegexProblem('re' in value ? value.re : value.nre);
+      if (problem)
+        report(
+          'metric/regex',
+          [...path, 'matchers', label],
+          problem,
+          'Prometheus matches label values with RE2: no lookarounds, back-references or possessive quantifiers',
+        );
+    }
   }
 }
 
@@ -415,6 +440,11 @@ function checkSlo(
           'raw PromQL must contain the {{.window}} placeholder',
           'write rate(x[{{.window}}]) so the base window is filled in',
         );
+      else {
+        const parsed = parsePromql(sli[role].replaceAll(/\{\{ ?\.window ?\}\}/g, '5m'));
+        for (const problem of parsed.ok ? regexProblemsOf(parsed.root) : [])
+          report('sli/regex', [...sliPath, role], problem);
+      }
   }
   const groupBy = s.groupBy ?? [];
   for (const [i, label] of groupBy.entries()) {
