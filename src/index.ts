@@ -32,6 +32,7 @@ export { type TestResult, testAlerts } from './commands/test/index.ts';
 export { formatProofReport, type ProofReport } from './commands/test/prove.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
+export { asOperatorError, OperatorError } from './model/operator-error.ts';
 export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';
 export {
   type Build,

@@ -233,7 +233,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const all = [...diagnostics, ...findings];
   if (hasErrors(findings)) return { diagnostics: all };
   const outDir = join(options.root, options.outDir ?? 'generated');
-  const drift = options.check ? await checkTree(outDir, built.tree) : await writeTree(outDir, built.tree);
+  const drift = options.check
+    ? await checkTree(outDir, built.tree)
+    : await writeTree(outDir, built.tree, { root: options.root });
   return { diagnostics: all, drift, documents: built.documents };
 }
 

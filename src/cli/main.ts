@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
 import {
+  asOperatorError,
   DrillUsageError,
   diff as diffProject,
   explain,
@@ -20,6 +21,7 @@ import {
   type LintFormat,
   lint,
   loadProject,
+  OperatorError,
   RevisionError,
   runDrill,
   scenarioNames,
@@ -339,6 +341,10 @@ try {
     process.exitCode = error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   } else if (error instanceof ToolMissingError || error instanceof RevisionError) {
     process.stderr.write(`obsgen: ${error.message}\n`);
+    process.exitCode = EXIT_USAGE;
+  } else if (asOperatorError(error) instanceof OperatorError) {
+    // The machine's fault, not a bug: one line naming the path or resource, no stack trace.
+    process.stderr.write(`obsgen: ${(asOperatorError(error) as OperatorError).message}\n`);
     process.exitCode = EXIT_USAGE;
   } else {
     process.stderr.write(

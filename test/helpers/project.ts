@@ -29,6 +29,8 @@ export async function copyProject(
     const text = await readFile(path, 'utf8');
     await writeFile(path, text.replaceAll(MODEL, join(ROOT, 'src', 'model', 'index.ts')));
   }
+  // Definition files are ES modules, as in the repository.
+  await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
   for (const edit of edits) {
     const path = join(dir, edit.file);
     const text = await readFile(path, 'utf8');
