@@ -157,12 +157,17 @@ const inside = (root: string, path: string): boolean => {
 
 /**
  * The output folder's real path, after refusing when it, or anything below it, is a symlink
- * leading outside the project root: writing there would change files of another project.
+ * leading outside the project root: writing there would change files of another project. An
+ * output folder named outside the project (a library caller's choice) is its own boundary.
  */
 async function confinedOutput(outDir: string, root: string): Promise<string> {
   const realRoot = await realpath(root).catch((error) => {
     throw asOperatorError(error, root);
   });
+  const parent = await realpath(dirname(outDir)).catch(() => resolve(dirname(outDir)));
+  const named = join(parent, basename(outDir));
+  const bound = inside(resolve(root), outDir) ? realRoot : named;
+  const where = bound === realRoot ? `the project (${realRoot})` : `the output folder (${named})`;
   const target = await realpath(outDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw asOperatorError(error, outDir);
@@ -172,24 +177,21 @@ async function confinedOutput(outDir: string, root: string): Promise<string> {
       throw new OperatorError(
         `${outDir}: a symlink to ${await readlink(outDir)}, which does not exist; remove it`,
       );
-    const parent = await realpath(dirname(outDir)).catch(() => resolve(dirname(outDir)));
-    if (!inside(realRoot, parent))
-      throw new OperatorError(
-        `${outDir}: leads outside the project (${realRoot}); obsgen writes only inside it`,
-      );
-    return join(parent, basename(outDir));
+    if (!inside(bound, named))
+      throw new OperatorError(`${outDir}: leads outside ${where}; obsgen writes only inside it`);
+    return named;
   }
-  if (!inside(realRoot, target))
+  if (!inside(bound, target))
     throw new OperatorError(
-      `${outDir}: a symlink to ${target}, outside the project (${realRoot}); obsgen writes only inside it`,
+      `${outDir}: a symlink to ${target}, outside ${where}; obsgen writes only inside it`,
     );
   for (const entry of await readdir(target, { withFileTypes: true, recursive: true })) {
     if (!entry.isSymbolicLink()) continue;
     const link = join(entry.parentPath, entry.name);
     const to = await realpath(link).catch(() => resolve(dirname(link), '<dangling>'));
-    if (!inside(realRoot, to))
+    if (!inside(bound, to))
       throw new OperatorError(
-        `${join(outDir, relative(target, link))}: a symlink to ${await readlink(link)}, outside the project; obsgen writes only inside it`,
+        `${join(outDir, relative(target, link))}: a symlink to ${await readlink(link)}, outside ${where}; obsgen writes only inside it`,
       );
   }
   return target;
@@ -303,7 +305,7 @@ export async function writeTree(
 ): Promise<TreeDrift> {
   checkLengths(outDir, tree);
   const shown = outDir;
-  const real = await confinedOutput(resolve(outDir), options.root ?? dirname(resolve(outDir)));
+  const real = await confinedOutput(resolve(outDir), resolve(options.root ?? dirname(resolve(outDir))));
   await mkdir(dirname(real), { recursive: true }).catch((error) => {
     throw asOperatorError(error, dirname(shown));
   });
