@@ -7,11 +7,14 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST, recoverOutput, writeTree } from '../src/emit/files.ts';
-import { OperatorError } from '../src/model/operator-error.ts';
+import { asOperatorError, OperatorError } from '../src/model/operator-error.ts';
+import { startDaemon, waitReady } from '../src/runtime/process.ts';
+import { PROMETHEUS_BINARY } from '../src/runtime/prometheus.ts';
 import { copyProject } from './helpers/project.ts';
 import { ROOT, tempDir } from './helpers/tools.ts';
 
@@ -225,5 +228,45 @@ describe('operator faults in one line, exit 2', () => {
       expect(r.stderr).toContain(path);
       expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     }
+  });
+
+  it('a port taken by another program: one line naming it', async () => {
+    // Another program on the port (it hangs up on whoever calls).
+    const server = createServer((socket) => socket.destroy());
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const work = join(dir, 'port');
+    await mkdir(work);
+    await writeFile(join(work, 'prometheus.yml'), '{}\n');
+    const daemon = startDaemon(PROMETHEUS_BINARY, [
+      `--config.file=${join(work, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(work, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ]);
+    try {
+      const error = await waitReady(`http://127.0.0.1:${port}/-/ready`, daemon, 20_000).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(OperatorError);
+      expect((error as Error).message).toBe(`127.0.0.1:${port}: address already in use (EADDRINUSE)`);
+    } finally {
+      await daemon.stop();
+      server.close();
+    }
+  }, 30_000);
+
+  it.each([
+    ['EACCES', 'permission denied'],
+    ['EROFS', 'read-only file system'],
+    ['ENOSPC', 'no space left on the device'],
+    ['ENOENT', 'not found'],
+  ])('%s on a path reads as one line naming it', (code, meaning) => {
+    // Root in CI ignores file modes, so the system errors are built as Node builds them.
+    const error = Object.assign(new Error(`${code}: x`), { code, path: '/srv/generated/a.yaml' });
+    const mapped = asOperatorError(error);
+    expect(mapped).toBeInstanceOf(OperatorError);
+    expect((mapped as Error).message).toBe(`/srv/generated/a.yaml: ${meaning} (${code})`);
+    expect(asOperatorError(new TypeError('a bug'))).toBeInstanceOf(TypeError);
   });
 });

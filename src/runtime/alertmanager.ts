@@ -151,7 +151,8 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
 
     const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
     for (;;) {
-      if (exited(child)) throw exitError(child.exitCode ?? (child.signalCode as never), output, url);
+      if (exited(child))
+        throw exitError(output, url, `alertmanager exited with ${child.exitCode ?? child.signalCode}`);
       const ready = await Promise.race([
         fetch(`${url}/-/ready`).then(
           (r) => r.ok,

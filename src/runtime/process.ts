@@ -168,19 +168,21 @@ export function startDaemon(command: string, args: readonly string[], dir?: stri
  * Why a daemon exited before it was ready: a port taken by another program is the operator's to
  * fix (one line), anything else the daemon's own words.
  */
-export function exitError(code: number | null, output: string, url: string): Error {
+export function exitError(output: string, url: string, exited: string): Error {
   if (/address already in use/i.test(output))
     return new OperatorError(`${new URL(url).host}: address already in use (EADDRINUSE)`);
-  return new Error(`exited with code ${code}:\n${output}`);
+  return new Error(`${exited}:\n${output}`);
 }
 
 /** Polls `url` until it answers 200, the daemon exits, or `timeoutMs` passes. */
 export async function waitReady(url: string, daemon: Daemon, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (daemon.child.exitCode !== null) throw exitError(daemon.child.exitCode, daemon.output(), url);
+    if (daemon.child.exitCode !== null)
+      throw exitError(daemon.output(), url, `exited with code ${daemon.child.exitCode}`);
     try {
-      const response = await fetch(url);
+      // A program that accepts and never answers (another one on the port) must not stall the wait.
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
     } catch {
       // not listening yet
