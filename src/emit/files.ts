@@ -7,6 +7,7 @@
  */
 import { constants } from 'node:fs';
 import {
+  chmod,
   copyFile,
   lstat,
   mkdir,
@@ -321,7 +322,10 @@ export async function writeTree(
     const owned = await ownedFiles(real, present);
     const foreign = present.filter((p) => !full.has(p) && !owned.has(p));
     await stage(staging, real, full, foreign);
-    const exists = (await lstat(real).catch(() => undefined)) !== undefined;
+    const previous = await lstat(real).catch(() => undefined);
+    const exists = previous !== undefined;
+    // The swapped-in folder keeps the permissions the output folder had.
+    if (previous) await chmod(staging, previous.mode & 0o7777);
     if (exists) await rename(real, backup);
     await rename(staging, real);
     if (exists) await rm(backup, { recursive: true, force: true });
