@@ -59,6 +59,7 @@ export {
 export { defineConfig, type ObsgenConfig, OUTPUT_TARGETS, type OutputTarget } from './model/config.ts';
 export type { Diagnostic } from './model/diagnostic.ts';
 export { formatDiagnostic } from './model/diagnostic.ts';
+export { asOperatorError, OperatorError } from './model/operator-error.ts';
 export type { Project, ResolvedAlert, ResolvedService, ResolvedSlo } from './model/resolved.ts';
 export {
   type Build,

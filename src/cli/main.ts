@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
 import {
+  asOperatorError,
   DEFAULT_API,
   DrillUsageError,
   diff as diffProject,
@@ -31,6 +32,7 @@ import {
   lint,
   loadProject,
   loadProjectConfig,
+  OperatorError,
   type ProjectConfig,
   ProjectSetupError,
   RevisionError,
@@ -492,6 +494,10 @@ try {
     error instanceof ProjectSetupError
   ) {
     process.stderr.write(`obsgen: ${error.message}\n`);
+    process.exitCode = EXIT_USAGE;
+  } else if (asOperatorError(error) instanceof OperatorError) {
+    // The machine's fault, not a bug: one line naming the path or resource, no stack trace.
+    process.stderr.write(`obsgen: ${(asOperatorError(error) as OperatorError).message}\n`);
     process.exitCode = EXIT_USAGE;
   } else {
     process.stderr.write(

@@ -4,7 +4,7 @@
  */
 import type { MatcherValue, Selector } from '../model/metrics.ts';
 import type { Environment } from '../model/service.ts';
-import { formatDurationMs } from '../model/units.ts';
+import { formatDurationMs, formatNumber } from '../model/units.ts';
 import { durationSpans } from './parse.ts';
 
 const NEEDS_ESCAPE = /[\\"\n]/;
@@ -59,14 +59,26 @@ export function renderSelector(
 export const sumBy = (groupBy: readonly string[], expr: string): string =>
   groupBy.length > 0 ? `sum by (${groupBy.join(', ')}) (${expr})` : `sum(${expr})`;
 
+const escapeDots = (text: string): string => text.replaceAll('.', '\\.');
+
+/** `2`, `2.0`, `2.50`: the decimal forms of a number, trailing zeros allowed. */
+function decimalForms(text: string): string {
+  return text.includes('.') ? `${escapeDots(text)}0*` : `${escapeDots(text)}(\\.0+)?`;
+}
+
 /**
  * Regex matching a histogram `le` bound however the client library prints it: Go prints `2`,
- * Python `2.0`; both must select the same bucket.
+ * Python `2.0`; both must select the same bucket. Go and Python switch to exponent notation below
+ * 1e-4 and from 1e6 (Go) or 1e16 (Python) on (`1e-07`, `1e+06`), and obsgen's own test series
+ * write plain decimals, so such bounds match both the decimal and every exponent spelling.
  */
 export function leRegex(bound: number): string {
-  const text = String(bound);
-  const escaped = text.replaceAll('.', '\\.');
-  return text.includes('.') ? `${escaped}0*` : `${escaped}(\\.0+)?`;
+  const decimal = decimalForms(formatNumber(bound));
+  const exponent = Math.floor(Math.log10(Math.abs(bound)));
+  if (bound === 0 || (exponent >= -4 && exponent < 6)) return decimal;
+  const [mantissa = '', power = '0'] = bound.toExponential().split('e');
+  const sign = power.startsWith('-') ? '-' : '\\+?';
+  return `(?:${decimal}|${decimalForms(mantissa)}[eE]${sign}0*${power.replace(/^[+-]/, '')})`;
 }
 
 /**

@@ -27,6 +27,7 @@ import type {
 } from '../model/slo.ts';
 import {
   compare,
+  durationProblem,
   formatRational,
   formatSeconds,
   parseDurationMs,
@@ -42,6 +43,9 @@ import {
   explicitWindowPairs,
   type WindowPair,
 } from '../model/windows.ts';
+import { labelRegexProblem, parsePromql, regexProblemsOf } from '../promql/index.ts';
+import { templateProblem } from './go-template.ts';
+import { urlSecret } from './secrets.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
 const DEFAULT_PERIOD = '30d';
@@ -234,13 +238,26 @@ export function checkDuration(
   fallback: string,
 ): number {
   const value = text ?? fallback;
+  const problem = durationProblem(value);
+  if (problem === 'zero') {
+    report('duration/zero', path, `${JSON.stringify(value)} is zero; this needs a positive duration`);
+    return 0;
+  }
+  if (problem === 'too-long') {
+    report(
+      'duration/too-long',
+      path,
+      `${JSON.stringify(value)} is longer than Prometheus accepts (292 years)`,
+    );
+    return 0;
+  }
   const ms = parseDurationMs(value);
   if (ms === undefined) {
     report(
       'duration/malformed',
       path,
       `${JSON.stringify(value)} is not a duration`,
-      'write a whole number and a unit: 30d, 6h, 5m, 30s',
+      'write whole numbers with units, largest unit first and each unit once: 30d, 6h, 1h30m, 30s',
     );
     return 0;
   }
@@ -375,6 +392,16 @@ function checkSelector(
             `add vars: { ${value.env}: '...' } to the ${env.name} environment`,
           );
     } else if ('ne' in value) checkLabelValue(report, [...path, 'matchers', label], value.ne);
+    else {
+      const problem = labelRegexProblem('re' in value ? value.re : value.nre);
+      if (problem)
+        report(
+          'metric/regex',
+          [...path, 'matchers', label],
+          problem,
+          'Prometheus matches label values with RE2: no lookarounds, back-references or possessive quantifiers',
+        );
+    }
   }
 }
 
@@ -434,6 +461,11 @@ function checkSlo(
           'raw PromQL must contain the {{.window}} placeholder',
           'write rate(x[{{.window}}]) so the base window is filled in',
         );
+      else {
+        const parsed = parsePromql(sli[role].replaceAll(/\{\{ ?\.window ?\}\}/g, '5m'));
+        for (const problem of parsed.ok ? regexProblemsOf(parsed.root) : [])
+          report('sli/regex', [...sliPath, role], problem);
+      }
   }
   const groupBy = s.groupBy ?? [];
   for (const [i, label] of groupBy.entries()) {
@@ -449,6 +481,18 @@ function checkSlo(
     }
   }
   checkLabels(report, [...path, 'alerting', 'labels'], s.alerting?.labels);
+  if (s.alerting?.runbookUrl !== undefined)
+    checkUrl(report, [...path, 'alerting', 'runbookUrl'], s.alerting.runbookUrl);
+  for (const [name, text] of Object.entries(s.alerting?.annotations ?? {})) {
+    const problem = templateProblem(text);
+    if (problem)
+      report(
+        'slo/annotation-template',
+        [...path, 'alerting', 'annotations', name],
+        `does not parse as a Prometheus template: ${problem.message}`,
+        'Prometheus reads annotations as Go templates: {{ $labels.name }}, {{ $value | humanize }}',
+      );
+  }
   const objective = objectiveOk ? rationalOf(s.objective) : rational(999n, 1000n);
   const errorBudget = sub(rational(1n), objective);
   const explicit = s.alerting?.windows;
@@ -569,8 +613,24 @@ function checkedExplicitWindows(
 
 const rationalText = (n: number): string => Number(n.toPrecision(12)).toString();
 
+/** A URL written into every alert: http(s), and no secret in any part of it. */
+function checkUrl(report: Report, path: Path, text: string): void {
+  const secret = urlSecret(text);
+  if (secret)
+    report(
+      'url/secret',
+      path,
+      `this URL cannot be written into the alerts: ${secret}`,
+      'alert annotations are read by everyone who gets a notification: give a URL without credentials, query string or fragment',
+    );
+  else if (!/^https?:\/\//i.test(text))
+    report('url/scheme', path, `${JSON.stringify(text)} is not an http(s) URL`);
+}
+
 function checkEnvironment(report: Report, path: Path, env: Environment): void {
   checkName(report, [...path, 'name'], env.name, 'environment name');
+  checkUrl(report, [...path, 'runbookBaseUrl'], env.runbookBaseUrl);
+  checkUrl(report, [...path, 'grafanaBaseUrl'], env.grafanaBaseUrl);
   checkLabelValue(report, [...path, 'namespace'], env.namespace);
   if (env.namespace === '') report('env/namespace', [...path, 'namespace'], 'namespace must not be empty');
   checkLabels(report, [...path, 'selectorLabels'], env.selectorLabels);

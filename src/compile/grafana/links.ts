@@ -2,7 +2,7 @@
  * `dashboard_url` of alerts: the dashboard and panel that explain an alert. Panel ids come from
  * the same plans the dashboards are built from, so a link cannot point at a panel that moved.
  */
-import { DASHBOARD_VARIABLE, type DashboardKind } from '../../conventions.ts';
+import { DASHBOARD_VARIABLE, type DashboardKind, urlUnder } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import type { WindowPair } from '../../model/windows.ts';
@@ -158,5 +158,5 @@ export function dashboardLink(
     [`var-${DASHBOARD_VARIABLE.environment}`]: env.name,
     viewPanel: String(id),
   });
-  return `${env.grafanaBaseUrl}/d/${found.plan.uid}?${query}`;
+  return urlUnder(env.grafanaBaseUrl, `d/${found.plan.uid}`, query.toString());
 }
