@@ -32,6 +32,7 @@ describe('urlSecret', () => {
     ['https://hooks.example.com:99999/alert', /does not parse/],
     ['https://hooks.slack.com/services/T/B/x', /webhook URL is itself the secret/],
     ['https://hooks.example.com/a/9f86d081884c7d659a2feaa0c55ad015/b', /token/],
+    ['https://runbooks.example.com/alert#9f86d081884c7d659a2feaa0c55ad015', /fragment holds a token/],
   ])('%s is refused', (url, why) => {
     expect(urlSecret(url)).toMatch(why);
   });
@@ -41,6 +42,8 @@ describe('urlSecret', () => {
     'https://runbooks.example.com/shop',
     'https://github.com/malaria-prediction/malaria-predictor-api/blob/main/generated/runbooks',
     'http://127.0.0.1:9093/api/v2/alerts',
+    // A runbook anchor is a place in a page (the kubernetes-mixin's runbooks, Sloth's examples).
+    'https://github.com/kubernetes-monitoring/kubernetes-mixin/tree/master/runbook.md#alert-name-kubeapierrorshigh',
   ])('%s is written', (url) => {
     expect(urlSecret(url)).toBeUndefined();
   });

@@ -35,6 +35,21 @@ function segmentSecret(raw: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a fragment carries a secret. A plain anchor (`runbook.md#alert-name-kubeapierrorshigh`, as
+ * runbook links in the kubernetes-mixin and Sloth's examples have) is a place in a page and kept;
+ * key=value pairs (`#access_token=...`, OAuth's implicit flow), parameters and token-like strings
+ * are refused.
+ */
+function fragmentSecret(text: string): string | undefined {
+  const at = text.indexOf('#');
+  if (at < 0) return undefined;
+  const fragment = decoded(text.slice(at + 1));
+  if (!/^[A-Za-z0-9_.~-]*$/.test(fragment)) return 'it carries a fragment with parameters (#key=value)';
+  if (TOKEN_SEGMENT.test(fragment)) return 'its fragment holds a token';
+  return undefined;
+}
+
 /** Why a URL carries a secret, or undefined when it can be written into a generated file. */
 export function urlSecret(text: string): string | undefined {
   const authority = AUTHORITY.exec(text)?.[1];
@@ -48,7 +63,8 @@ export function urlSecret(text: string): string | undefined {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'it is not an http(s) URL';
   if (url.username || url.password) return 'it carries credentials (user:password@)';
   if (url.search || text.includes('?')) return 'it carries a query string';
-  if (url.hash || text.includes('#')) return 'it carries a fragment';
+  const fragment = fragmentSecret(text);
+  if (fragment) return fragment;
   if (SECRET_URL_HOST.test(url.hostname)) return `a ${url.hostname} webhook URL is itself the secret`;
   if (text.includes(';')) return 'its path carries parameters (;key=value)';
   for (const segment of url.pathname.split('/')) {
