@@ -127,7 +127,7 @@ describe('grafana dashboards of the built-in definitions', () => {
           expect(panel, rule.alert).toBeDefined();
           continue;
         }
-        expect(uid).toBe(DASHBOARD_UID.sloDetail(svc.name, rule.labels.slo as string));
+        expect(uid).toBe(DASHBOARD_UID.sloDetail(svc.name, rule.labels.slo as string, env));
         // A burn alert opens the burn-rate panel of its own window pair; no-data opens the events.
         const expected = rule.labels.long_window
           ? `Burn rate ${rule.labels.long_window}/${rule.labels.short_window} `

@@ -9,6 +9,7 @@ import {
   NO_DATA_FOR_SECONDS,
   noDataAlertName,
   RECORD,
+  runbookFile,
 } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
@@ -141,7 +142,7 @@ function alertLinks(
     : { dashboard: 'slo-detail', slo: slo.id, panel: 'events' };
   const dashboard = dashboardLink(svc, env, target);
   return {
-    runbook_url: slo.alerting.runbookUrl ?? `${env.runbookBaseUrl}/${alert}.md`,
+    runbook_url: slo.alerting.runbookUrl ?? `${env.runbookBaseUrl}/${runbookFile(svc.name, alert)}`,
     ...(dashboard ? { dashboard_url: dashboard } : {}),
   };
 }
