@@ -97,9 +97,11 @@ program
 program
   .command('explain')
   .description('print the burn-rate windows, thresholds, detection time and budget spent of each SLO')
-  .option('--slo <id>', 'only this SLO')
+  .option('--slo <id>', 'only this SLO (`id`, or `service/id` when two services share the id)')
+  .option('--service <name>', 'only the SLOs of this service')
+  .option('--env <name>', 'only this environment')
   .option('--json', 'machine-readable output')
-  .action(async (options: { slo?: string; json?: boolean }) => {
+  .action(async (options: { slo?: string; service?: string; env?: string; json?: boolean }) => {
     const { root } = program.opts<{ root: string }>();
     const { project, diagnostics } = await loadProject({ root });
     if (!project) {
@@ -107,9 +109,18 @@ program
       process.exitCode = EXIT_FINDINGS;
       return;
     }
-    const rows = explain(project, options.slo === undefined ? {} : { slo: options.slo });
+    const rows = explain(project, {
+      ...(options.slo === undefined ? {} : { slo: options.slo }),
+      ...(options.service === undefined ? {} : { service: options.service }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     if (rows.length === 0) {
-      process.stderr.write(`no SLO with id ${JSON.stringify(options.slo)}\n`);
+      const asked = [
+        options.service === undefined ? '' : `service ${JSON.stringify(options.service)}`,
+        options.slo === undefined ? '' : `id ${JSON.stringify(options.slo)}`,
+        options.env === undefined ? '' : `environment ${JSON.stringify(options.env)}`,
+      ].filter(Boolean);
+      process.stderr.write(`no SLO with ${asked.join(', ')}\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
@@ -121,8 +132,9 @@ program
   .description('run the generated promtool unit tests with the real promtool; summary per alert')
   .option('--env <names...>', 'only these environments')
   .option('--alert <names...>', 'only the scenarios of these alerts')
+  .option('--service <name>', 'only the tests of this service')
   .option('--jobs <n>', 'promtool processes at once (default: the number of CPUs)')
-  .action(async (options: { env?: string[]; alert?: string[]; jobs?: string }) => {
+  .action(async (options: { env?: string[]; alert?: string[]; service?: string; jobs?: string }) => {
     const { root } = program.opts<{ root: string }>();
     const jobs = options.jobs === undefined ? undefined : Number(options.jobs);
     if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
@@ -137,6 +149,7 @@ program
       {
         ...(options.env ? { environments: options.env } : {}),
         ...(options.alert ? { alerts: options.alert } : {}),
+        ...(options.service ? { service: options.service } : {}),
         ...(jobs ? { jobs } : {}),
         ...(live
           ? {
@@ -149,6 +162,11 @@ program
     );
     if (live) process.stderr.write('\r\x1b[K');
     const { report } = result;
+    if (result.unknownService !== undefined) {
+      process.stderr.write(`no service named ${JSON.stringify(result.unknownService)}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
     if (!report) {
       printDiagnostics(result.diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -321,9 +339,16 @@ program
   .command('diff')
   .description('print, as Markdown for a pull request, what the definitions change in the generated output')
   .option('--base <ref>', 'git revision to compare the working tree with', 'HEAD')
-  .action(async (options: { base: string }) => {
+  .option('--service <name>', 'only the changes of this service')
+  .option('--env <name>', 'only the changes in this environment')
+  .action(async (options: { base: string; service?: string; env?: string }) => {
     const { root } = program.opts<{ root: string }>();
-    const result = await diffProject({ root, base: options.base });
+    const result = await diffProject({
+      root,
+      base: options.base,
+      ...(options.service === undefined ? {} : { service: options.service }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     if (result.markdown === undefined) {
       printDiagnostics(result.diagnostics);
       process.exitCode = EXIT_FINDINGS;

@@ -263,7 +263,10 @@ function dashboardFacts(c: Compiled): Keyed[] {
       facts[`panel "${panel.title ?? ''}"`] = (panel.targets ?? []).map((t) => t.expr ?? '').join('\n');
     }
     const service = dash.tags?.[0];
-    const subject = `${service === undefined ? '' : `${service}/`}${dash.uid ?? d.path}`;
+    // The title names the service and, last, the environment: without it the rows of the
+    // environments merge.
+    const title = (dash.title ?? '').replace(` (${env})`, '');
+    const subject = title === '' ? (dash.uid ?? d.path) : title;
     return [{ env, subject, facts, ...(service === undefined ? {} : { service }) }];
   });
 }

@@ -11,6 +11,8 @@ export interface TestResult {
   readonly report?: ProofReport;
   /** Whether generated/ holds exactly what the definitions compile to (so the committed tests were run). */
   readonly upToDate?: boolean;
+  /** The `--service` asked for when no service has that name. */
+  readonly unknownService?: string;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface TestResult {
  */
 export async function testAlerts(
   options: ProjectOptions & { readonly outDir?: string },
-  prove: ProveOptions = {},
+  prove: ProveOptions & { readonly service?: string } = {},
 ): Promise<TestResult> {
   const { project, diagnostics } = await loadProject(options);
   if (!project) return { diagnostics };
@@ -27,6 +29,10 @@ export async function testAlerts(
   const findings = await check(built);
   if (hasErrors(findings)) return { diagnostics: [...diagnostics, ...findings] };
   const drift = await checkTree(join(options.root, options.outDir ?? 'generated'), built.tree);
-  const report = await proveAlerts(built, prove);
+  const { service, ...rest } = prove;
+  if (service !== undefined && !project.services.some((s) => s.name === service))
+    return { diagnostics, unknownService: service };
+  const tests = built.derived.tests.filter((t) => service === undefined || t.svc.name === service);
+  const report = await proveAlerts({ documents: built.documents, derived: { tests } }, rest);
   return { diagnostics, report, upToDate: isDriftFree(drift) };
 }
