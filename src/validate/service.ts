@@ -23,6 +23,7 @@ import type {
   Slo,
   SloAlerting,
   SloSpec,
+  ThresholdSli,
 } from '../model/slo.ts';
 import {
   compare,
@@ -88,6 +89,9 @@ const sliShapes = {
   probe: shapeOf<ProbeSli>()(z.strictObject({ kind: z.literal('probe'), gauge: selector })),
   freshness: shapeOf<FreshnessSli>()(
     z.strictObject({ kind: z.literal('freshness'), timestamp: selector, maxAge: duration }),
+  ),
+  threshold: shapeOf<ThresholdSli>()(
+    z.strictObject({ kind: z.literal('threshold'), gauge: selector, below: z.number() }),
   ),
   raw: shapeOf<RawSli>()(z.strictObject({ kind: z.literal('raw'), bad: z.string(), total: z.string() })),
 } as const satisfies Record<Sli['kind'], z.ZodType>;
@@ -297,6 +301,8 @@ function selectorsOf(sli: Sli): [string, Selector][] {
       return [['gauge', sli.gauge]];
     case 'freshness':
       return [['timestamp', sli.timestamp]];
+    case 'threshold':
+      return [['gauge', sli.gauge]];
     case 'raw':
       return [];
   }
@@ -404,6 +410,13 @@ function checkSlo(
       );
   }
   if (sli.kind === 'freshness') checkDuration(report, [...sliPath, 'maxAge'], sli.maxAge, sli.maxAge);
+  if (sli.kind === 'threshold' && !Number.isFinite(sli.below))
+    report(
+      'sli/threshold-bound',
+      [...sliPath, 'below'],
+      `must be a finite number, got ${sli.below}`,
+      'write the bound in the gauge’s unit: below: 300 for 5 minutes of lag in seconds',
+    );
   if (sli.kind === 'raw') {
     for (const role of ['bad', 'total'] as const)
       if (!sli[role].includes('{{.window}}') && !sli[role].includes('{{ .window }}'))

@@ -14,7 +14,8 @@ import { type Query, stat, table, timeseries } from './panels.ts';
 import type { DashboardPlan, PanelPlan } from './plan.ts';
 import { ENVIRONMENT_NAME, errorRatio, legendOf, sloSeries } from './queries.ts';
 
-const isTimeBased = (slo: ResolvedSlo): boolean => slo.sli.kind === 'probe' || slo.sli.kind === 'freshness';
+const isTimeBased = (slo: ResolvedSlo): boolean =>
+  slo.sli.kind === 'probe' || slo.sli.kind === 'freshness' || slo.sli.kind === 'threshold';
 
 /** Color of a pair's threshold: red pages, orange opens a ticket. */
 const tierColor = (pair: WindowPair): string => (pair.tier === 'page' ? 'red' : 'orange');
