@@ -207,9 +207,11 @@ function routingFacts(c: Compiled): Keyed[] {
     for (const svc of services)
       for (const severity of SEVERITIES)
         for (const category of CATEGORIES)
+          // Always with the service: a second service must not rename the first one's rows.
           out.push({
             env,
-            subject: `${LABEL.severity}=${severity} ${LABEL.category}=${category}${services.length > 1 ? ` ${LABEL.service}=${svc.name}` : ''}`,
+            service: svc.name,
+            subject: `${LABEL.severity}=${severity} ${LABEL.category}=${category} ${LABEL.service}=${svc.name}`,
             facts: {
               receivers: routeReceivers(config.route, {
                 [LABEL.severity]: severity,
