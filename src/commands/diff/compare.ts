@@ -206,8 +206,8 @@ function routingFacts(c: Compiled): Keyed[] {
     const services = c.project.services.filter((s) => s.environments.some((e) => e.name === env));
     for (const svc of services)
       for (const severity of SEVERITIES)
+        // Always with the service: a second service must not rename the first one's rows.
         for (const category of CATEGORIES)
-          // Always with the service: a second service must not rename the first one's rows.
           out.push({
             env,
             service: svc.name,
