@@ -205,8 +205,8 @@ function routingFacts(c: Compiled): Keyed[] {
   for (const [env, config] of alertmanagers(c.documents)) {
     const services = c.project.services.filter((s) => s.environments.some((e) => e.name === env));
     for (const svc of services)
+      // Always with the service: a second service must not rename the first one's rows.
       for (const severity of SEVERITIES)
-        // Always with the service: a second service must not rename the first one's rows.
         for (const category of CATEGORIES)
           out.push({
             env,
