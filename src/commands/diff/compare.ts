@@ -203,9 +203,9 @@ function routeLines(route: AmRoute, above: readonly string[] = []): string[] {
 function routingFacts(c: Compiled): Keyed[] {
   const out: Keyed[] = [];
   for (const [env, config] of alertmanagers(c.documents)) {
+    // Rows always name the service: a second service must not rename the first one's rows.
     const services = c.project.services.filter((s) => s.environments.some((e) => e.name === env));
     for (const svc of services)
-      // Always with the service: a second service must not rename the first one's rows.
       for (const severity of SEVERITIES)
         for (const category of CATEGORIES)
           out.push({
