@@ -188,3 +188,28 @@ describe('dashboard uids', () => {
     ]);
   });
 });
+
+describe('the threshold SLI in OpenSLO', () => {
+  it('exports as a thresholdMetric with op lt and imports back into the same SLI', async () => {
+    const { exportOpenSlo } = await import('../src/index.ts');
+    const { importObjects, parseOpenSloText } = await import('../src/formats/openslo/import/index.ts');
+    const { validateProject } = await import('../src/validate/service.ts');
+    const lagOnly: ResolvedService = {
+      ...checkout,
+      slos: checkout.slos.filter((s) => s.sli.kind === 'threshold'),
+    };
+    const result = exportOpenSlo({ services: [lagOnly] });
+    expect(result.diagnostics).toEqual([]);
+    const [file, text] = [...result.tree][0] ?? ['', ''];
+    expect(text).toContain('thresholdMetric');
+    expect(text).toMatch(/op: lt\n\s+value: 300/);
+    const parsed = parseOpenSloText(text, file);
+    expect(parsed.diagnostics).toEqual([]);
+    const imported = importObjects(parsed.objects, { environments: checkout.environments });
+    expect(imported.diagnostics).toEqual([]);
+    const validated = validateProject(imported.services);
+    expect(validated.diagnostics).toEqual([]);
+    const sli = validated.project?.services[0]?.slos[0]?.sli;
+    expect(sli).toEqual(lagOnly.slos[0]?.sli);
+  });
+});
