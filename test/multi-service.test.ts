@@ -20,7 +20,7 @@ import {
 } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
 import { validateDashboards } from '../src/validate/index.ts';
-import { ROOT } from './helpers/tools.ts';
+import { ROOT, tool } from './helpers/tools.ts';
 
 const root = join(ROOT, 'test', 'fixtures', 'multi-service');
 const MALARIA = 'malaria-predictor-api';
@@ -211,5 +211,27 @@ describe('the threshold SLI in OpenSLO', () => {
     expect(validated.diagnostics).toEqual([]);
     const sli = validated.project?.services[0]?.slos[0]?.sli;
     expect(sli).toEqual(lagOnly.slos[0]?.sli);
+  });
+});
+
+describe('the CLI with two services', () => {
+  const cli = (...args: string[]) =>
+    tool(join(ROOT, 'node_modules', '.bin', 'tsx'), [
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      '--root',
+      root,
+      ...args,
+    ]);
+
+  it('explains one service’s SLO by service/id and refuses an unknown service (exit 2)', async () => {
+    const one = await cli('explain', '--slo', `${CHECKOUT}/availability`, '--env', 'staging', '--json');
+    expect(one.code).toBe(0);
+    const rows = JSON.parse(one.stdout) as { service: string; environment: string }[];
+    expect(new Set(rows.map((r) => `${r.service} ${r.environment}`))).toEqual(
+      new Set([`${CHECKOUT} staging`]),
+    );
+    const unknown = await cli('test', '--service', 'nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('no service named "nope"\n');
   });
 });
