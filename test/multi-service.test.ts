@@ -235,3 +235,19 @@ describe('the CLI with two services', () => {
     expect(unknown.stderr).toBe('no service named "nope"\n');
   });
 });
+
+describe('a threshold SLI with a bound that is no number', () => {
+  it('is a diagnostic naming the file and field', async () => {
+    const { default: spec } = await import('./fixtures/multi-service/slos/checkout-api.ts');
+    const { validateProject } = await import('../src/validate/service.ts');
+    const slos = spec.slos.map((s) =>
+      s.sli.kind === 'threshold' ? { ...s, sli: { ...s.sli, below: Number.NaN } } : s,
+    );
+    const result = validateProject([
+      { value: { ...spec, slos }, file: 'slos/checkout-api.ts', exportName: 'default' },
+    ]);
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([
+      'slos/checkout-api.ts: consumer-lag.sli.below: error: Invalid input: expected number, received NaN [schema/invalid-type]',
+    ]);
+  });
+});

@@ -410,13 +410,6 @@ function checkSlo(
       );
   }
   if (sli.kind === 'freshness') checkDuration(report, [...sliPath, 'maxAge'], sli.maxAge, sli.maxAge);
-  if (sli.kind === 'threshold' && !Number.isFinite(sli.below))
-    report(
-      'sli/threshold-bound',
-      [...sliPath, 'below'],
-      `must be a finite number, got ${sli.below}`,
-      'write the bound in the gauge’s unit: below: 300 for 5 minutes of lag in seconds',
-    );
   if (sli.kind === 'raw') {
     for (const role of ['bad', 'total'] as const)
       if (!sli[role].includes('{{.window}}') && !sli[role].includes('{{ .window }}'))
