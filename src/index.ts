@@ -26,7 +26,7 @@ export { formatDiffMarkdown } from './commands/diff/markdown.ts';
 export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './commands/drill/format.ts';
 export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './commands/drill/run.ts';
 export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
-export { explain, formatExplain } from './commands/explain.ts';
+export { type ExplainOptions, explain, formatExplain } from './commands/explain.ts';
 export { type LintOptions, type LintResult, lint, lintDocuments } from './commands/lint.ts';
 export {
   exportOpenSlo,
