@@ -15,12 +15,18 @@ export {
 } from './checks/index.ts';
 export type { Change } from './commands/diff/compare.ts';
 export { RevisionError } from './commands/diff/git.ts';
-export { type DiffOptions, type DiffResult, diff, diffProjects } from './commands/diff/index.ts';
+export {
+  type DiffOptions,
+  type DiffResult,
+  diff,
+  diffProjects,
+  selectChanges,
+} from './commands/diff/index.ts';
 export { formatDiffMarkdown } from './commands/diff/markdown.ts';
 export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './commands/drill/format.ts';
 export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './commands/drill/run.ts';
 export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
-export { explain, formatExplain } from './commands/explain.ts';
+export { type ExplainOptions, explain, formatExplain } from './commands/explain.ts';
 export {
   IMPORT_ENVIRONMENT,
   IMPORT_FORMATS,

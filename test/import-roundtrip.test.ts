@@ -84,11 +84,13 @@ describe('import then generate', () => {
       join(SLOTH, 'openslo-kubernetes-apiserver.yml'),
     ]);
     // Three SLOs (two latency objectives on one SLO) whose dashboard uids share their first 40
-    // characters: each keeps its own dashboard (a hash of the whole name tells them apart).
+    // characters: each keeps its own dashboard (a hash of the whole name tells them apart), beside
+    // the service's SLO overview.
     const boards = (await readdir(join(project, 'generated', 'grafana', 'production'))).filter((f) =>
-      f.startsWith('k8s-apiserver-slo-'),
+      f.startsWith('k8s-apiserver-production-'),
     );
-    expect(boards).toHaveLength(3);
+    expect(boards).toHaveLength(4);
+    expect(boards).toContain('k8s-apiserver-production-slos.json');
     for (const b of boards) expect(b.replace(/\.json$/, '').length).toBeLessThanOrEqual(40);
   });
 

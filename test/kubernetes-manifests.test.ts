@@ -107,8 +107,8 @@ describe.each(ENVS)('kubernetes manifests of $name', (env) => {
       expect(json).toBe(tree.get(`grafana/${env.name}/${key}`));
       expect(object.metadata.labels?.grafana_dashboard).toBe('1');
       expect(object.metadata.annotations).toEqual({
-        grafana_folder: 'malaria-predictor-api',
-        'k8s-sidecar-target-directory': 'malaria-predictor-api',
+        grafana_folder: `malaria-predictor-api-${env.name}`,
+        'k8s-sidecar-target-directory': `malaria-predictor-api-${env.name}`,
       });
     }
   });

@@ -32,6 +32,8 @@ function sliSelectors(slo: ResolvedSlo): [string, Selector][] {
       return [['gauge', sli.gauge]];
     case 'freshness':
       return [['timestamp', sli.timestamp]];
+    case 'threshold':
+      return [['gauge', sli.gauge]];
     case 'raw':
       return [];
   }

@@ -139,9 +139,11 @@ program
 program
   .command('explain')
   .description('print the burn-rate windows, thresholds, detection time and budget spent of each SLO')
-  .option('--slo <id>', 'only this SLO')
+  .option('--slo <id>', 'only this SLO (`id`, or `service/id` when two services share the id)')
+  .option('--service <name>', 'only the SLOs of this service')
+  .option('--env <name>', 'only this environment')
   .option('--json', 'machine-readable output')
-  .action(async (options: { slo?: string; json?: boolean }) => {
+  .action(async (options: { slo?: string; service?: string; env?: string; json?: boolean }) => {
     const config = await projectConfig();
     if (!config) return;
     const { project, diagnostics } = await loadProject(config);
@@ -150,9 +152,18 @@ program
       process.exitCode = EXIT_FINDINGS;
       return;
     }
-    const rows = explain(project, options.slo === undefined ? {} : { slo: options.slo });
+    const rows = explain(project, {
+      ...(options.slo === undefined ? {} : { slo: options.slo }),
+      ...(options.service === undefined ? {} : { service: options.service }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     if (rows.length === 0) {
-      process.stderr.write(`no SLO with id ${JSON.stringify(options.slo)}\n`);
+      const asked = [
+        options.service === undefined ? '' : `service ${JSON.stringify(options.service)}`,
+        options.slo === undefined ? '' : `id ${JSON.stringify(options.slo)}`,
+        options.env === undefined ? '' : `environment ${JSON.stringify(options.env)}`,
+      ].filter(Boolean);
+      process.stderr.write(`no SLO with ${asked.join(', ')}\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
@@ -164,8 +175,9 @@ program
   .description('run the generated promtool unit tests with the real promtool; summary per alert')
   .option('--env <names...>', 'only these environments')
   .option('--alert <names...>', 'only the scenarios of these alerts')
+  .option('--service <name>', 'only the tests of this service')
   .option('--jobs <n>', 'promtool processes at once (default: the number of CPUs)')
-  .action(async (options: { env?: string[]; alert?: string[]; jobs?: string }) => {
+  .action(async (options: { env?: string[]; alert?: string[]; service?: string; jobs?: string }) => {
     const config = await projectConfig();
     if (!config) return;
     const jobs = options.jobs === undefined ? undefined : Number(options.jobs);
@@ -179,6 +191,7 @@ program
     const result = await testAlerts(config, {
       ...(options.env ? { environments: options.env } : {}),
       ...(options.alert ? { alerts: options.alert } : {}),
+      ...(options.service ? { service: options.service } : {}),
       ...(jobs ? { jobs } : {}),
       ...(live
         ? {
@@ -190,6 +203,11 @@ program
     });
     if (live) process.stderr.write('\r\x1b[K');
     const { report } = result;
+    if (result.unknownService !== undefined) {
+      process.stderr.write(`no service named ${JSON.stringify(result.unknownService)}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
     if (!report) {
       printDiagnostics(result.diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -471,10 +489,17 @@ program
   .command('diff')
   .description('print, as Markdown for a pull request, what the definitions change in the generated output')
   .option('--base <ref>', 'git revision to compare the working tree with', 'HEAD')
-  .action(async (options: { base: string }) => {
+  .option('--service <name>', 'only the changes of this service')
+  .option('--env <name>', 'only the changes in this environment')
+  .action(async (options: { base: string; service?: string; env?: string }) => {
     const config = await projectConfig();
     if (!config) return;
-    const result = await diffProject({ ...config, base: options.base });
+    const result = await diffProject({
+      ...config,
+      base: options.base,
+      ...(options.service === undefined ? {} : { service: options.service }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     if (result.markdown === undefined) {
       printDiagnostics(result.diagnostics);
       process.exitCode = EXIT_FINDINGS;

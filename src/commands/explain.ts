@@ -29,36 +29,53 @@ export interface ExplainRow {
   readonly budgetSpent: number | null;
 }
 
+export interface ExplainOptions {
+  /** Only this SLO: its id, or `service/id` to tell two services' SLOs of one id apart. */
+  readonly slo?: string;
+  /** Only the SLOs of this service. */
+  readonly service?: string;
+  /** Only this environment. */
+  readonly env?: string;
+}
+
+/** Whether an SLO is the one `--slo` names (`latency` or `malaria-predictor-api/latency`). */
+const sloMatches = (wanted: string | undefined, service: string, slo: string): boolean =>
+  wanted === undefined || wanted === slo || wanted === `${service}/${slo}`;
+
 /** One row per SLO, environment and window pair. */
-export function explain(project: Project, options: { slo?: string } = {}): ExplainRow[] {
-  return project.services.flatMap((svc) =>
-    svc.environments.flatMap((env) =>
-      svc.slos
-        .filter((slo) => options.slo === undefined || slo.id === options.slo)
-        .flatMap((slo) =>
-          explainPairs(slo.windows, slo.errorBudget, slo.period).map((row) => ({
-            service: svc.name,
-            environment: env.name,
-            slo: slo.id,
-            objective: formatPercent(slo.objective),
-            period: formatSeconds(slo.period),
-            alert: burnAlertName(slo.id),
-            severity: row.pair.severity,
-            tier: row.pair.tier,
-            enabled: row.pair.tier === 'page' ? slo.alerting.page : slo.alerting.ticket,
-            longWindow: formatSeconds(row.pair.long),
-            shortWindow: formatSeconds(row.pair.short),
-            burnFactor: formatRational(row.pair.factor),
-            errorRatioThreshold: formatRational(row.threshold),
-            errorRatioThresholdPercent: formatPercent(row.threshold),
-            for: formatSeconds(row.pair.forSeconds),
-            conditionAfterSeconds: row.conditionSeconds ?? null,
-            firesAfterSeconds: row.firesAfterSeconds ?? null,
-            budgetSpent: row.budgetSpent === undefined ? null : Number(row.budgetSpent.toFixed(6)),
-          })),
+export function explain(project: Project, options: ExplainOptions = {}): ExplainRow[] {
+  return project.services
+    .filter((svc) => options.service === undefined || svc.name === options.service)
+    .flatMap((svc) =>
+      svc.environments
+        .filter((env) => options.env === undefined || env.name === options.env)
+        .flatMap((env) =>
+          svc.slos
+            .filter((slo) => sloMatches(options.slo, svc.name, slo.id))
+            .flatMap((slo) =>
+              explainPairs(slo.windows, slo.errorBudget, slo.period).map((row) => ({
+                service: svc.name,
+                environment: env.name,
+                slo: slo.id,
+                objective: formatPercent(slo.objective),
+                period: formatSeconds(slo.period),
+                alert: burnAlertName(slo.id),
+                severity: row.pair.severity,
+                tier: row.pair.tier,
+                enabled: row.pair.tier === 'page' ? slo.alerting.page : slo.alerting.ticket,
+                longWindow: formatSeconds(row.pair.long),
+                shortWindow: formatSeconds(row.pair.short),
+                burnFactor: formatRational(row.pair.factor),
+                errorRatioThreshold: formatRational(row.threshold),
+                errorRatioThresholdPercent: formatPercent(row.threshold),
+                for: formatSeconds(row.pair.forSeconds),
+                conditionAfterSeconds: row.conditionSeconds ?? null,
+                firesAfterSeconds: row.firesAfterSeconds ?? null,
+                budgetSpent: row.budgetSpent === undefined ? null : Number(row.budgetSpent.toFixed(6)),
+              })),
+            ),
         ),
-    ),
-  );
+    );
 }
 
 const pad = (cells: string[], widths: number[]): string =>

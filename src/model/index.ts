@@ -64,6 +64,7 @@ export type {
   Slo,
   SloAlerting,
   SloSpec,
+  ThresholdSli,
 } from './slo.ts';
-export { defineSlo, freshnessSli, latencySli, probeSli, ratioSli, rawSli } from './slo.ts';
+export { defineSlo, freshnessSli, latencySli, probeSli, ratioSli, rawSli, thresholdSli } from './slo.ts';
 export type { Duration } from './units.ts';

@@ -38,9 +38,24 @@ export interface FreshnessSli {
 }
 
 /**
+ * A gauge under a bound is good time (consumer lag under 300 seconds, queue depth under 1000):
+ * the share of rule evaluations at which the gauge was at or above `below` is bad (time-based,
+ * like probe and freshness).
+ */
+export interface ThresholdSli {
+  readonly kind: 'threshold';
+  /** The gauge compared with the bound. */
+  readonly gauge: Selector;
+  /** Values strictly below this are good, in the gauge's unit. */
+  readonly below: number;
+}
+
+/**
  * Escape hatch: PromQL for bad and total events over a window. `{{.window}}` is replaced by the
- * base window (`5m`); `{{.namespace}}` and `{{.vars.NAME}}` by the environment's values. Each
- * expression must return one series per grouping label set.
+ * base window (`5m`); `{{.namespace}}` and `{{.vars.NAME}}` by the environment's values;
+ * `{{.selector}}` by the environment's matchers (`namespace="x",cluster="eu-1"`: its namespace and
+ * `selectorLabels`), to write inside braces: `x{code=~"5..",{{.selector}}}`. Each expression must
+ * return one series per grouping label set.
  */
 export interface RawSli {
   readonly kind: 'raw';
@@ -50,7 +65,7 @@ export interface RawSli {
   readonly total: string;
 }
 
-export type Sli = RatioSli | LatencySli | ProbeSli | FreshnessSli | RawSli;
+export type Sli = RatioSli | LatencySli | ProbeSli | FreshnessSli | ThresholdSli | RawSli;
 
 /**
  * One burn-rate window pair written out, for alert policies imported from OpenSLO, Sloth or Pyrra
@@ -126,5 +141,8 @@ export const probeSli = (spec: Omit<ProbeSli, 'kind'>): ProbeSli => Object.freez
 /** Freshness SLI: share of time a timestamp was younger than `maxAge`. */
 export const freshnessSli = (spec: Omit<FreshnessSli, 'kind'>): FreshnessSli =>
   Object.freeze({ kind: 'freshness', ...spec });
+/** Threshold SLI: share of time a gauge stayed below `below`. */
+export const thresholdSli = (spec: Omit<ThresholdSli, 'kind'>): ThresholdSli =>
+  Object.freeze({ kind: 'threshold', ...spec });
 /** Raw PromQL SLI with a `{{.window}}` placeholder. */
 export const rawSli = (spec: Omit<RawSli, 'kind'>): RawSli => Object.freeze({ kind: 'raw', ...spec });

@@ -24,6 +24,7 @@ import type {
   Slo,
   SloAlerting,
   SloSpec,
+  ThresholdSli,
 } from '../model/slo.ts';
 import {
   compare,
@@ -100,6 +101,9 @@ const sliShapes = {
   probe: shapeOf<ProbeSli>()(z.strictObject({ kind: z.literal('probe'), gauge: selector })),
   freshness: shapeOf<FreshnessSli>()(
     z.strictObject({ kind: z.literal('freshness'), timestamp: selector, maxAge: duration }),
+  ),
+  threshold: shapeOf<ThresholdSli>()(
+    z.strictObject({ kind: z.literal('threshold'), gauge: selector, below: z.number() }),
   ),
   raw: shapeOf<RawSli>()(z.strictObject({ kind: z.literal('raw'), bad: z.string(), total: z.string() })),
 } as const satisfies Record<Sli['kind'], z.ZodType>;
@@ -335,6 +339,8 @@ function selectorsOf(sli: Sli): [string, Selector][] {
       return [['gauge', sli.gauge]];
     case 'freshness':
       return [['timestamp', sli.timestamp]];
+    case 'threshold':
+      return [['gauge', sli.gauge]];
     case 'raw':
       return [];
   }

@@ -37,11 +37,11 @@ export function catalogAlertLinks(
   env: Environment,
 ): Record<string, string> {
   return {
-    runbook_url: urlUnder(env.runbookBaseUrl, runbookFile(alert.name)),
+    runbook_url: urlUnder(env.runbookBaseUrl, runbookFile(alert.service, alert.name)),
     // Without such a panel the dashboard alone; generation then reports the missing panel.
     dashboard_url:
       dashboardLink(svc, env, catalogPanelTarget(alert.dashboard, alert.panel)) ??
-      dashboardUrl(env.grafanaBaseUrl, DASHBOARD_UID[alert.dashboard](alert.service), env.name),
+      dashboardUrl(env.grafanaBaseUrl, DASHBOARD_UID[alert.dashboard](alert.service, env.name), env.name),
   };
 }
 

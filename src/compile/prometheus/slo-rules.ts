@@ -143,7 +143,7 @@ function alertLinks(
     : { dashboard: 'slo-detail', slo: slo.id, panel: 'events' };
   const dashboard = dashboardLink(svc, env, target);
   return {
-    runbook_url: slo.alerting.runbookUrl ?? urlUnder(env.runbookBaseUrl, runbookFile(alert)),
+    runbook_url: slo.alerting.runbookUrl ?? urlUnder(env.runbookBaseUrl, runbookFile(svc.name, alert)),
     ...(dashboard ? { dashboard_url: dashboard } : {}),
   };
 }

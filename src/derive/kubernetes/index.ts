@@ -9,7 +9,7 @@ import { notificationTemplates } from '../../compile/alertmanager/index.ts';
 import type { BuiltDashboard } from '../../compile/grafana/index.ts';
 import { type Artifacts, ruleSources, type ServiceArtifacts } from '../../compile/index.ts';
 import type { RuleGroup } from '../../compile/prometheus/index.ts';
-import { DEFAULT_RULE_SELECTOR_LABELS, KUBERNETES } from '../../conventions.ts';
+import { DEFAULT_RULE_SELECTOR_LABELS, dashboardFolder, KUBERNETES } from '../../conventions.ts';
 import type { Document } from '../../emit/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
@@ -61,7 +61,7 @@ export function kubernetesSettings(svc: ResolvedService, env: Environment): Kube
   const k = env.kubernetes ?? {};
   return {
     ruleSelectorLabels: env.ruleSelectorLabels ?? DEFAULT_RULE_SELECTOR_LABELS,
-    dashboardFolder: k.dashboardFolder ?? svc.name,
+    dashboardFolder: k.dashboardFolder ?? dashboardFolder(svc.name, env.name),
     dashboardNamespace: k.dashboardNamespace ?? env.namespace,
     alertmanagerConfigLabels: k.alertmanagerConfigLabels ?? {},
     secretsDir: k.secretsDir ?? KUBERNETES.secretsDir,
@@ -201,9 +201,12 @@ function serviceManifests({ svc, env, rules, dashboards }: ServiceArtifacts): Ma
   return [...ruleObjects, ...dashboardObjects];
 }
 
-/** `prometheusrule-<name>.yaml`; with several namespaces in one environment, the namespace too. */
-const fileName = (m: Manifest, qualify: boolean): string =>
-  `${m.object.kind.toLowerCase()}-${qualify ? `${m.object.metadata?.namespace}-` : ''}${m.object.metadata?.name}.yaml`;
+/**
+ * `<kind>-<namespace>-<name>.yaml`, always with the namespace: a name unique per object that never
+ * depends on which other services share the environment, so adding one renames nothing.
+ */
+const fileName = (m: Manifest): string =>
+  `${m.object.kind.toLowerCase()}-${m.object.metadata?.namespace}-${m.object.metadata?.name}.yaml`;
 
 /** Every document of generated/kubernetes/, per environment name. */
 export function toKubernetesDocuments(artifacts: Artifacts): Document[] {
@@ -218,10 +221,9 @@ export function toKubernetesDocuments(artifacts: Artifacts): Document[] {
       ...alertmanagerManifests(artifacts, envName, namespaces),
     ];
     const objectNamespaces = [...new Set(manifests.map((m) => m.object.metadata?.namespace ?? ''))];
-    const qualify = objectNamespaces.length > 1;
     const dir = KUBERNETES.dir(envName);
     const files = manifests
-      .map((m) => ({ m, file: fileName(m, qualify) }))
+      .map((m) => ({ m, file: fileName(m) }))
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     const kustomization: Kustomization = {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',

@@ -77,6 +77,9 @@ function sliText(sli: Sli, used: Set<string>): string {
     case 'freshness':
       used.add('freshnessSli');
       return `freshnessSli({ timestamp: ${selector(sli.timestamp, used)}, maxAge: ${str(sli.maxAge)} })`;
+    case 'threshold':
+      used.add('thresholdSli');
+      return `thresholdSli({ gauge: ${selector(sli.gauge, used)}, below: ${sli.below} })`;
     case 'raw':
       used.add('rawSli');
       return `rawSli({\n  bad: ${str(sli.bad)},\n  total: ${str(sli.total)},\n})`;
