@@ -22,6 +22,16 @@ export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from '
 export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
 export { explain, formatExplain } from './commands/explain.ts';
 export {
+  formatGate,
+  type GateOptions,
+  type GateResult,
+  GateUsageError,
+  gateExitCode,
+  runGate,
+  type VersionSelector,
+  watchGate,
+} from './commands/gate.ts';
+export {
   IMPORT_ENVIRONMENT,
   IMPORT_FORMATS,
   type ImportDefinitionsResult,
