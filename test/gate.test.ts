@@ -6,11 +6,14 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gateExprs, maxBurnRate, requiredEvents, runGate, watchGate } from '../src/commands/gate.ts';
+import { runGate, watchGate } from '../src/commands/gate.ts';
+import { gateExprs, maxBurnRate, requiredEvents } from '../src/compile/prometheus/gate.ts';
+import { toAnalysisTemplate, toMetricTemplates } from '../src/derive/kubernetes/index.ts';
 import { loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { withLabelMatcher } from '../src/promql/index.ts';
 import { type RunningPrometheus, startPrometheus } from '../src/runtime/prometheus.ts';
+import { crdProblems, crdValidators, type KubeObject } from './helpers/kubernetes.ts';
 import { ROOT, tempDir } from './helpers/tools.ts';
 import { backfillVersions, type VersionProfile } from './helpers/version-history.ts';
 
@@ -225,4 +228,65 @@ describe('obsgen gate as a process', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--version-label must be <label>=<value>');
   }, 60_000);
+});
+
+describe('the gate as Argo Rollouts and Flagger objects', () => {
+  const objects = (project: Project) => {
+    const svc = project.services[0];
+    const env = svc?.environments.find((e) => e.name === 'production');
+    if (!svc || !env) throw new Error('no production environment');
+    return { analysis: toAnalysisTemplate(svc, env, {}), metrics: toMetricTemplates(svc, env, {}) };
+  };
+
+  it('validate against the CRD schemas, which refuse a wrong type', () => {
+    const validators = crdValidators();
+    for (const project of [shop, malaria]) {
+      const { analysis, metrics } = objects(project);
+      for (const object of [analysis, ...metrics]) {
+        expect(crdProblems(validators, object as unknown as KubeObject), object.metadata.name).toEqual([]);
+      }
+    }
+    const { analysis, metrics } = objects(shop);
+    // Structural schemas prune unknown fields rather than refuse them: a wrong type is what fails.
+    const badMetric = { ...analysis.spec.metrics[0], provider: { prometheus: { query: 42 } } };
+    const bad = { ...analysis, spec: { ...analysis.spec, metrics: [badMetric] } };
+    expect(crdProblems(validators, bad as unknown as KubeObject)).not.toEqual([]);
+    const badTemplate = { ...metrics[0], spec: { provider: { type: 'prom' }, query: 'up' } };
+    expect(crdProblems(validators, badTemplate as unknown as KubeObject)).not.toEqual([]);
+  });
+
+  it("run on the test Prometheus and decide as the gate does, with Argo's conditions", async () => {
+    const running = prometheus as RunningPrometheus;
+    const measure = async (project: Project, version: string) => {
+      const { analysis, metrics } = objects(project);
+      const results: Record<string, number | undefined> = {};
+      for (const metric of analysis.spec.metrics) {
+        const query = metric.provider.prometheus.query
+          .replaceAll('{{args.version}}', version)
+          .replaceAll('{{args.baseline-version}}', 'v1');
+        const flagger = metrics.find((m) => m.metadata.name.endsWith(metric.name));
+        // Flagger's template reads the same query with its own variable syntax.
+        expect(
+          flagger?.spec.query
+            .replaceAll('{{ variables.version }}', version)
+            .replaceAll('{{ variables.baseline }}', 'v1'),
+        ).toBe(query);
+        results[metric.name] = (await running.query(query, END))[0]?.value;
+      }
+      return results;
+    };
+    const healthy = await measure(shop, 'v2');
+    expect(healthy['errors-burn-rate']).toBeGreaterThan(0.5);
+    expect(healthy['errors-burn-rate']).toBeLessThan(14.4);
+    expect(healthy['uptime-burn-rate']).toBe(0);
+    const burst = await measure(shop, 'burst');
+    expect(burst['errors-burn-rate']).toBeGreaterThan(14.4);
+    // No traffic: no result, which Argo's conditions leave inconclusive.
+    expect((await measure(shop, 'v9'))['errors-burn-rate']).toBeUndefined();
+    const slow = await measure(malaria, 'slow');
+    expect(slow['latency-p95-degradation']).toBeGreaterThan(1.2);
+    expect(slow['latency-burn-rate']).toBeLessThan(14.4);
+    const same = await measure(malaria, 'v2');
+    expect(same['latency-p95-degradation']).toBeCloseTo(1, 3);
+  });
 });

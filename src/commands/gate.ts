@@ -5,18 +5,21 @@
  * with the fastest page pair's factor and, for latency SLIs, the new version's p95 with the
  * baseline's.
  */
-import { eventExprs } from '../compile/prometheus/sli.ts';
+import {
+  GATE_MAX_DEGRADATION,
+  GATE_MIN_EVENTS,
+  GATE_WINDOW_SECONDS,
+  gateExprs,
+  maxBurnRate,
+  p95Expr,
+  requiredEvents,
+  type VersionSelector,
+} from '../compile/prometheus/gate.ts';
 import type { Project, ResolvedService, ResolvedSlo } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
 import { formatSeconds, toNumber } from '../model/units.ts';
-import type { WindowPair } from '../model/windows.ts';
-import { renderSelector, selectorMatchers, withLabelMatcher } from '../promql/index.ts';
 
-/** A label and the value that selects one version's series (`version=v2`). */
-export interface VersionSelector {
-  readonly label: string;
-  readonly value: string;
-}
+export type { VersionSelector } from '../compile/prometheus/gate.ts';
 
 export interface GateOptions {
   /** Base URL of the Prometheus HTTP API (`http://127.0.0.1:9090`). */
@@ -73,71 +76,6 @@ export interface GateResult {
 
 export class GateUsageError extends Error {}
 
-/** The fastest page pair's factor: the burn rate at which the definitions page soonest. */
-export function maxBurnRate(windows: readonly WindowPair[]): number {
-  const pages = windows.filter((w) => w.tier === 'page');
-  const fastest = [...(pages.length > 0 ? pages : windows)].sort((a, b) => a.long - b.long)[0];
-  return fastest ? toNumber(fastest.factor) : 1;
-}
-
-/** Series of the new version: request SLIs read per version, outside views (probes, freshness) do not. */
-const versioned = (slo: ResolvedSlo): boolean =>
-  slo.sli.kind === 'ratio' || slo.sli.kind === 'latency' || slo.sli.kind === 'raw';
-
-/**
- * Fewest events to decide on: more than 1 / (factor x budget), so that a single bad event cannot
- * on its own push the burn rate over the page factor, and for request SLIs at least `minEvents`
- * requests (probe samples and evaluation steps come at a fixed pace a window cannot raise).
- */
-export function requiredEvents(slo: ResolvedSlo, minEvents: number): number {
-  const threshold = maxBurnRate(slo.windows) * toNumber(slo.errorBudget);
-  const singleEvent = threshold > 0 ? Math.floor(1 / threshold) + 1 : 1;
-  return Math.max(versioned(slo) ? minEvents : 1, singleEvent);
-}
-
-/** The environment with the version matcher added to every raw selector of the SLI. */
-const versionEnv = (env: Environment, version: VersionSelector | undefined): Environment =>
-  version ? { ...env, selectorLabels: { ...env.selectorLabels, [version.label]: version.value } } : env;
-
-/** Bad and total events over the window, ungrouped: the gate decides per SLO, not per group. */
-export function gateExprs(
-  svc: ResolvedService,
-  slo: ResolvedSlo,
-  env: Environment,
-  windowSeconds: number,
-  version: VersionSelector | undefined,
-): { bad: string; total: string; perSecond: boolean } {
-  const ungrouped = { ...slo, groupBy: [] };
-  const window = formatSeconds(windowSeconds);
-  const selected = versioned(slo) ? version : undefined;
-  const exprs = eventExprs(svc, ungrouped, versionEnv(env, selected), window);
-  // Raw SLIs are written PromQL: the matcher goes into their selectors.
-  const rewrite = (expr: string) =>
-    slo.sli.kind === 'raw' && selected ? withLabelMatcher(expr, selected.label, selected.value) : expr;
-  return {
-    bad: `sum(${rewrite(exprs.bad)})`,
-    total: `sum(${rewrite(exprs.total)})`,
-    perSecond: slo.sli.kind === 'ratio' || slo.sli.kind === 'latency' || slo.sli.kind === 'raw',
-  };
-}
-
-/** p95 of a latency SLI's raw histogram over the window for one version. */
-export function p95Expr(
-  slo: ResolvedSlo,
-  env: Environment,
-  windowSeconds: number,
-  version: VersionSelector | undefined,
-): string | undefined {
-  if (slo.sli.kind !== 'latency') return undefined;
-  const hist = slo.sli.histogram;
-  const bucket = renderSelector(
-    `${hist.metric.name}_bucket`,
-    selectorMatchers(hist, versionEnv(env, version)),
-    env,
-  );
-  return `histogram_quantile(0.95, sum by (le) (rate(${bucket}[${formatSeconds(windowSeconds)}])))`;
-}
-
 /** One instant query through the HTTP API: the first sample's value, undefined when empty or NaN. */
 async function queryValue(url: string, expr: string, at: number): Promise<number | undefined> {
   const params = new URLSearchParams({ query: expr, time: String(at) });
@@ -175,7 +113,7 @@ async function decideSlo(
   const total = ((await queryValue(options.prometheus, exprs.total, at)) ?? 0) * scale;
   const bad = ((await queryValue(options.prometheus, exprs.bad, at)) ?? 0) * scale;
   const limit = maxBurnRate(slo.windows);
-  const needed = requiredEvents(slo, options.minEvents ?? 100);
+  const needed = requiredEvents(slo, options.minEvents ?? GATE_MIN_EVENTS);
   const base = { service: svc.name, slo: slo.id, events: Math.round(total), maxBurnRate: limit };
   if (total < needed) {
     return {
@@ -196,7 +134,7 @@ async function decideSlo(
       reason: `burn rate ${burnRate.toFixed(2)} (error ratio ${percent(errorRatio)}) is above the page factor ${limit}`,
     };
   }
-  const maxDegradation = options.maxDegradation ?? 0.2;
+  const maxDegradation = options.maxDegradation ?? GATE_MAX_DEGRADATION;
   const newExpr = p95Expr(slo, env, windowSeconds, options.version);
   if (newExpr && options.baseline) {
     const oldExpr = p95Expr(slo, env, windowSeconds, options.baseline) as string;
@@ -268,7 +206,7 @@ export function combine(decisions: readonly SloDecision[]): {
 
 /** One evaluation of every selected SLO at `options.at` (default now). */
 export async function runGate(project: Project, options: GateOptions): Promise<GateResult> {
-  const windowSeconds = options.windowSeconds ?? 120;
+  const windowSeconds = options.windowSeconds ?? GATE_WINDOW_SECONDS;
   const at = options.at ?? Date.now() / 1000;
   const decisions: SloDecision[] = [];
   for (const [svc, slo, env] of selectedSlos(project, options)) {
@@ -295,7 +233,7 @@ export async function watchGate(
   options: GateOptions,
   watch: WatchOptions = {},
 ): Promise<GateResult> {
-  const windowSeconds = options.windowSeconds ?? 120;
+  const windowSeconds = options.windowSeconds ?? GATE_WINDOW_SECONDS;
   const interval = watch.intervalSeconds ?? 10;
   const sleep = watch.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + windowSeconds * 1000;
