@@ -46,6 +46,13 @@ export {
   type ValidateResult,
   validateOpenSlo,
 } from './commands/openslo.ts';
+export {
+  buildReport,
+  type Report,
+  type ReportOptions,
+  ReportUsageError,
+  renderReportHtml,
+} from './commands/report.ts';
 export { type TestResult, testAlerts } from './commands/test/index.ts';
 export { formatProofReport, type ProofReport } from './commands/test/prove.ts';
 export {

@@ -1,9 +1,10 @@
 /** commander wiring only: parse arguments, call the library, print, set the exit code. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
 import {
+  buildReport,
   DEFAULT_API,
   DrillUsageError,
   diff as diffProject,
@@ -36,7 +37,9 @@ import {
   loadProjectConfig,
   type ProjectConfig,
   ProjectSetupError,
+  ReportUsageError,
   RevisionError,
+  renderReportHtml,
   runDrill,
   runGate,
   runInstallPlan,
@@ -266,6 +269,35 @@ program
       }
     },
   );
+
+program
+  .command('report')
+  .description('write one self-contained HTML page of the SLOs of an environment, read from Prometheus')
+  .requiredOption('--env <name>', 'environment')
+  .requiredOption('--prometheus <url>', 'Prometheus base URL')
+  .requiredOption('--out <file>', 'HTML file to write')
+  .action(async (options: { env: string; prometheus: string; out: string }) => {
+    const config = await projectConfig();
+    if (!config) return;
+    const { project, diagnostics } = await loadProject(config);
+    if (!project) {
+      printDiagnostics(diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    try {
+      const report = await buildReport(project, { prometheus: options.prometheus, environment: options.env });
+      writeFileSync(options.out, renderReportHtml(report));
+      process.stdout.write(`wrote ${options.out} (${report.slos.length} SLOs)\n`);
+    } catch (error) {
+      const message =
+        error instanceof ReportUsageError
+          ? error.message
+          : `cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+      process.stderr.write(`${message}\n`);
+      process.exitCode = EXIT_USAGE;
+    }
+  });
 
 program
   .command('test')
