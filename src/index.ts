@@ -28,6 +28,16 @@ export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from '
 export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
 export { type ExplainOptions, explain, formatExplain } from './commands/explain.ts';
 export {
+  formatGate,
+  type GateOptions,
+  type GateResult,
+  GateUsageError,
+  gateExitCode,
+  runGate,
+  type VersionSelector,
+  watchGate,
+} from './commands/gate.ts';
+export {
   IMPORT_ENVIRONMENT,
   IMPORT_FORMATS,
   type ImportDefinitionsResult,
@@ -42,6 +52,13 @@ export {
   type ValidateResult,
   validateOpenSlo,
 } from './commands/openslo.ts';
+export {
+  buildReport,
+  type Report,
+  type ReportOptions,
+  ReportUsageError,
+  renderReportHtml,
+} from './commands/report.ts';
 export { type TestResult, testAlerts } from './commands/test/index.ts';
 export { formatProofReport, type ProofReport } from './commands/test/prove.ts';
 export {

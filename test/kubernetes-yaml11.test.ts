@@ -87,8 +87,10 @@ describe('kubernetes manifests with values YAML 1.1 reads as booleans or numbers
     const namespaces = new Set(objects().map((o) => `${o.kind}:${o.metadata.namespace}`));
     expect([...namespaces].sort()).toEqual([
       'AlertmanagerConfig:y',
+      'AnalysisTemplate:y',
       'ConfigMap:n',
       'GrafanaDashboard:n',
+      'MetricTemplate:y',
       'PrometheusRule:y',
     ]);
   });

@@ -1,10 +1,11 @@
 /** commander wiring only: parse arguments, call the library, print, set the exit code. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
 import {
   asOperatorError,
+  buildReport,
   DEFAULT_API,
   DrillUsageError,
   diff as diffProject,
@@ -17,9 +18,12 @@ import {
   formatDrillReport,
   formatDrillStatus,
   formatExplain,
+  formatGate,
   formatLint,
   formatProofReport,
   formatToolStatus,
+  GateUsageError,
+  gateExitCode,
   generate,
   IMPORT_FORMATS,
   type ImportFormat,
@@ -35,16 +39,22 @@ import {
   OperatorError,
   type ProjectConfig,
   ProjectSetupError,
+  ReportUsageError,
   RevisionError,
+  renderReportHtml,
   runDrill,
+  runGate,
   runInstallPlan,
   scenarioNames,
   ToolMissingError,
   testAlerts,
   toolStatus,
+  type VersionSelector,
   validateOpenSlo,
+  watchGate,
 } from '../index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import { durationSeconds } from '../model/units.ts';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -168,6 +178,138 @@ program
       return;
     }
     process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatExplain(rows)}\n`);
+  });
+
+/** `label=value`, or undefined with a message when malformed. */
+function versionSelector(text: string | undefined, flag: string): VersionSelector | undefined | Error {
+  if (text === undefined) return undefined;
+  const match = /^([a-zA-Z_][a-zA-Z0-9_]*)=(.+)$/.exec(text);
+  return match
+    ? { label: match[1] as string, value: match[2] as string }
+    : new Error(`${flag} must be <label>=<value>, got ${JSON.stringify(text)}`);
+}
+
+program
+  .command('gate')
+  .description(
+    'decide from Prometheus whether a new version may stay: exit 0 pass, 1 fail (roll back), 2 cannot decide',
+  )
+  .requiredOption('--env <name>', 'environment')
+  .requiredOption('--prometheus <url>', 'Prometheus base URL')
+  .option('--service <name>', 'only this service')
+  .option('--slo <ids...>', 'only these SLOs')
+  .option('--window <duration>', 'window the SLIs are read over', '2m')
+  .option('--version-label <label=value>', "the new version's series")
+  .option('--baseline <label=value>', "the old version's series, for the latency comparison")
+  .option('--max-degradation <percent>', 'largest accepted p95 increase over the baseline', '20')
+  .option('--min-events <n>', 'fewest events in the window to decide on', '100')
+  .option('--watch', 'evaluate repeatedly until the window has passed; stop at the first failure')
+  .option('--interval <duration>', 'time between evaluations with --watch', '10s')
+  .option('--format <format>', 'text or json', 'text')
+  .action(
+    async (options: {
+      env: string;
+      prometheus: string;
+      service?: string;
+      slo?: string[];
+      window: string;
+      versionLabel?: string;
+      baseline?: string;
+      maxDegradation: string;
+      minEvents: string;
+      watch?: boolean;
+      interval: string;
+      format: string;
+    }) => {
+      const usage = (message: string) => {
+        process.stderr.write(`${message}\n`);
+        process.exitCode = EXIT_USAGE;
+      };
+      const version = versionSelector(options.versionLabel, '--version-label');
+      const baseline = versionSelector(options.baseline, '--baseline');
+      if (version instanceof Error) return usage(version.message);
+      if (baseline instanceof Error) return usage(baseline.message);
+      if (options.format !== 'text' && options.format !== 'json')
+        return usage('--format must be text or json');
+      let windowSeconds: number;
+      let intervalSeconds: number;
+      try {
+        windowSeconds = durationSeconds(options.window);
+        intervalSeconds = durationSeconds(options.interval);
+      } catch {
+        return usage(
+          `--window and --interval must be durations like 2m, got ${options.window} and ${options.interval}`,
+        );
+      }
+      const maxDegradation = Number(options.maxDegradation) / 100;
+      const minEvents = Number(options.minEvents);
+      if (!(maxDegradation >= 0)) return usage('--max-degradation must be a percentage >= 0');
+      if (!(Number.isInteger(minEvents) && minEvents > 0))
+        return usage('--min-events must be a positive whole number');
+      const config = await projectConfig();
+      if (!config) return;
+      const { project, diagnostics } = await loadProject(config);
+      if (!project) {
+        printDiagnostics(diagnostics);
+        process.exitCode = EXIT_FINDINGS;
+        return;
+      }
+      const gateOptions = {
+        prometheus: options.prometheus,
+        environment: options.env,
+        windowSeconds,
+        maxDegradation,
+        minEvents,
+        ...(options.service === undefined ? {} : { service: options.service }),
+        ...(options.slo === undefined ? {} : { slos: options.slo }),
+        ...(version === undefined ? {} : { version }),
+        ...(baseline === undefined ? {} : { baseline }),
+      };
+      try {
+        const result = options.watch
+          ? await watchGate(project, gateOptions, {
+              intervalSeconds,
+              onResult: (r) => process.stderr.write(`${formatGate(r).split('\n')[0]}\n`),
+            })
+          : await runGate(project, gateOptions);
+        process.stdout.write(
+          options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : `${formatGate(result)}\n`,
+        );
+        process.exitCode = gateExitCode(result.outcome);
+      } catch (error) {
+        if (error instanceof GateUsageError) return usage(error.message);
+        throw error;
+      }
+    },
+  );
+
+program
+  .command('report')
+  .description('write one self-contained HTML page of the SLOs of an environment, read from Prometheus')
+  .requiredOption('--env <name>', 'environment')
+  .requiredOption('--prometheus <url>', 'Prometheus base URL')
+  .requiredOption('--out <file>', 'HTML file to write')
+  .action(async (options: { env: string; prometheus: string; out: string }) => {
+    const config = await projectConfig();
+    if (!config) return;
+    const { project, diagnostics } = await loadProject(config);
+    if (!project) {
+      printDiagnostics(diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    try {
+      const report = await buildReport(project, { prometheus: options.prometheus, environment: options.env });
+      writeFileSync(options.out, renderReportHtml(report));
+      process.stdout.write(`wrote ${options.out} (${report.slos.length} SLOs)\n`);
+    } catch (error) {
+      const message =
+        error instanceof ReportUsageError
+          ? error.message
+          : `cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+      process.stderr.write(`${message}\n`);
+      process.exitCode = EXIT_USAGE;
+    }
   });
 
 program

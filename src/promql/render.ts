@@ -5,7 +5,8 @@
 import type { MatcherValue, Selector } from '../model/metrics.ts';
 import type { Environment } from '../model/service.ts';
 import { formatDurationMs, formatNumber } from '../model/units.ts';
-import { durationSpans } from './parse.ts';
+import { durationSpans, parsePromql } from './parse.ts';
+import { nodesOf } from './walk.ts';
 
 const NEEDS_ESCAPE = /[\\"\n]/;
 
@@ -92,6 +93,33 @@ export function scaleDurations(expr: string, divisor: number): string {
   for (const span of durationSpans(expr)) {
     out += expr.slice(at, span.from) + formatDurationMs(Math.round(span.ms / divisor));
     at = span.to;
+  }
+  return out + expr.slice(at);
+}
+
+/**
+ * The expression with `label="value"` added to every selector that does not match `label` yet
+ * (a written query read for one version of a service). Throws on a syntax error.
+ */
+export function withLabelMatcher(expr: string, label: string, value: string): string {
+  const parsed = parsePromql(expr);
+  if (!parsed.ok) throw new Error(`cannot add ${label} to ${JSON.stringify(expr)}: ${parsed.error.message}`);
+  const matcher = `${label}=${quote(value)}`;
+  const selectors = nodesOf(parsed.root, 'selector')
+    .map((found) => found.node)
+    .filter((s) => !s.matchers.some((m) => m.label === label))
+    .sort((a, b) => a.from - b.from);
+  let out = '';
+  let at = 0;
+  for (const sel of selectors) {
+    const text = expr.slice(sel.from, sel.to);
+    const close = text.lastIndexOf('}');
+    const rewritten =
+      close < 0
+        ? `${text}{${matcher}}`
+        : `${text.slice(0, close)}${/\{\s*$/.test(text.slice(0, close)) ? '' : ','}${matcher}${text.slice(close)}`;
+    out += expr.slice(at, sel.from) + rewritten;
+    at = sel.to;
   }
   return out + expr.slice(at);
 }

@@ -2,7 +2,8 @@
  * Kubernetes objects derived from the compiled artifacts: per environment, generated/kubernetes/<env>/
  * holds a PrometheusRule per service (the very rule groups of the rule file), the AlertmanagerConfig
  * converted from the environment's Alertmanager configuration, a ConfigMap per dashboard (and a
- * grafana-operator GrafanaDashboard when asked for) and a kustomization.yaml listing them. Pure.
+ * grafana-operator GrafanaDashboard when asked for), the deploy gate as an Argo Rollouts
+ * AnalysisTemplate and Flagger MetricTemplates per service, and a kustomization.yaml listing them. Pure.
  */
 
 import { notificationTemplates } from '../../compile/alertmanager/index.ts';
@@ -14,14 +15,30 @@ import type { Document } from '../../emit/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { toAlertmanagerConfigResource } from './alertmanager-config.ts';
+import { toAnalysisTemplate, toMetricTemplates } from './rollout-analysis.ts';
 import { dashboardJson, packInOrder, yamlBytes } from './size.ts';
 import { templateBodies } from './templates.ts';
 import type { AlertmanagerConfigObject, ConfigMapObject, PrometheusRuleObject } from './types.ts';
 
 export { secretOfFile } from '../../model/kubernetes.ts';
 export { referencedSecrets, type SecretRef } from './alertmanager-config.ts';
+export {
+  ROLLOUT_PROMETHEUS_ADDRESS,
+  ROLLOUT_VERSION_LABEL,
+  type RolloutCheck,
+  rolloutChecks,
+  THRESHOLD_ANNOTATION,
+  toAnalysisTemplate,
+  toMetricTemplates,
+} from './rollout-analysis.ts';
 export { inlineTemplates, templateBodies } from './templates.ts';
-export type { AlertmanagerConfigObject, ConfigMapObject, PrometheusRuleObject } from './types.ts';
+export type {
+  AlertmanagerConfigObject,
+  AnalysisTemplateObject,
+  ConfigMapObject,
+  MetricTemplateObject,
+  PrometheusRuleObject,
+} from './types.ts';
 
 /** grafana-operator's dashboard resource (grafana.integreatly.org/v1beta1), the fields obsgen writes. */
 export interface GrafanaDashboardResource {
@@ -198,7 +215,12 @@ function serviceManifests({ svc, env, rules, dashboards }: ServiceArtifacts): Ma
       ...(operator ? [{ object: operator, sources: dashboardSources }] : []),
     ];
   });
-  return [...ruleObjects, ...dashboardObjects];
+  // The deploy gate's decisions for rollout controllers, from the same SLOs as the rules.
+  const analysisObjects = [
+    toAnalysisTemplate(svc, env, objectLabels()),
+    ...toMetricTemplates(svc, env, objectLabels()),
+  ].map((object) => ({ object, sources }));
+  return [...ruleObjects, ...dashboardObjects, ...analysisObjects];
 }
 
 /**
