@@ -99,11 +99,12 @@ export function scaleDurations(expr: string, divisor: number): string {
 
 /**
  * The expression with `label="value"` added to every selector that does not match `label` yet
- * (a written query read for one version of a service). Throws on a syntax error.
+ * (a written query read for one version of a service). An expression that does not parse is
+ * returned as written: the promql-syntax check reports it, and generate refuses it.
  */
 export function withLabelMatcher(expr: string, label: string, value: string): string {
   const parsed = parsePromql(expr);
-  if (!parsed.ok) throw new Error(`cannot add ${label} to ${JSON.stringify(expr)}: ${parsed.error.message}`);
+  if (!parsed.ok) return expr;
   const matcher = `${label}=${quote(value)}`;
   const selectors = nodesOf(parsed.root, 'selector')
     .map((found) => found.node)
