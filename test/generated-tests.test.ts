@@ -72,7 +72,7 @@ describe('generated promtool tests', () => {
     const file = parse('tests/production/malaria-predictor-api.test.yaml');
     const outage = file.tests
       .flatMap((t) => t.name.split('; '))
-      .find((n) => n.startsWith('availability: total outage'));
+      .find((n) => n.startsWith('availability: total outage fires the critical'));
     expect(
       outage?.startsWith(
         `availability: total outage fires the critical 1h/5m alert within ${formatSeconds(deadline)} `,
