@@ -146,3 +146,24 @@ export const thresholdSli = (spec: Omit<ThresholdSli, 'kind'>): ThresholdSli =>
   Object.freeze({ kind: 'threshold', ...spec });
 /** Raw PromQL SLI with a `{{.window}}` placeholder. */
 export const rawSli = (spec: Omit<RawSli, 'kind'>): RawSli => Object.freeze({ kind: 'raw', ...spec });
+
+/** The contract selectors an SLI reads, by the field that holds them (none for a raw SLI). */
+export function sliSelectors(sli: Sli): [string, Selector][] {
+  switch (sli.kind) {
+    case 'ratio':
+      return [
+        ...(sli.bad ? [['bad', sli.bad] as [string, Selector]] : []),
+        ...(sli.good ? [['good', sli.good] as [string, Selector]] : []),
+        ['total', sli.total],
+      ];
+    case 'latency':
+      return [['histogram', sli.histogram]];
+    case 'probe':
+    case 'threshold':
+      return [['gauge', sli.gauge]];
+    case 'freshness':
+      return [['timestamp', sli.timestamp]];
+    case 'raw':
+      return [];
+  }
+}

@@ -26,6 +26,7 @@ import type {
   SloSpec,
   ThresholdSli,
 } from '../model/slo.ts';
+import { sliSelectors } from '../model/slo.ts';
 import {
   compare,
   durationProblem,
@@ -325,27 +326,6 @@ export function checkLabels(
   }
 }
 
-function selectorsOf(sli: Sli): [string, Selector][] {
-  switch (sli.kind) {
-    case 'ratio':
-      return [
-        ...(sli.bad ? [['bad', sli.bad] as [string, Selector]] : []),
-        ...(sli.good ? [['good', sli.good] as [string, Selector]] : []),
-        ['total', sli.total],
-      ];
-    case 'latency':
-      return [['histogram', sli.histogram]];
-    case 'probe':
-      return [['gauge', sli.gauge]];
-    case 'freshness':
-      return [['timestamp', sli.timestamp]];
-    case 'threshold':
-      return [['gauge', sli.gauge]];
-    case 'raw':
-      return [];
-  }
-}
-
 const EXPECTED_TYPES: Record<string, readonly Metric['type'][]> = {
   bad: ['counter'],
   good: ['counter'],
@@ -438,7 +418,7 @@ function checkSlo(
   const sli = s.sli;
   const sliPath = [...path, 'sli'];
   const contract = svc.metrics;
-  for (const [role, sel] of selectorsOf(sli))
+  for (const [role, sel] of sliSelectors(sli))
     checkSelector(report, [...sliPath, role], role, sel, contract, svc.environments);
   if (sli.kind === 'ratio' && (sli.bad === undefined) === (sli.good === undefined))
     report(
@@ -476,7 +456,7 @@ function checkSlo(
   const groupBy = s.groupBy ?? [];
   for (const [i, label] of groupBy.entries()) {
     checkLabelName(report, [...path, 'groupBy', i], label);
-    for (const [role, sel] of selectorsOf(sli)) {
+    for (const [role, sel] of sliSelectors(sli)) {
       const declared = contract[sel.metric.name];
       if (declared && !declared.labels.includes(label))
         report(
