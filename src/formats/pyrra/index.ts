@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { DEFAULT_SCRAPE_INTERVAL } from '../../conventions.ts';
 import type { LoadedService } from '../../load/loaded.ts';
-import type { Diagnostic, Path } from '../../model/diagnostic.ts';
+import { type Diagnostic, errorAt, type Path, warningAt } from '../../model/diagnostic.ts';
 import {
   defineMetrics,
   type MatcherValue,
@@ -130,21 +130,8 @@ export function pyrraWindows(
   }));
 }
 
-const error = (file: string, path: Path, code: string, message: string, hint?: string): Diagnostic => ({
-  code,
-  severity: 'error',
-  file,
-  path,
-  message,
-  ...(hint ? { hint } : {}),
-});
-const warning = (file: string, path: Path, code: string, message: string): Diagnostic => ({
-  code,
-  severity: 'warning',
-  file,
-  path,
-  message,
-});
+const error = errorAt;
+const warning = warningAt;
 
 /** A Pyrra metric field as a selector: name and matchers, or undefined when it is not one selector. */
 function selectorOf(text: string): { name: string; matchers: readonly LabelMatcher[] } | undefined {

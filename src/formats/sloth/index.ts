@@ -14,7 +14,7 @@
 import type { z } from 'zod';
 import { burnAlertName } from '../../conventions.ts';
 import type { LoadedService } from '../../load/loaded.ts';
-import type { Diagnostic, Path } from '../../model/diagnostic.ts';
+import { type Diagnostic, errorAt, type Path, warningAt } from '../../model/diagnostic.ts';
 import { defineService, type Environment } from '../../model/service.ts';
 import { defineSlo, rawSli, type Slo, type SloAlerting } from '../../model/slo.ts';
 import { validateService } from '../../validate/service.ts';
@@ -52,21 +52,8 @@ const OWN_LABELS = new Set([
   'burn_factor',
 ]);
 
-const error = (file: string, path: Path, code: string, message: string, hint?: string): Diagnostic => ({
-  code,
-  severity: 'error',
-  file,
-  path,
-  message,
-  ...(hint ? { hint } : {}),
-});
-const warning = (file: string, path: Path, code: string, message: string): Diagnostic => ({
-  code,
-  severity: 'warning',
-  file,
-  path,
-  message,
-});
+const error = errorAt;
+const warning = warningAt;
 
 /** A percentage as the fraction it stands for, without binary noise (99.9 -> 0.999, not 0.9990000000000001). */
 export const fractionOfPercent = (percent: number): number => Number((percent / 100).toPrecision(12));
