@@ -54,6 +54,7 @@ import {
   watchGate,
 } from '../index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import type { Project } from '../model/resolved.ts';
 import { durationSeconds } from '../model/units.ts';
 
 const EXIT_OK = 0;
@@ -81,6 +82,18 @@ async function projectConfig(flags: { openslo?: string[] } = {}): Promise<Projec
     process.exitCode = EXIT_FINDINGS;
   }
   return config;
+}
+
+/** The validated project of the configuration, or undefined with the diagnostics printed and exit 1 set. */
+async function validProject(): Promise<Project | undefined> {
+  const config = await projectConfig();
+  if (!config) return undefined;
+  const { project, diagnostics } = await loadProject(config);
+  if (!project) {
+    printDiagnostics(diagnostics);
+    process.exitCode = EXIT_FINDINGS;
+  }
+  return project;
 }
 
 /** Command-line `--openslo` and `--environments` add to and override the configuration. */
@@ -154,14 +167,8 @@ program
   .option('--env <name>', 'only this environment')
   .option('--json', 'machine-readable output')
   .action(async (options: { slo?: string; service?: string; env?: string; json?: boolean }) => {
-    const config = await projectConfig();
-    if (!config) return;
-    const { project, diagnostics } = await loadProject(config);
-    if (!project) {
-      printDiagnostics(diagnostics);
-      process.exitCode = EXIT_FINDINGS;
-      return;
-    }
+    const project = await validProject();
+    if (!project) return;
     const rows = explain(project, {
       ...(options.slo === undefined ? {} : { slo: options.slo }),
       ...(options.service === undefined ? {} : { service: options.service }),
@@ -246,14 +253,8 @@ program
       if (!(maxDegradation >= 0)) return usage('--max-degradation must be a percentage >= 0');
       if (!(Number.isInteger(minEvents) && minEvents > 0))
         return usage('--min-events must be a positive whole number');
-      const config = await projectConfig();
-      if (!config) return;
-      const { project, diagnostics } = await loadProject(config);
-      if (!project) {
-        printDiagnostics(diagnostics);
-        process.exitCode = EXIT_FINDINGS;
-        return;
-      }
+      const project = await validProject();
+      if (!project) return;
       const gateOptions = {
         prometheus: options.prometheus,
         environment: options.env,
@@ -290,14 +291,8 @@ program
   .requiredOption('--prometheus <url>', 'Prometheus base URL')
   .requiredOption('--out <file>', 'HTML file to write')
   .action(async (options: { env: string; prometheus: string; out: string }) => {
-    const config = await projectConfig();
-    if (!config) return;
-    const { project, diagnostics } = await loadProject(config);
-    if (!project) {
-      printDiagnostics(diagnostics);
-      process.exitCode = EXIT_FINDINGS;
-      return;
-    }
+    const project = await validProject();
+    if (!project) return;
     try {
       const report = await buildReport(project, { prometheus: options.prometheus, environment: options.env });
       writeFileSync(options.out, renderReportHtml(report));
@@ -382,14 +377,8 @@ program
   .option('--env <name>', 'environment whose rules and routing run', 'production')
   .option('--service <name>', 'service to drill (default: the first)')
   .action(async (options: { scenario: string; env: string; service?: string }) => {
-    const config = await projectConfig();
-    if (!config) return;
-    const { project, diagnostics } = await loadProject(config);
-    if (!project) {
-      printDiagnostics(diagnostics);
-      process.exitCode = EXIT_FINDINGS;
-      return;
-    }
+    const project = await validProject();
+    if (!project) return;
     const live = process.stdout.isTTY === true;
     try {
       const report = await runDrill(project, {
@@ -492,14 +481,8 @@ program
       process.exitCode = EXIT_USAGE;
       return;
     }
-    const config = await projectConfig();
-    if (!config) return;
-    const { project, diagnostics } = await loadProject(config);
-    if (!project) {
-      printDiagnostics(diagnostics);
-      process.exitCode = EXIT_FINDINGS;
-      return;
-    }
+    const project = await validProject();
+    if (!project) return;
     const exported = exportOpenSlo(project);
     if (exported.diagnostics.length > 0) {
       printDiagnostics(exported.diagnostics);
