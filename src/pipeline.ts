@@ -238,7 +238,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const outDir = join(options.root, options.outDir ?? 'generated');
   const documents = selectTargets(built.documents, options.targets);
   const tree = options.targets ? renderTree(documents) : built.tree;
-  const drift = options.check ? await checkTree(outDir, tree) : await writeTree(outDir, tree);
+  const drift = options.check
+    ? await checkTree(outDir, tree)
+    : await writeTree(outDir, tree, { root: options.root });
   return { diagnostics: all, drift, documents };
 }
 

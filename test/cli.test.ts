@@ -50,20 +50,28 @@ describe('obsgen as a process', () => {
   it('--check lists changed, missing and stale files, exits 1 and writes nothing', async () => {
     const rules = join(dir, 'generated', 'prometheus', 'production', 'shop.rules.yaml');
     await writeFile(rules, `${await readFile(rules, 'utf8')}# edited by hand\n`);
+    // A file an earlier run wrote (its manifest lists it) and one obsgen never wrote.
     await writeFile(join(dir, 'generated', 'prometheus', 'production', 'old.rules.yaml'), 'groups: []\n');
+    const manifest = join(dir, 'generated', '.obsgen-manifest.json');
+    const owned = JSON.parse(await readFile(manifest, 'utf8')) as { files: string[] };
+    owned.files.push('prometheus/production/old.rules.yaml');
+    await writeFile(manifest, JSON.stringify(owned));
+    await writeFile(join(dir, 'generated', 'NOTES.md'), 'ours\n');
     const check = await obsgen(dir, 'generate', '--check');
     expect(check.code).toBe(1);
     expect(check.stderr).toContain('differs  generated/prometheus/production/shop.rules.yaml');
     expect(check.stderr).toContain('stale    generated/prometheus/production/old.rules.yaml');
+    expect(check.stderr).not.toContain('NOTES.md');
     expect(await readFile(rules, 'utf8')).toContain('# edited by hand');
   });
 
-  it('generate repairs the drift and removes files it no longer produces', async () => {
+  it('generate repairs the drift, removes files it no longer produces, keeps files it never wrote', async () => {
     const fixed = await obsgen(dir, 'generate');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toContain('updated  generated/prometheus/production/shop.rules.yaml');
     expect(fixed.stdout).toContain('removed  generated/prometheus/production/old.rules.yaml');
     expect(await readdir(join(dir, 'generated', 'prometheus', 'production'))).toEqual(['shop.rules.yaml']);
+    expect(await readFile(join(dir, 'generated', 'NOTES.md'), 'utf8')).toBe('ours\n');
     expect((await obsgen(dir, 'generate', '--check')).code).toBe(0);
   });
 

@@ -31,19 +31,19 @@ describe('diff of two projects', () => {
   });
 
   it('shows alert thresholds, for, receivers and SLO objectives old -> new', () => {
-    expect(find(changes, 'alerts', 'ShopHighErrorRate')?.details).toEqual(
+    expect(find(changes, 'alerts', 'shop/ShopHighErrorRate')?.details).toEqual(
       expect.arrayContaining(['threshold > 0.05 -> > 0.1', 'for 2m -> 5m']),
     );
-    expect(find(changes, 'alerts', 'ShopSlowRequests')?.details).toEqual([
+    expect(find(changes, 'alerts', 'shop/ShopSlowRequests')?.details).toEqual([
       'receivers slack-alerts -> slack-alerts, email-digest',
     ]);
-    expect(find(changes, 'alerts', 'ShopCartErrors')?.kind).toBe('added');
-    expect(find(changes, 'alerts', 'ShopQueueBacklog')?.kind).toBe('removed');
+    expect(find(changes, 'alerts', 'shop/ShopCartErrors')?.kind).toBe('added');
+    expect(find(changes, 'alerts', 'shop/ShopQueueBacklog')?.kind).toBe('removed');
     expect(find(changes, 'slos', 'shop/latency')?.details).toEqual(['objective 95% -> 99%']);
     expect(find(changes, 'routing', 'receiver slack-alerts')?.details).toEqual([
       'slack_configs.0.channel #shop-alerts -> #shop-oncall',
     ]);
-    expect(find(changes, 'dashboards', 'shop-business')?.details).toEqual([
+    expect(find(changes, 'dashboards', 'shop / Business')?.details).toEqual([
       'panel "Checkouts per second" added',
     ]);
   });
@@ -97,7 +97,7 @@ describe('obsgen diff as a process, in a git repository', () => {
       const out = await run(process.execPath, cli);
       expect(out.stdout).toMatch(/^### obsgen diff: `HEAD` -> working tree\n/);
       expect(out.stdout).toContain(
-        '| `ShopHighErrorRate` | production, staging | changed<br>threshold > 0.05 -> > 0.1',
+        '| `shop/ShopHighErrorRate` | production, staging | changed<br>threshold > 0.05 -> > 0.1',
       );
       expect(out.stdout).not.toContain('ShopSlowRequests');
 

@@ -30,21 +30,33 @@ beforeAll(async () => {
 
 describe('grafana dashboards of the built-in definitions', () => {
   it('are the SLO overview, one detail per SLO, RED, infrastructure and business per environment', () => {
-    const uids = [
-      'business',
-      'infra',
-      'red',
-      'slo-availability',
-      'slo-error-rate',
-      'slo-freshness',
-      'slo-latency',
-      'slos',
+    const name = 'malaria-predictor-api';
+    const uids = (env: string) => [
+      DASHBOARD_UID.business(name, env),
+      DASHBOARD_UID.infrastructure(name, env),
+      DASHBOARD_UID.service(name, env),
+      ...['availability', 'error-rate', 'freshness', 'latency'].map((slo) =>
+        DASHBOARD_UID.sloDetail(name, slo, env),
+      ),
+      DASHBOARD_UID.sloOverview(name, env),
     ];
     expect(dashboards.map((d) => d.path)).toEqual(
       ['production', 'staging'].flatMap((env) =>
-        uids.map((u) => `grafana/${env}/malaria-predictor-api-${u}.json`),
+        uids(env)
+          .map((u) => `grafana/${env}/${u}.json`)
+          .sort(),
       ),
     );
+  });
+
+  it('differ per environment in uid and title, so one Grafana loads staging and production side by side', () => {
+    const uids = dashboards.map((d) => d.dashboard.uid);
+    const titles = dashboards.map((d) => d.dashboard.title);
+    expect(new Set(uids).size).toBe(dashboards.length);
+    expect(new Set(titles).size).toBe(dashboards.length);
+    for (const { dashboard } of dashboards) expect((dashboard.uid ?? '').length).toBeLessThanOrEqual(40);
+    expect(titles).toContain('malaria-predictor-api / SLO latency (staging)');
+    expect(titles).toContain('malaria-predictor-api / SLO latency (production)');
   });
 
   it('validate against the dashboard, panel and prometheus query schemas', () => {
@@ -127,7 +139,7 @@ describe('grafana dashboards of the built-in definitions', () => {
           expect(panel, rule.alert).toBeDefined();
           continue;
         }
-        expect(uid).toBe(DASHBOARD_UID.sloDetail(svc.name, rule.labels.slo as string));
+        expect(uid).toBe(DASHBOARD_UID.sloDetail(svc.name, rule.labels.slo as string, env));
         // A burn alert opens the burn-rate panel of its own window pair; no-data opens the events.
         const expected = rule.labels.long_window
           ? `Burn rate ${rule.labels.long_window}/${rule.labels.short_window} `
@@ -142,19 +154,19 @@ describe('grafana dashboards of the built-in definitions', () => {
     if (!env) throw new Error('no production');
     const base = 'https://grafana.malaria-prediction.com/d/';
     expect(dashboardLink(svc, env, { dashboard: 'service', panel: 'errors' })).toBe(
-      `${base}malaria-predictor-api-red?var-environment=production&viewPanel=3`,
+      `${base}${DASHBOARD_UID.service('malaria-predictor-api', 'production')}?var-environment=production&viewPanel=3`,
     );
     expect(dashboardLink(svc, env, { dashboard: 'service', panel: 'latency', quantile: 0.95 })).toBe(
-      `${base}malaria-predictor-api-red?var-environment=production&viewPanel=6`,
+      `${base}${DASHBOARD_UID.service('malaria-predictor-api', 'production')}?var-environment=production&viewPanel=6`,
     );
     expect(dashboardLink(svc, env, { dashboard: 'infrastructure', panel: 'memory' })).toBe(
-      `${base}malaria-predictor-api-infra?var-environment=production&viewPanel=3`,
+      `${base}${DASHBOARD_UID.infrastructure('malaria-predictor-api', 'production')}?var-environment=production&viewPanel=3`,
     );
     expect(dashboardLink(svc, env, { dashboard: 'business', panel: 'data-freshness' })).toBe(
-      `${base}malaria-predictor-api-business?var-environment=production&viewPanel=3`,
+      `${base}${DASHBOARD_UID.business('malaria-predictor-api', 'production')}?var-environment=production&viewPanel=3`,
     );
     expect(dashboardLink(svc, env, { dashboard: 'slo-overview', panel: 'alerts' })).toBe(
-      `${base}malaria-predictor-api-slos?var-environment=production&viewPanel=2`,
+      `${base}${DASHBOARD_UID.sloOverview('malaria-predictor-api', 'production')}?var-environment=production&viewPanel=2`,
     );
     expect(dashboardLink(svc, env, { dashboard: 'business', panel: 'nope' })).toBeUndefined();
     expect(dashboardLink(svc, env, { dashboard: 'slo-detail', slo: 'nope', panel: 'sli' })).toBeUndefined();

@@ -32,7 +32,9 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 const resource = (env: string): KubeObject =>
-  parse11(tree.get(`kubernetes/${env}/alertmanagerconfig-alert-routing.yaml`) ?? '') as KubeObject;
+  parse11(
+    tree.get(`kubernetes/${env}/alertmanagerconfig-malaria-prediction-${env}-alert-routing.yaml`) ?? '',
+  ) as KubeObject;
 const plain = (env: string): AlertmanagerConfig =>
   parse11(tree.get(`alertmanager/${env}/alertmanager.yaml`) ?? '') as AlertmanagerConfig;
 
@@ -139,7 +141,8 @@ describe.each(ENVS)('AlertmanagerConfig of $name', (env) => {
   });
 
   it('refers to secrets in a Secret of its namespace, never inline and never by file', () => {
-    const text = tree.get(`kubernetes/${env.name}/alertmanagerconfig-alert-routing.yaml`) ?? '';
+    const text =
+      tree.get(`kubernetes/${env.name}/alertmanagerconfig-${env.namespace}-alert-routing.yaml`) ?? '';
     expect(text).not.toMatch(/_file|File:|\/etc\/alertmanager/);
     const keys = referencedSecrets(resource(env.name) as never).map((s) => `${s.name}/${s.key}`);
     expect(keys).toEqual([

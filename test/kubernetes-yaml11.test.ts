@@ -82,13 +82,15 @@ describe('kubernetes manifests with values YAML 1.1 reads as booleans or numbers
     expect(kustomization.namespace).toBeUndefined();
     expect(kustomization.resources).toContain('prometheusrule-y-malaria-predictor-api.yaml');
     expect(kustomization.resources).toContain(
-      'configmap-n-grafana-dashboard-malaria-predictor-api-slos.yaml',
+      'configmap-n-grafana-dashboard-malaria-predictor-api-production-slos.yaml',
     );
     const namespaces = new Set(objects().map((o) => `${o.kind}:${o.metadata.namespace}`));
     expect([...namespaces].sort()).toEqual([
       'AlertmanagerConfig:y',
+      'AnalysisTemplate:y',
       'ConfigMap:n',
       'GrafanaDashboard:n',
+      'MetricTemplate:y',
       'PrometheusRule:y',
     ]);
   });

@@ -143,7 +143,7 @@ describe('lint checks on altered output of the clean fixture', () => {
   });
 
   it('alert-runbooks: an alert without its runbook', async () => {
-    const docs = documents.filter((d) => d.path !== 'runbooks/ShopHighErrorRate.md');
+    const docs = documents.filter((d) => d.path !== 'runbooks/shop/ShopHighErrorRate.md');
     const result = await lintDocuments(project, docs, ['alert-runbooks']);
     await expect(text(result.diagnostics)).toMatchFileSnapshot(golden('alert-runbooks'));
   });
@@ -180,7 +180,7 @@ describe('lint checks on altered output of the clean fixture', () => {
   });
 
   it('dashboard-links: an alert linking to a dashboard that is not generated', async () => {
-    const docs = documents.filter((d) => d.path !== 'grafana/production/shop-red.json');
+    const docs = documents.filter((d) => d.path !== 'grafana/production/shop-production-red.json');
     const result = await lintDocuments(project, docs, ['dashboard-links']);
     await expect(text(result.diagnostics)).toMatchFileSnapshot(golden('dashboard-links'));
   });

@@ -21,7 +21,16 @@ import type {
   WebhookReceiverSpec,
 } from '../src/model/routing.ts';
 import type { EnvironmentSpec, SERVICE_KIND, ServiceSpec } from '../src/model/service.ts';
-import type { FreshnessSli, LatencySli, ProbeSli, RatioSli, RawSli, Sli, SloSpec } from '../src/model/slo.ts';
+import type {
+  FreshnessSli,
+  LatencySli,
+  ProbeSli,
+  RatioSli,
+  RawSli,
+  Sli,
+  SloSpec,
+  ThresholdSli,
+} from '../src/model/slo.ts';
 import type { Duration } from '../src/model/units.ts';
 import type { alertSchemas } from '../src/validate/alerts.ts';
 import type { dashboardSchemas } from '../src/validate/dashboards.ts';
@@ -44,6 +53,7 @@ describe('each schema accepts exactly its authoring interface', () => {
     expectTypeOf<Accepted<typeof serviceSchemas.sli.latency>>().toEqualTypeOf<Normalized<LatencySli>>();
     expectTypeOf<Accepted<typeof serviceSchemas.sli.probe>>().toEqualTypeOf<Normalized<ProbeSli>>();
     expectTypeOf<Accepted<typeof serviceSchemas.sli.freshness>>().toEqualTypeOf<Normalized<FreshnessSli>>();
+    expectTypeOf<Accepted<typeof serviceSchemas.sli.threshold>>().toEqualTypeOf<Normalized<ThresholdSli>>();
     expectTypeOf<Accepted<typeof serviceSchemas.sli.raw>>().toEqualTypeOf<Normalized<RawSli>>();
     expectTypeOf<keyof typeof serviceSchemas.sli>().toEqualTypeOf<Sli['kind']>();
     expectTypeOf<Accepted<typeof serviceSchemas.metric>>().toEqualTypeOf<Normalized<Metric>>();

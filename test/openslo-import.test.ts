@@ -260,26 +260,43 @@ describe('OpenSLO alert policies', () => {
     expect(s.alerting).toEqual({ page: false, ticket: false });
   });
 
-  it('refuses a condition that is not one of the derived pairs, listing them', () => {
-    const { diagnostics } = read(withPolicies(policy(condition(2, '1h'))), target);
-    expect(codes(diagnostics)).toEqual(['openslo/unsupported-alert-condition']);
-    expect(at(diagnostics[0])).toBe('documents[0].spec.alertPolicies.0.spec.conditions.0');
-    expect(diagnostics[0]?.hint).toContain(
-      'threshold 14.4, lookbackWindow 1h, alertAfter 30s (leave it out)',
-    );
+  it('compiles a condition that is not one of the derived pairs to exactly that pair', () => {
+    const s = only(withPolicies(policy(condition(2, '1h'))), target);
+    expect(s.alerting).toEqual({
+      windows: [{ long: '1h', factor: 2, severity: 'critical' }],
+      noData: false,
+    });
   });
 
-  it('refuses half a tier, op other than gt, a different alertAfter and a mismatched severity', () => {
-    const half = read(withPolicies(policy(condition(14.4, '1h'))), target);
-    expect(codes(half.diagnostics)).toEqual(['openslo/unsupported-alert-condition']);
-    expect(half.diagnostics[0]?.message).toContain('threshold 6, lookbackWindow 6h');
+  it('compiles a single page condition (14.4x over 1h after 2m) to that one alert, not the whole tier', () => {
+    const s = only(withPolicies(policy(condition(14.4, '1h', { alertAfter: '2m' }))), target);
+    expect(s.alerting).toEqual({
+      windows: [{ long: '1h', factor: 14.4, severity: 'critical', for: '2m' }],
+      noData: false,
+    });
+    // A second, different set: two ticket conditions with their own alertAfter, severity ticket.
+    const t = only(
+      withPolicies(
+        policy(condition(1.5, '12h', { alertAfter: '30m' }, 'ticket')),
+        policy(condition(4, '2h', { op: 'gte' }, 'warning')),
+      ),
+      target,
+    );
+    expect(t.alerting?.windows).toEqual([
+      { long: '12h', factor: 1.5, severity: 'warning', for: '30m' },
+      { long: '2h', factor: 4, severity: 'warning' },
+    ]);
+  });
+
+  it('refuses op lt and lte and severities obsgen does not route', () => {
     for (const c of [
       condition(14.4, '1h', { op: 'lte' }),
-      condition(14.4, '1h', { alertAfter: '5m' }),
-      condition(14.4, '1h', {}, 'warning'),
+      condition(14.4, '1h', { op: 'lt' }),
+      condition(14.4, '1h', {}, 'info'),
     ]) {
-      const { diagnostics } = read(withPolicies(policy(c), policy(condition(6, '6h'))), target);
-      expect(codes(diagnostics), JSON.stringify(c)).toContain('openslo/unsupported-alert-condition');
+      const { diagnostics } = read(withPolicies(policy(c)), target);
+      expect(codes(diagnostics), JSON.stringify(c)).toEqual(['openslo/unsupported-alert-condition']);
+      expect(at(diagnostics[0])).toBe('documents[0].spec.alertPolicies.0.spec.conditions.0');
     }
   });
 
@@ -295,7 +312,7 @@ describe('OpenSLO alert policies', () => {
 });
 
 describe('OpenSLO validation', () => {
-  it('refuses unknown fields, bad names, both target forms and calendar windows, every one at once', () => {
+  it('refuses unknown fields, bad names and both target forms at once; compiles calendar windows as rolling', () => {
     const bad = slo('Bad Name', ratio(), { objective: { targetPercent: 99 }, spec: { extra: 1 } });
     const { diagnostics } = read(bad);
     expect(diagnostics.map((d) => [at(d), d.code])).toEqual([
@@ -312,7 +329,12 @@ describe('OpenSLO validation', () => {
         },
       }),
     );
-    expect(codes(calendar.diagnostics)).toEqual(['openslo/unsupported-calendar']);
+    // Compiled as a rolling 30 days, with a warning saying so.
+    expect(calendar.diagnostics.map((d) => [d.severity, d.code])).toEqual([
+      ['warning', 'openslo/calendar-as-rolling'],
+    ]);
+    expect(calendar.diagnostics[0]?.message).toContain('compiled as a rolling 30d');
+    expect(calendar.services).toHaveLength(1);
   });
 
   it('resolves references in the set and refuses dangling ones and differing duplicates', () => {

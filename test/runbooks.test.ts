@@ -31,7 +31,7 @@ describe('runbooks', () => {
         const url = rule.annotations.runbook_url ?? '';
         expect(url.startsWith(`${env.runbookBaseUrl}/`), url).toBe(true);
         const file = `runbooks/${url.slice(env.runbookBaseUrl.length + 1)}`;
-        expect(file).toBe(`runbooks/${rule.alert}.md`);
+        expect(file).toBe(`runbooks/malaria-predictor-api/${rule.alert}.md`);
         expect(tree.has(file), `${rule.alert}: ${file}`).toBe(true);
         expect(tree.get(file)).toContain(`# ${rule.alert}\n`);
         checked++;
@@ -40,23 +40,25 @@ describe('runbooks', () => {
     expect(checked).toBeGreaterThan(50);
   });
 
-  it('exist for nothing else: one runbook per alert name, plus the index', () => {
+  it('exist for nothing else: one runbook per service and alert name, plus the index', () => {
     const names = new Set(alertRules('production').map((r) => r.alert));
     const files = [...tree.keys()].filter((p) => p.startsWith('runbooks/'));
-    expect(files.sort()).toEqual([...[...names].map((n) => `runbooks/${n}.md`), 'runbooks/README.md'].sort());
+    expect(files.sort()).toEqual(
+      [...[...names].map((n) => `runbooks/malaria-predictor-api/${n}.md`), 'runbooks/README.md'].sort(),
+    );
   });
 
   it('keep Prometheus template syntax and PromQL exactly as Prometheus reads them', () => {
     for (const alert of project.alerts ?? []) {
-      const text = tree.get(`runbooks/${alert.name}.md`) ?? '';
+      const text = tree.get(`runbooks/${alert.service}/${alert.name}.md`) ?? '';
       expect(text).toContain(alert.description);
       for (const expr of Object.values(alert.exprs)) expect(text).toContain(expr);
       // The template's own escaped Prometheus syntax comes out literally.
       expect(text).toContain('`{{ $labels.<name> }}` and `{{ $value }}`');
       expect(text).not.toMatch(/&quot;|&#x3D;|&lt;|&gt;|&amp;/);
     }
-    expect(tree.get('runbooks/DataStale.md')).toContain('{{ $labels.source }}');
-    expect(tree.get('runbooks/LatencyBudgetBurn.md')).toContain(
+    expect(tree.get('runbooks/malaria-predictor-api/DataStale.md')).toContain('{{ $labels.source }}');
+    expect(tree.get('runbooks/malaria-predictor-api/LatencyBudgetBurn.md')).toContain(
       '`{{ $value }}` (the long-window error ratio)',
     );
   });
@@ -68,19 +70,19 @@ describe('runbooks', () => {
       a.name === 'DataStale' ? { ...a, description: tricky } : a,
     );
     const runbook = toRunbooks(compileArtifacts({ ...project, alerts })).find(
-      (r) => r.path === 'runbooks/DataStale.md',
+      (r) => r.path === 'runbooks/malaria-predictor-api/DataStale.md',
     );
     expect(runbook?.text).toContain(`${tricky}\n`);
   });
 
   it('name the kubectl commands for the namespace, the dashboard and who gets notified', () => {
-    const text = tree.get('runbooks/ApiDown.md') ?? '';
+    const text = tree.get('runbooks/malaria-predictor-api/ApiDown.md') ?? '';
     expect(text).toContain(
       'kubectl -n malaria-prediction-production rollout status deploy/malaria-predictor-api',
     );
     expect(text).toContain('kubectl -n malaria-prediction-staging get pods -o wide');
     expect(text).toContain(
-      'https://grafana.malaria-prediction.com/d/malaria-predictor-api-red?var-environment=production',
+      'https://grafana.malaria-prediction.com/d/malaria-predictor-api-production-red?var-environment=production',
     );
     expect(text).toContain('| production | pagerduty-oncall, slack-alerts |');
     expect(text).toContain('| staging | slack-alerts |');

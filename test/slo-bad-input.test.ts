@@ -72,7 +72,9 @@ describe('bad SLO definitions', () => {
     const out = await sentinelOutput('slo-valid');
     const result = await generate({ root, outDir: relative(root, out) });
     expect(result.diagnostics).toEqual([]);
-    expect(result.drift?.extra).toEqual(['keep.txt']);
+    // keep.txt was not written by obsgen: it is kept, never removed as stale.
+    expect(result.drift?.extra).toEqual([]);
+    expect(await readFile(join(out, 'keep.txt'), 'utf8')).toBe('untouched\n');
     expect(await readdir(join(out, 'prometheus', 'production'))).toEqual(['shop.rules.yaml']);
   });
 

@@ -1,4 +1,4 @@
-/** Every alert name of the generated rules has its runbook, generated/runbooks/<AlertName>.md. */
+/** Every alert name of the generated rules has its runbook, generated/runbooks/<service>/<AlertName>.md. */
 import { isAlertingRule } from '../compile/prometheus/index.ts';
 import { runbookFile } from '../conventions.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
@@ -9,9 +9,9 @@ export function lintAlertRunbooks(ctx: LintContext): Diagnostic[] {
   const reported = new Set<string>();
   for (const ref of ctx.rules) {
     if (!isAlertingRule(ref.rule)) continue;
-    const path = `runbooks/${runbookFile(ref.name)}`;
-    if (ctx.tree.has(path) || reported.has(`${ref.env.name}/${ref.name}`)) continue;
-    reported.add(`${ref.env.name}/${ref.name}`);
+    const path = `runbooks/${runbookFile(ref.service.name, ref.name)}`;
+    if (ctx.tree.has(path) || reported.has(`${ref.env.name}/${path}`)) continue;
+    reported.add(`${ref.env.name}/${path}`);
     findings.push({
       ref,
       code: 'runbooks/missing',

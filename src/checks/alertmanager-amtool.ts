@@ -38,7 +38,7 @@ export async function lintAlertmanagerAmtool(ctx: LintContext): Promise<Diagnost
         file: routingFile(ctx, env, path),
         path: [],
         message: `amtool check-config rejects ${ctx.outDir}/${path}: ${reason}`,
-        hint: 'Alertmanager reads matchers as Go (RE2) regular expressions: no lookarounds or backreferences',
+        hint: 'Alertmanager reads matchers as Go (RE2) regular expressions: no lookarounds or backreferences, and releases built with Go before 1.22 want (?P<name>...) for named groups',
       },
     ];
   });

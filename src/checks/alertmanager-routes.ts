@@ -18,6 +18,7 @@ import { isAlertingRule } from '../compile/prometheus/index.ts';
 import { CATEGORIES, LABEL, SEVERITIES } from '../conventions.ts';
 import { toYaml, writeFiles } from '../emit/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import { fullMatch, labelRegexProblem } from '../promql/index.ts';
 import { alertmanagerConfigs, routingFile } from './alertmanager-amtool.ts';
 import type { LintContext } from './context.ts';
 import { mapLimit, runTool } from './tools.ts';
@@ -72,17 +73,11 @@ function routeMatchers(route: AmRoute): RouteMatcher[] | undefined {
     if (!m) return undefined;
     const [, label = '', op, raw = ''] = m;
     const value = raw.replace(/\\(.)/g, '$1');
-    let re: RegExp | undefined;
-    if (op === '=~' || op === '!~')
-      try {
-        re = new RegExp(`^(?:${value})$`);
-      } catch {
-        return undefined;
-      }
+    if ((op === '=~' || op === '!~') && labelRegexProblem(value) !== undefined) return undefined;
     own.push({
       label,
       test: (v) =>
-        op === '=' ? v === value : op === '!=' ? v !== value : (re?.test(v) ?? false) === (op === '=~'),
+        op === '=' ? v === value : op === '!=' ? v !== value : fullMatch(value, v) === (op === '=~'),
     });
   }
   const below = (route.routes ?? []).map(routeMatchers);

@@ -34,6 +34,9 @@ const SECRET_KEYS = new Set([
   'wechat_api_secret',
   'webhook_url',
 ]);
+/** A value that is a notification template only (`{{ .CommonAnnotations.runbook_url }}`), no URL. */
+const TEMPLATE_ONLY = /^\s*(\{\{[^{}]*\}\}\s*)+$/;
+
 function* inlineSecrets(
   value: unknown,
   path: (string | number)[] = [],
@@ -47,7 +50,7 @@ function* inlineSecrets(
     const at = [...path, key];
     if (SECRET_KEYS.has(key) && typeof item === 'string' && item !== '')
       yield { path: at.join('.'), why: `${key} holds a secret inline` };
-    else if (key.endsWith('url') && typeof item === 'string') {
+    else if (key.endsWith('url') && typeof item === 'string' && !TEMPLATE_ONLY.test(item)) {
       const why = urlSecret(item);
       if (why) yield { path: at.join('.'), why: `${key}: ${why}` };
     } else yield* inlineSecrets(item, at);

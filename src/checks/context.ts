@@ -4,6 +4,7 @@
  * rendered file and the definition it came from. What only some checks need is computed on first
  * use: the rules and panel queries, their lines, and the directory the real tools read.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import type { Project, ResolvedService } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
 import { formatSeconds } from '../model/units.ts';
 import { type Parsed, parsePromql } from '../promql/index.ts';
+import { onExitSync } from '../runtime/process.ts';
 import { type PanelQuery, panelQueries } from './dashboard-queries.ts';
 import { type SeriesCatalog, seriesCatalog } from './series.ts';
 
@@ -200,6 +202,7 @@ export function lintContext(options: {
   let rules: RuleRef[] | undefined;
   let panels: PanelQuery[] | undefined;
   let dir: Promise<string> | undefined;
+  let forget: () => void = () => undefined;
   const ctx: LintContext = {
     ...options,
     project,
@@ -214,6 +217,8 @@ export function lintContext(options: {
     },
     workDir: () => {
       dir ??= mkdtemp(join(tmpdir(), 'obsgen-lint-')).then(async (path) => {
+        // Removed also when lint is interrupted (Ctrl-C, SIGTERM).
+        forget = onExitSync(() => rmSync(path, { recursive: true, force: true }));
         await writeFiles(path, tree);
         return path;
       });
@@ -233,6 +238,7 @@ export function lintContext(options: {
     if (!dir) return;
     const path = await dir.catch(() => undefined);
     if (path) await rm(path, { recursive: true, force: true });
+    forget();
   };
   return { ctx, close };
 }

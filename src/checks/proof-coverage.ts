@@ -9,33 +9,13 @@ import { isAlertingRule } from '../compile/prometheus/index.ts';
 import { burnAlertName, LABEL } from '../conventions.ts';
 import type { Proof } from '../derive/tests/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
-import type { MatcherValue, Selector } from '../model/metrics.ts';
+import type { MatcherValue } from '../model/metrics.ts';
 import type { ResolvedService, ResolvedSlo } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
+import { sliSelectors } from '../model/slo.ts';
 import { selectedMetricNames } from '../promql/index.ts';
 import { unsatisfiableLabels } from '../synth/labels.ts';
 import type { LintContext } from './context.ts';
-
-/** The selectors an SLI reads, by the field that holds them. */
-function sliSelectors(slo: ResolvedSlo): [string, Selector][] {
-  const sli = slo.sli;
-  switch (sli.kind) {
-    case 'ratio':
-      return [
-        ...(sli.bad ? [['bad', sli.bad] as [string, Selector]] : []),
-        ...(sli.good ? [['good', sli.good] as [string, Selector]] : []),
-        ['total', sli.total],
-      ];
-    case 'latency':
-      return [['histogram', sli.histogram]];
-    case 'probe':
-      return [['gauge', sli.gauge]];
-    case 'freshness':
-      return [['timestamp', sli.timestamp]];
-    case 'raw':
-      return [];
-  }
-}
 
 const matcherText = (m: MatcherValue): string =>
   typeof m === 'string'
@@ -71,7 +51,7 @@ function sloFinding(
       message: `${rule} (${where}) has no scenario that ${missing}: a raw PromQL SLI has no metric contract to synthesize series from, so nothing generated proves it`,
       hint: 'express the SLI as ratioSli, latencySli, probeSli or freshnessSli over contract metrics where possible',
     };
-  for (const [role, sel] of sliSelectors(slo)) {
+  for (const [role, sel] of sliSelectors(slo.sli)) {
     const [bad] = unsatisfiableLabels(sel, env);
     if (!bad) continue;
     // The cause is the SLO's series, not one window pair: name the alert, once.

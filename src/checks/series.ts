@@ -98,8 +98,10 @@ export function seriesCatalog(
     inProgress.add(name);
     const rules = recordings.get(name);
     if (rules) info = { name, labels: unionAll(rules.map(outputOf)), source: 'recorded', counter: false };
-    else if ((name === 'ALERTS' || name === 'ALERTS_FOR_STATE') && alerts.length > 0) {
-      const labels = unionAll(alerts.map(outputOf));
+    else if (name === 'ALERTS' || name === 'ALERTS_FOR_STATE') {
+      // Prometheus' own series: a service without alerting rules (an imported SLO that alerts on
+      // nothing) simply has none, and a panel reading them shows that.
+      const labels = alerts.length > 0 ? unionAll(alerts.map(outputOf)) : 'any';
       info = {
         name,
         labels: labels === 'any' ? 'any' : new Set([...labels, 'alertname', 'alertstate']),

@@ -1,9 +1,12 @@
 /** commander wiring only: parse arguments, call the library, print, set the exit code. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
 import {
+  asOperatorError,
+  buildReport,
+  DEFAULT_API,
   DrillUsageError,
   diff as diffProject,
   explain,
@@ -15,11 +18,17 @@ import {
   formatDrillReport,
   formatDrillStatus,
   formatExplain,
+  formatGate,
   formatLint,
   formatProofReport,
   formatToolStatus,
+  GateUsageError,
+  gateExitCode,
   generate,
+  IMPORT_FORMATS,
+  type ImportFormat,
   InitConflictError,
+  importDefinitions,
   initRepository,
   installPlan,
   LINT_FORMATS,
@@ -27,18 +36,26 @@ import {
   lint,
   loadProject,
   loadProjectConfig,
+  OperatorError,
   type ProjectConfig,
   ProjectSetupError,
+  ReportUsageError,
   RevisionError,
+  renderReportHtml,
   runDrill,
+  runGate,
   runInstallPlan,
   scenarioNames,
   ToolMissingError,
   testAlerts,
   toolStatus,
+  type VersionSelector,
   validateOpenSlo,
+  watchGate,
 } from '../index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import type { Project } from '../model/resolved.ts';
+import { durationSeconds } from '../model/units.ts';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -65,6 +82,18 @@ async function projectConfig(flags: { openslo?: string[] } = {}): Promise<Projec
     process.exitCode = EXIT_FINDINGS;
   }
   return config;
+}
+
+/** The validated project of the configuration, or undefined with the diagnostics printed and exit 1 set. */
+async function validProject(): Promise<Project | undefined> {
+  const config = await projectConfig();
+  if (!config) return undefined;
+  const { project, diagnostics } = await loadProject(config);
+  if (!project) {
+    printDiagnostics(diagnostics);
+    process.exitCode = EXIT_FINDINGS;
+  }
+  return project;
 }
 
 /** Command-line `--openslo` and `--environments` add to and override the configuration. */
@@ -133,24 +162,149 @@ program
 program
   .command('explain')
   .description('print the burn-rate windows, thresholds, detection time and budget spent of each SLO')
-  .option('--slo <id>', 'only this SLO')
+  .option('--slo <id>', 'only this SLO (`id`, or `service/id` when two services share the id)')
+  .option('--service <name>', 'only the SLOs of this service')
+  .option('--env <name>', 'only this environment')
   .option('--json', 'machine-readable output')
-  .action(async (options: { slo?: string; json?: boolean }) => {
-    const config = await projectConfig();
-    if (!config) return;
-    const { project, diagnostics } = await loadProject(config);
-    if (!project) {
-      printDiagnostics(diagnostics);
-      process.exitCode = EXIT_FINDINGS;
-      return;
-    }
-    const rows = explain(project, options.slo === undefined ? {} : { slo: options.slo });
+  .action(async (options: { slo?: string; service?: string; env?: string; json?: boolean }) => {
+    const project = await validProject();
+    if (!project) return;
+    const rows = explain(project, {
+      ...(options.slo === undefined ? {} : { slo: options.slo }),
+      ...(options.service === undefined ? {} : { service: options.service }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     if (rows.length === 0) {
-      process.stderr.write(`no SLO with id ${JSON.stringify(options.slo)}\n`);
+      const asked = [
+        options.service === undefined ? '' : `service ${JSON.stringify(options.service)}`,
+        options.slo === undefined ? '' : `id ${JSON.stringify(options.slo)}`,
+        options.env === undefined ? '' : `environment ${JSON.stringify(options.env)}`,
+      ].filter(Boolean);
+      process.stderr.write(`no SLO with ${asked.join(', ')}\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
     process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatExplain(rows)}\n`);
+  });
+
+/** `label=value`, or undefined with a message when malformed. */
+function versionSelector(text: string | undefined, flag: string): VersionSelector | undefined | Error {
+  if (text === undefined) return undefined;
+  const match = /^([a-zA-Z_][a-zA-Z0-9_]*)=(.+)$/.exec(text);
+  return match
+    ? { label: match[1] as string, value: match[2] as string }
+    : new Error(`${flag} must be <label>=<value>, got ${JSON.stringify(text)}`);
+}
+
+program
+  .command('gate')
+  .description(
+    'decide from Prometheus whether a new version may stay: exit 0 pass, 1 fail (roll back), 2 cannot decide',
+  )
+  .requiredOption('--env <name>', 'environment')
+  .requiredOption('--prometheus <url>', 'Prometheus base URL')
+  .option('--service <name>', 'only this service')
+  .option('--slo <ids...>', 'only these SLOs')
+  .option('--window <duration>', 'window the SLIs are read over', '2m')
+  .option('--version-label <label=value>', "the new version's series")
+  .option('--baseline <label=value>', "the old version's series, for the latency comparison")
+  .option('--max-degradation <percent>', 'largest accepted p95 increase over the baseline', '20')
+  .option('--min-events <n>', 'fewest events in the window to decide on', '100')
+  .option('--watch', 'evaluate repeatedly until the window has passed; stop at the first failure')
+  .option('--interval <duration>', 'time between evaluations with --watch', '10s')
+  .option('--format <format>', 'text or json', 'text')
+  .action(
+    async (options: {
+      env: string;
+      prometheus: string;
+      service?: string;
+      slo?: string[];
+      window: string;
+      versionLabel?: string;
+      baseline?: string;
+      maxDegradation: string;
+      minEvents: string;
+      watch?: boolean;
+      interval: string;
+      format: string;
+    }) => {
+      const usage = (message: string) => {
+        process.stderr.write(`${message}\n`);
+        process.exitCode = EXIT_USAGE;
+      };
+      const version = versionSelector(options.versionLabel, '--version-label');
+      const baseline = versionSelector(options.baseline, '--baseline');
+      if (version instanceof Error) return usage(version.message);
+      if (baseline instanceof Error) return usage(baseline.message);
+      if (options.format !== 'text' && options.format !== 'json')
+        return usage('--format must be text or json');
+      let windowSeconds: number;
+      let intervalSeconds: number;
+      try {
+        windowSeconds = durationSeconds(options.window);
+        intervalSeconds = durationSeconds(options.interval);
+      } catch {
+        return usage(
+          `--window and --interval must be durations like 2m, got ${options.window} and ${options.interval}`,
+        );
+      }
+      const maxDegradation = Number(options.maxDegradation) / 100;
+      const minEvents = Number(options.minEvents);
+      if (!(maxDegradation >= 0)) return usage('--max-degradation must be a percentage >= 0');
+      if (!(Number.isInteger(minEvents) && minEvents > 0))
+        return usage('--min-events must be a positive whole number');
+      const project = await validProject();
+      if (!project) return;
+      const gateOptions = {
+        prometheus: options.prometheus,
+        environment: options.env,
+        windowSeconds,
+        maxDegradation,
+        minEvents,
+        ...(options.service === undefined ? {} : { service: options.service }),
+        ...(options.slo === undefined ? {} : { slos: options.slo }),
+        ...(version === undefined ? {} : { version }),
+        ...(baseline === undefined ? {} : { baseline }),
+      };
+      try {
+        const result = options.watch
+          ? await watchGate(project, gateOptions, {
+              intervalSeconds,
+              onResult: (r) => process.stderr.write(`${formatGate(r).split('\n')[0]}\n`),
+            })
+          : await runGate(project, gateOptions);
+        process.stdout.write(
+          options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : `${formatGate(result)}\n`,
+        );
+        process.exitCode = gateExitCode(result.outcome);
+      } catch (error) {
+        if (error instanceof GateUsageError) return usage(error.message);
+        throw error;
+      }
+    },
+  );
+
+program
+  .command('report')
+  .description('write one self-contained HTML page of the SLOs of an environment, read from Prometheus')
+  .requiredOption('--env <name>', 'environment')
+  .requiredOption('--prometheus <url>', 'Prometheus base URL')
+  .requiredOption('--out <file>', 'HTML file to write')
+  .action(async (options: { env: string; prometheus: string; out: string }) => {
+    const project = await validProject();
+    if (!project) return;
+    try {
+      const report = await buildReport(project, { prometheus: options.prometheus, environment: options.env });
+      writeFileSync(options.out, renderReportHtml(report));
+      process.stdout.write(`wrote ${options.out} (${report.slos.length} SLOs)\n`);
+    } catch (error) {
+      const message =
+        error instanceof ReportUsageError
+          ? error.message
+          : `cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+      process.stderr.write(`${message}\n`);
+      process.exitCode = EXIT_USAGE;
+    }
   });
 
 program
@@ -158,8 +312,9 @@ program
   .description('run the generated promtool unit tests with the real promtool; summary per alert')
   .option('--env <names...>', 'only these environments')
   .option('--alert <names...>', 'only the scenarios of these alerts')
+  .option('--service <name>', 'only the tests of this service')
   .option('--jobs <n>', 'promtool processes at once (default: the number of CPUs)')
-  .action(async (options: { env?: string[]; alert?: string[]; jobs?: string }) => {
+  .action(async (options: { env?: string[]; alert?: string[]; service?: string; jobs?: string }) => {
     const config = await projectConfig();
     if (!config) return;
     const jobs = options.jobs === undefined ? undefined : Number(options.jobs);
@@ -173,6 +328,7 @@ program
     const result = await testAlerts(config, {
       ...(options.env ? { environments: options.env } : {}),
       ...(options.alert ? { alerts: options.alert } : {}),
+      ...(options.service ? { service: options.service } : {}),
       ...(jobs ? { jobs } : {}),
       ...(live
         ? {
@@ -184,6 +340,11 @@ program
     });
     if (live) process.stderr.write('\r\x1b[K');
     const { report } = result;
+    if (result.unknownService !== undefined) {
+      process.stderr.write(`no service named ${JSON.stringify(result.unknownService)}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
     if (!report) {
       printDiagnostics(result.diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -216,14 +377,8 @@ program
   .option('--env <name>', 'environment whose rules and routing run', 'production')
   .option('--service <name>', 'service to drill (default: the first)')
   .action(async (options: { scenario: string; env: string; service?: string }) => {
-    const config = await projectConfig();
-    if (!config) return;
-    const { project, diagnostics } = await loadProject(config);
-    if (!project) {
-      printDiagnostics(diagnostics);
-      process.exitCode = EXIT_FINDINGS;
-      return;
-    }
+    const project = await validProject();
+    if (!project) return;
     const live = process.stdout.isTTY === true;
     try {
       const report = await runDrill(project, {
@@ -273,6 +428,46 @@ program
   });
 
 program
+  .command('import')
+  .description(
+    'read OpenSLO, Sloth or Pyrra definitions and write them as TypeScript definitions (slos/<service>.ts)',
+  )
+  .argument('<format>', IMPORT_FORMATS.join(' | '))
+  .argument('<paths...>', 'files or directories (*.yaml, *.yml, *.json, searched recursively)')
+  .requiredOption(
+    '--out <dir>',
+    'project directory to write slos/ into (slos/environments.ts is kept when present)',
+  )
+  .option('--api <module>', 'module the written files import the authoring API from', DEFAULT_API)
+  .action(async (format: string, paths: string[], options: { out: string; api: string }) => {
+    const { root } = program.opts<{ root: string }>();
+    if (!(IMPORT_FORMATS as readonly string[]).includes(format)) {
+      process.stderr.write(
+        `unknown import format ${JSON.stringify(format)}; expected ${IMPORT_FORMATS.join(', ')}\n`,
+      );
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const out = resolve(options.out);
+    const result = await importDefinitions({
+      format: format as ImportFormat,
+      paths: paths.map((p) => resolve(p)),
+      root,
+      out,
+      api: options.api,
+    });
+    if (!result.tree) {
+      printDiagnostics(result.diagnostics);
+      process.exitCode = EXIT_FINDINGS;
+      return;
+    }
+    for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    await writeFiles(out, result.tree);
+    for (const path of result.tree.keys()) process.stdout.write(`wrote  ${path}\n`);
+    process.stdout.write(`${result.services} service(s), ${result.slos} SLO(s) imported.\n`);
+  });
+
+program
   .command('export')
   .description('write the definitions in another format (openslo: OpenSLO v1 documents)')
   .argument('<format>', 'openslo')
@@ -286,14 +481,8 @@ program
       process.exitCode = EXIT_USAGE;
       return;
     }
-    const config = await projectConfig();
-    if (!config) return;
-    const { project, diagnostics } = await loadProject(config);
-    if (!project) {
-      printDiagnostics(diagnostics);
-      process.exitCode = EXIT_FINDINGS;
-      return;
-    }
+    const project = await validProject();
+    if (!project) return;
     const exported = exportOpenSlo(project);
     if (exported.diagnostics.length > 0) {
       printDiagnostics(exported.diagnostics);
@@ -425,10 +614,17 @@ program
   .command('diff')
   .description('print, as Markdown for a pull request, what the definitions change in the generated output')
   .option('--base <ref>', 'git revision to compare the working tree with', 'HEAD')
-  .action(async (options: { base: string }) => {
+  .option('--service <name>', 'only the changes of this service')
+  .option('--env <name>', 'only the changes in this environment')
+  .action(async (options: { base: string; service?: string; env?: string }) => {
     const config = await projectConfig();
     if (!config) return;
-    const result = await diffProject({ ...config, base: options.base });
+    const result = await diffProject({
+      ...config,
+      base: options.base,
+      ...(options.service === undefined ? {} : { service: options.service }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     if (result.markdown === undefined) {
       printDiagnostics(result.diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -448,6 +644,10 @@ try {
     error instanceof ProjectSetupError
   ) {
     process.stderr.write(`obsgen: ${error.message}\n`);
+    process.exitCode = EXIT_USAGE;
+  } else if (asOperatorError(error) instanceof OperatorError) {
+    // The machine's fault, not a bug: one line naming the path or resource, no stack trace.
+    process.stderr.write(`obsgen: ${(asOperatorError(error) as OperatorError).message}\n`);
     process.exitCode = EXIT_USAGE;
   } else {
     process.stderr.write(

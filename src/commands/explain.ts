@@ -81,6 +81,7 @@ function longRuleText(svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair):
     return `one-bad-sample floor: more than 1/${formatPercent(errorRatioThreshold(pair, slo.errorBudget))} samples of ${formatSeconds(Math.max(svc.scrapeInterval, svc.evaluationInterval))}, so one failed probe never fires`;
   if (pair.longRule === 'scrape-floor')
     return `${MIN_WINDOW_SCRAPES} scrapes of ${formatSeconds(svc.scrapeInterval)}`;
+  if (pair.policy === 'explicit') return 'written out by the SLO (alerting.windows)';
   return pair.policy === 'workbook'
     ? 'workbook table'
     : `workbook window scaled to the ${formatPeriod(slo.period)} period`;
@@ -89,55 +90,77 @@ function longRuleText(svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair):
 function shortRuleText(svc: ResolvedService, pair: WindowPair): string {
   if (pair.shortRule === 'scrape-floor')
     return `${MIN_WINDOW_SCRAPES} scrapes of ${formatSeconds(svc.scrapeInterval)}`;
+  if (pair.policy === 'explicit') return 'written out by the SLO, or its long window / 12';
   return pair.policy === 'workbook' ? 'workbook table (long/12)' : 'scaled long window / 12';
 }
 
 const FOR_RULE =
   'one evaluation: the short window already shows the burn is current, and one bad evaluation alone never notifies';
 
+/** Why the pair's `for` is what it is. */
+const forRuleText = (svc: ResolvedService, pair: WindowPair): string =>
+  pair.policy === 'explicit' && pair.forSeconds !== svc.evaluationInterval ? 'written out by the SLO' : FOR_RULE;
+
 const spent = (e: PairExplanation | undefined): number | null =>
   e?.budgetSpent === undefined ? null : Number(e.budgetSpent.toFixed(6));
 
+export interface ExplainOptions {
+  /** Only this SLO: its id, or `service/id` to tell two services' SLOs of one id apart. */
+  readonly slo?: string;
+  /** Only the SLOs of this service. */
+  readonly service?: string;
+  /** Only this environment. */
+  readonly env?: string;
+}
+
+/** Whether an SLO is the one `--slo` names (`latency` or `malaria-predictor-api/latency`). */
+const sloMatches = (wanted: string | undefined, service: string, slo: string): boolean =>
+  wanted === undefined || wanted === slo || wanted === `${service}/${slo}`;
+
 /** One row per SLO, environment and window pair. */
-export function explain(project: Project, options: { slo?: string } = {}): ExplainRow[] {
-  return project.services.flatMap((svc) =>
-    svc.environments.flatMap((env) =>
-      svc.slos
-        .filter((slo) => options.slo === undefined || slo.id === options.slo)
-        .flatMap((slo) => {
-          const reference = explainPairs(workbookPairs(svc, slo), slo.errorBudget, slo.period);
-          return explainPairs(slo.windows, slo.errorBudget, slo.period).map((row, i) => ({
-            service: svc.name,
-            environment: env.name,
-            slo: slo.id,
-            objective: formatPercent(slo.objective),
-            period: formatPeriod(slo.period),
-            policy: row.pair.policy,
-            alert: burnAlertName(slo.id),
-            severity: row.pair.severity,
-            tier: row.pair.tier,
-            enabled: row.pair.tier === 'page' ? slo.alerting.page : slo.alerting.ticket,
-            longWindow: formatSeconds(row.pair.long),
-            longWindowRule: longRuleText(svc, slo, row.pair),
-            shortWindow: formatSeconds(row.pair.short),
-            shortWindowRule: shortRuleText(svc, row.pair),
-            burnFactor: formatRational(row.pair.factor),
-            errorRatioThreshold: formatRational(row.threshold),
-            errorRatioThresholdPercent: formatPercent(row.threshold),
-            for: formatSeconds(row.pair.forSeconds),
-            forRule: FOR_RULE,
-            conditionAfterSeconds: row.conditionSeconds ?? null,
-            firesAfterSeconds: row.firesAfterSeconds ?? null,
-            budgetSpent: spent(row),
-            workbook: {
-              windows: reference[i] ? windowsText(reference[i].pair) : '-',
-              firesAfterSeconds: reference[i]?.firesAfterSeconds ?? null,
-              budgetSpent: spent(reference[i]),
-            },
-          }));
-        }),
-    ),
-  );
+export function explain(project: Project, options: ExplainOptions = {}): ExplainRow[] {
+  return project.services
+    .filter((svc) => options.service === undefined || svc.name === options.service)
+    .flatMap((svc) =>
+      svc.environments
+        .filter((env) => options.env === undefined || env.name === options.env)
+        .flatMap((env) =>
+          svc.slos
+            .filter((slo) => sloMatches(options.slo, svc.name, slo.id))
+            .flatMap((slo) => {
+              const reference = explainPairs(workbookPairs(svc, slo), slo.errorBudget, slo.period);
+              return explainPairs(slo.windows, slo.errorBudget, slo.period).map((row, i) => ({
+                service: svc.name,
+                environment: env.name,
+                slo: slo.id,
+                objective: formatPercent(slo.objective),
+                period: formatPeriod(slo.period),
+                policy: row.pair.policy,
+                alert: burnAlertName(slo.id),
+                severity: row.pair.severity,
+                tier: row.pair.tier,
+                enabled: row.pair.tier === 'page' ? slo.alerting.page : slo.alerting.ticket,
+                longWindow: formatSeconds(row.pair.long),
+                longWindowRule: longRuleText(svc, slo, row.pair),
+                shortWindow: formatSeconds(row.pair.short),
+                shortWindowRule: shortRuleText(svc, row.pair),
+                burnFactor: formatRational(row.pair.factor),
+                errorRatioThreshold: formatRational(row.threshold),
+                errorRatioThresholdPercent: formatPercent(row.threshold),
+                for: formatSeconds(row.pair.forSeconds),
+                forRule: forRuleText(svc, row.pair),
+                conditionAfterSeconds: row.conditionSeconds ?? null,
+                firesAfterSeconds: row.firesAfterSeconds ?? null,
+                budgetSpent: spent(row),
+                workbook: {
+                  windows: reference[i] ? windowsText(reference[i].pair) : '-',
+                  firesAfterSeconds: reference[i]?.firesAfterSeconds ?? null,
+                  budgetSpent: spent(reference[i]),
+                },
+              }));
+            }),
+        ),
+    );
 }
 
 const pad = (cells: string[], widths: number[]): string =>

@@ -59,7 +59,11 @@ export async function validateOpenSlo(
       projectEnvironments: true,
     };
   const imported = await importOpenSloFiles(options.root, found.files, { environments: env.environments });
-  const validated = hasErrors(imported.diagnostics) ? undefined : validateProject(imported.services);
+  // Files holding no SLO (Services, DataSources, AlertConditions alone) are valid: nothing to generate.
+  const validated =
+    hasErrors(imported.diagnostics) || imported.services.length === 0
+      ? undefined
+      : validateProject(imported.services);
   const diagnostics = [...found.diagnostics, ...imported.diagnostics, ...(validated?.diagnostics ?? [])];
   if (found.files.length === 0 && found.diagnostics.length === 0)
     diagnostics.push({

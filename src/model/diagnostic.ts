@@ -84,3 +84,31 @@ export function reportIssues<I extends SchemaIssue>(
       issue.message,
     );
 }
+
+/** An error at a field of a file (for readers that span many files, where no `Report` is bound). */
+export const errorAt = (
+  file: string,
+  path: Path,
+  code: string,
+  message: string,
+  hint?: string,
+): Diagnostic => ({
+  code,
+  severity: 'error',
+  file,
+  path,
+  message,
+  ...(hint ? { hint } : {}),
+});
+
+/** A warning at a field of a file: the input was read, but something changed on the way. */
+export const warningAt = (
+  file: string,
+  path: Path,
+  code: string,
+  message: string,
+  hint?: string,
+): Diagnostic => ({
+  ...errorAt(file, path, code, message, hint),
+  severity: 'warning',
+});

@@ -54,6 +54,7 @@ export { defineAlertRouting } from './routing.ts';
 export type { Environment, EnvironmentSpec, Service, ServiceSpec } from './service.ts';
 export { defineEnvironment, defineService } from './service.ts';
 export type {
+  ExplicitBurnWindow,
   FreshnessSli,
   LatencySli,
   ProbeSli,
@@ -63,6 +64,7 @@ export type {
   Slo,
   SloAlerting,
   SloSpec,
+  ThresholdSli,
 } from './slo.ts';
-export { defineSlo, freshnessSli, latencySli, probeSli, ratioSli, rawSli } from './slo.ts';
+export { defineSlo, freshnessSli, latencySli, probeSli, ratioSli, rawSli, thresholdSli } from './slo.ts';
 export type { Duration } from './units.ts';

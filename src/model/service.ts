@@ -16,7 +16,7 @@ export interface EnvironmentSpec {
   readonly selectorLabels?: Readonly<Record<string, string>>;
   /** Named values selectors and raw SLIs can use (`probeTarget`). @default {} */
   readonly vars?: Readonly<Record<string, string>>;
-  /** Base URL of the runbooks; `runbook_url` is `<base>/<AlertName>.md`. */
+  /** Base URL of the runbooks; `runbook_url` is `<base>/<service>/<AlertName>.md`. */
   readonly runbookBaseUrl: string;
   /** Base URL of Grafana; `dashboard_url` is `<base>/d/<uid>/...`. */
   readonly grafanaBaseUrl: string;

@@ -39,9 +39,24 @@ export interface FreshnessSli {
 }
 
 /**
+ * A gauge under a bound is good time (consumer lag under 300 seconds, queue depth under 1000):
+ * the share of rule evaluations at which the gauge was at or above `below` is bad (time-based,
+ * like probe and freshness).
+ */
+export interface ThresholdSli {
+  readonly kind: 'threshold';
+  /** The gauge compared with the bound. */
+  readonly gauge: Selector;
+  /** Values strictly below this are good, in the gauge's unit. */
+  readonly below: number;
+}
+
+/**
  * Escape hatch: PromQL for bad and total events over a window. `{{.window}}` is replaced by the
- * base window (`5m`); `{{.namespace}}` and `{{.vars.NAME}}` by the environment's values. Each
- * expression must return one series per grouping label set.
+ * base window (`5m`); `{{.namespace}}` and `{{.vars.NAME}}` by the environment's values;
+ * `{{.selector}}` by the environment's matchers (`namespace="x",cluster="eu-1"`: its namespace and
+ * `selectorLabels`), to write inside braces: `x{code=~"5..",{{.selector}}}`. Each expression must
+ * return one series per grouping label set.
  */
 export interface RawSli {
   readonly kind: 'raw';
@@ -57,10 +72,33 @@ export interface RawSli {
   readonly samples?: SampleKind;
 }
 
-export type Sli = RatioSli | LatencySli | ProbeSli | FreshnessSli | RawSli;
+export type Sli = RatioSli | LatencySli | ProbeSli | FreshnessSli | ThresholdSli | RawSli;
+
+/**
+ * One burn-rate window pair written out, for alert policies imported from OpenSLO, Sloth or Pyrra
+ * that name their own pairs. Fires when the error ratio over both windows is above
+ * `factor` x (1 - objective).
+ */
+export interface ExplicitBurnWindow {
+  /** Long window (`1h`). */
+  readonly long: Duration;
+  /** Short window (`5m`); must not be longer than `long`. @default long / 12, at least four scrape intervals */
+  readonly short?: Duration;
+  /** Burn rate in multiples of the sustainable rate (14.4): > 0. */
+  readonly factor: number;
+  /** `critical` belongs to the page tier (`alerting.page`), `warning` to the ticket tier (`alerting.ticket`). */
+  readonly severity: 'critical' | 'warning';
+  /** `for` of the alert rule (`0s` for none). @default one evaluation interval, as for derived pairs */
+  readonly for?: Duration;
+}
 
 /** Alerting options of one SLO. */
 export interface SloAlerting {
+  /**
+   * Explicit burn-rate window pairs, replacing the pairs derived from the period (the Workbook
+   * table scaled to the period). @default the derived pairs
+   */
+  readonly windows?: readonly ExplicitBurnWindow[];
   /** Emit the page (severity critical) window pairs. @default true */
   readonly page?: boolean;
   /** Emit the ticket (severity warning) window pairs. @default true */
@@ -118,13 +156,37 @@ export const probeSli = (spec: Omit<ProbeSli, 'kind'>): ProbeSli => Object.freez
 /** Freshness SLI: share of time a timestamp was younger than `maxAge`. */
 export const freshnessSli = (spec: Omit<FreshnessSli, 'kind'>): FreshnessSli =>
   Object.freeze({ kind: 'freshness', ...spec });
+/** Threshold SLI: share of time a gauge stayed below `below`. */
+export const thresholdSli = (spec: Omit<ThresholdSli, 'kind'>): ThresholdSli =>
+  Object.freeze({ kind: 'threshold', ...spec });
 /** Raw PromQL SLI with a `{{.window}}` placeholder. */
 export const rawSli = (spec: Omit<RawSli, 'kind'>): RawSli => Object.freeze({ kind: 'raw', ...spec });
 
 /** What one sample of an SLI is: an event itself for time-based SLIs, a rate over events otherwise. */
 export const sampleKindOf = (sli: Sli): SampleKind =>
-  sli.kind === 'probe' || sli.kind === 'freshness'
+  sli.kind === 'probe' || sli.kind === 'freshness' || sli.kind === 'threshold'
     ? 'time'
     : sli.kind === 'raw'
       ? (sli.samples ?? 'requests')
       : 'requests';
+
+/** The contract selectors an SLI reads, by the field that holds them (none for a raw SLI). */
+export function sliSelectors(sli: Sli): [string, Selector][] {
+  switch (sli.kind) {
+    case 'ratio':
+      return [
+        ...(sli.bad ? [['bad', sli.bad] as [string, Selector]] : []),
+        ...(sli.good ? [['good', sli.good] as [string, Selector]] : []),
+        ['total', sli.total],
+      ];
+    case 'latency':
+      return [['histogram', sli.histogram]];
+    case 'probe':
+    case 'threshold':
+      return [['gauge', sli.gauge]];
+    case 'freshness':
+      return [['timestamp', sli.timestamp]];
+    case 'raw':
+      return [];
+  }
+}

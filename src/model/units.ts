@@ -21,17 +21,44 @@ const UNIT_MS: Readonly<Record<string, bigint>> = {
 /** Largest first, so formatting picks the coarsest unit that divides the value exactly. */
 const UNITS_DESC = ['y', 'w', 'd', 'h', 'm', 's', 'ms'] as const;
 
-const DURATION_RE = /^(?:(\d+)(y|w|d|h|ms|m|s))+$/;
-const DURATION_PART_RE = /(\d+)(y|w|d|h|ms|m|s)/g;
+/**
+ * Prometheus's duration grammar (prometheus/common model.ParseDuration): units in descending order,
+ * each at most once, so `1h30m` is one and `30m1h` or `1d30d` are not.
+ */
+const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const GRAMMAR_UNITS = ['y', 'w', 'd', 'h', 'm', 's', 'ms'] as const;
+/** Prometheus keeps durations as int64 nanoseconds: about 292 years. */
+export const MAX_DURATION_MS = 9_223_372_036_854n;
 
-/** Milliseconds of a Prometheus duration (`1h30m` included), or undefined when it is not one. */
-export function parseDurationMs(text: string): number | undefined {
-  if (typeof text !== 'string' || !DURATION_RE.test(text)) return undefined;
+/** Milliseconds of text in the duration grammar (0 included), or undefined when it is not one. */
+function grammarMs(text: string): bigint | undefined {
+  if (typeof text !== 'string' || text === '') return undefined;
+  const match = DURATION_RE.exec(text);
+  if (!match) return undefined;
   let total = 0n;
-  for (const match of text.matchAll(DURATION_PART_RE)) {
-    total += BigInt(match[1] ?? '0') * (UNIT_MS[match[2] ?? ''] ?? 0n);
+  for (const [i, unit] of GRAMMAR_UNITS.entries()) {
+    const digits = match[i + 1];
+    if (digits !== undefined) total += BigInt(digits) * (UNIT_MS[unit] ?? 0n);
   }
-  return total > 0n ? Number(total) : undefined;
+  return total;
+}
+
+/** What is wrong with a duration that must be positive, or undefined when it is fine. */
+export function durationProblem(text: string): 'malformed' | 'zero' | 'too-long' | undefined {
+  const ms = grammarMs(text);
+  if (ms === undefined) return 'malformed';
+  if (ms === 0n) return 'zero';
+  if (ms > MAX_DURATION_MS) return 'too-long';
+  return undefined;
+}
+
+/**
+ * Milliseconds of a positive Prometheus duration (`1h30m` included), or undefined when it is not
+ * one, is zero or is longer than Prometheus accepts.
+ */
+export function parseDurationMs(text: string): number | undefined {
+  const ms = grammarMs(text);
+  return ms === undefined || ms === 0n || ms > MAX_DURATION_MS ? undefined : Number(ms);
 }
 
 /** Seconds of a valid duration; throws on an invalid one (validated input only). */

@@ -84,8 +84,8 @@ export interface WindowPair {
   readonly factor: Rational;
   /** `for` of the alert rule, seconds. */
   readonly forSeconds: number;
-  /** The policy the windows come from. */
-  readonly policy: WindowPolicy;
+  /** The policy the windows come from; `explicit` for pairs written out by the SLO. */
+  readonly policy: WindowPolicy | 'explicit';
   /** What set the long window. */
   readonly longRule: WindowRule;
   /** What set the short window. */
@@ -171,6 +171,46 @@ export function burnWindowPairs(options: WindowOptions): WindowPair[] {
       forSeconds,
       policy,
       longRule,
+      shortRule,
+    };
+  });
+}
+
+/** An explicit pair in seconds (`alerting.windows` of an SLO, durations already parsed). */
+export interface ExplicitWindowSeconds {
+  readonly long: number;
+  /** Undefined: long / 12, at least four scrape intervals. */
+  readonly short?: number;
+  readonly factor: Rational;
+  readonly severity: 'critical' | 'warning';
+  /** Undefined: one evaluation, as for derived pairs. */
+  readonly forSeconds?: number;
+}
+
+/** Window pairs written out by the SLO (imported alert policies), in the order given. */
+export function explicitWindowPairs(
+  windows: readonly ExplicitWindowSeconds[],
+  scrapeInterval: number,
+  evaluationInterval: number,
+): WindowPair[] {
+  const floor = MIN_WINDOW_SCRAPES * scrapeInterval;
+  return windows.map((w) => {
+    const [short, shortRule] =
+      w.short !== undefined
+        ? ([w.short, 'policy'] as const)
+        : largest<'policy' | 'scrape-floor'>([
+            [Math.ceil(w.long / SHORT_WINDOW_DIVISOR), 'policy'],
+            [floor, 'scrape-floor'],
+          ]);
+    return {
+      tier: w.severity === 'critical' ? 'page' : 'ticket',
+      severity: w.severity,
+      long: w.long,
+      short: Math.min(w.long, short),
+      factor: w.factor,
+      forSeconds: w.forSeconds ?? pairForSeconds(evaluationInterval),
+      policy: 'explicit',
+      longRule: 'policy',
       shortRule,
     };
   });

@@ -1,6 +1,15 @@
 /** The one PromQL reader (parse.ts, walk.ts over the tree of tree.ts) and writer (render.ts). */
 export { durationOf, durationSpans, parsePromql, textNear, unquote } from './parse.ts';
-export { leRegex, quote, renderSelector, scaleDurations, selectorMatchers, sumBy } from './render.ts';
+export { fullMatch, labelRegexProblem, regexProblemsOf } from './regex.ts';
+export {
+  leRegex,
+  quote,
+  renderSelector,
+  scaleDurations,
+  selectorMatchers,
+  sumBy,
+  withLabelMatcher,
+} from './render.ts';
 export type {
   AggregateNode,
   BinaryNode,

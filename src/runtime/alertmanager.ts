@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { onExitSync } from './process.ts';
+import { exitError, onExitSync, tieToThisProcess } from './process.ts';
 
 /** Where Debian installs Alertmanager; `prometheus-alertmanager` on PATH otherwise. */
 export const ALERTMANAGER_BINARY = existsSync('/usr/bin/prometheus-alertmanager')
@@ -140,6 +140,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     process.once('exit', killOnExit);
+    tieToThisProcess(child, dir);
     const collect = (chunk: Buffer) => {
       output = `${output}${chunk.toString('utf8')}`.slice(-64_000);
     };
@@ -151,7 +152,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
     const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
     for (;;) {
       if (exited(child))
-        throw new Error(`alertmanager exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+        throw exitError(output, url, `alertmanager exited with ${child.exitCode ?? child.signalCode}`);
       const ready = await Promise.race([
         fetch(`${url}/-/ready`).then(
           (r) => r.ok,

@@ -4,7 +4,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OperatorError } from '../model/operator-error.ts';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it, so parallel runs differ). */
 export async function freePort(): Promise<number> {
@@ -50,12 +55,76 @@ export function installExitHook(): void {
     }
   };
   process.once('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       killAll();
-      process.exit(130);
+      process.exit(code);
     });
   }
+}
+
+/** File in a daemon's temporary directory naming this process and the daemon: `<ours> <daemon>`. */
+const PID_FILE = 'obsgen-daemon.pid';
+/** Temporary directories of the daemons obsgen starts (runtime/prometheus.ts, runtime/alertmanager.ts). */
+const DAEMON_DIR = /^obsgen-(prometheus|alertmanager)-/;
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Makes a daemon die with this process, even when this process is killed with SIGKILL and runs no
+ * exit hook: a watchdog shell (its own process group, so Ctrl-C does not reach it first) polls
+ * both and stops the daemon once this process is gone. The pid file in `dir` lets the next run
+ * reap the daemon should the watchdog itself be killed too.
+ */
+export function tieToThisProcess(child: ChildProcess, dir: string): void {
+  if (child.pid === undefined) return;
+  writeFileSync(join(dir, PID_FILE), `${process.pid} ${child.pid}\n`);
+  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 0.5; done; if kill -0 ${child.pid} 2>/dev/null; then kill -TERM ${child.pid}; sleep 3; kill -KILL ${child.pid} 2>/dev/null; rm -rf '${dir.replaceAll("'", "'\\''")}'; fi`;
+  const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  watchdog.on('error', () => undefined);
+  watchdog.unref();
+}
+
+/**
+ * Stops the daemons, and removes the directories, that runs killed before they could clean up
+ * left behind (their pid file names a dead obsgen). Called before a drill starts its own.
+ */
+export async function reapOrphans(dir = tmpdir()): Promise<string[]> {
+  const reaped: string[] = [];
+  for (const entry of await readdir(dir).catch(() => [] as string[])) {
+    if (!DAEMON_DIR.test(entry)) continue;
+    const path = join(dir, entry);
+    const text = await readFile(join(path, PID_FILE), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const [owner = 0, daemon = 0] = text.trim().split(' ').map(Number);
+    if (alive(owner)) continue;
+    const command = (() => {
+      try {
+        return readFileSync(`/proc/${daemon}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    // Only a daemon obsgen started: the pid may have been reused since.
+    if (alive(daemon) && command.includes(path)) {
+      process.kill(daemon, 'SIGKILL');
+      reaped.push(`${daemon}`);
+    }
+    rmSync(path, { recursive: true, force: true });
+    reaped.push(path);
+  }
+  return reaped;
 }
 
 export interface Daemon {
@@ -67,10 +136,12 @@ export interface Daemon {
 }
 
 /** Starts a long-running program; its output is kept in memory, not inherited. */
-export function startDaemon(command: string, args: readonly string[]): Daemon {
+export function startDaemon(command: string, args: readonly string[], dir?: string): Daemon {
   installExitHook();
   const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
+  if (dir !== undefined) tieToThisProcess(child, dir);
+  child.on('error', () => undefined);
   const chunks: string[] = [];
   const keep = (data: Buffer) => {
     chunks.push(data.toString());
@@ -93,14 +164,25 @@ export function startDaemon(command: string, args: readonly string[]): Daemon {
   };
 }
 
+/**
+ * Why a daemon exited before it was ready: a port taken by another program is the operator's to
+ * fix (one line), anything else the daemon's own words.
+ */
+export function exitError(output: string, url: string, exited: string): Error {
+  if (/address already in use/i.test(output))
+    return new OperatorError(`${new URL(url).host}: address already in use (EADDRINUSE)`);
+  return new Error(`${exited}:\n${output}`);
+}
+
 /** Polls `url` until it answers 200, the daemon exits, or `timeoutMs` passes. */
 export async function waitReady(url: string, daemon: Daemon, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (daemon.child.exitCode !== null)
-      throw new Error(`exited with code ${daemon.child.exitCode}:\n${daemon.output()}`);
+      throw exitError(daemon.output(), url, `exited with code ${daemon.child.exitCode}`);
     try {
-      const response = await fetch(url);
+      // A program that accepts and never answers (another one on the port) must not stall the wait.
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
     } catch {
       // not listening yet

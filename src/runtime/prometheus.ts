@@ -53,13 +53,17 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   await writeConfig(options.config);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const daemon = startDaemon(PROMETHEUS_BINARY, [
-    `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${options.dataDir ?? join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--web.enable-lifecycle',
-    ...(options.args ?? []),
-  ]);
+  const daemon = startDaemon(
+    PROMETHEUS_BINARY,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${options.dataDir ?? join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-lifecycle',
+      ...(options.args ?? []),
+    ],
+    dir,
+  );
   const stop = async () => {
     await daemon.stop();
     await rm(dir, { recursive: true, force: true });

@@ -6,10 +6,7 @@
 
 import type { MatcherValue, Selector } from '../model/metrics.ts';
 import type { Environment } from '../model/service.ts';
-import { selectorMatchers } from '../promql/index.ts';
-
-/** Prometheus regexes are fully anchored. */
-const fullMatch = (pattern: string, value: string): boolean => new RegExp(`^(?:${pattern})$`).test(value);
+import { fullMatch, selectorMatchers } from '../promql/index.ts';
 
 /** Whether `value` satisfies one matcher in `env`. */
 export function satisfies(matcher: MatcherValue, value: string, env: Environment): boolean {

@@ -31,7 +31,7 @@ import { type Diagnostic, type Path, type Report, reporter, reportIssues } from 
 import type { Matchers, Metric, Selector } from '../model/metrics.ts';
 import type { ResolvedAlert, ResolvedService } from '../model/resolved.ts';
 import type { Duration } from '../model/units.ts';
-import { parsePromql, renderSelector, selectorMatchers, textNear } from '../promql/index.ts';
+import { parsePromql, regexProblemsOf, renderSelector, selectorMatchers, textNear } from '../promql/index.ts';
 import { templateLabelRefs, templateProblem } from './go-template.ts';
 import { checkDuration, checkLabelName, checkLabels, checkLabelValue } from './service.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
@@ -214,7 +214,7 @@ export function seriesSampleCount(values: string): number | string {
 /** The first syntax error of a PromQL expression, or undefined. */
 export function promqlProblem(expr: string): string | undefined {
   const parsed = parsePromql(expr);
-  if (parsed.ok) return undefined;
+  if (parsed.ok) return regexProblemsOf(parsed.root)[0];
   const at = parsed.error.offset;
   const near = textNear(expr, at).replaceAll('\n', ' ');
   return at >= expr.length

@@ -3,6 +3,7 @@
  * with zod; references (service, contract metrics and labels, metric types) by the checks below.
  */
 import { z } from 'zod';
+import { DASHBOARD_UID } from '../conventions.ts';
 import type { LoadedService } from '../load/loaded.ts';
 import type {
   BusinessPanel,
@@ -303,5 +304,79 @@ export function validateDashboards(
     const own = attached.get(svc.name);
     return own ? { ...svc, dashboards: own } : svc;
   });
+  const collisions = uidCollisions(services);
+  if (collisions.length > 0) return { diagnostics: collisions };
   return { diagnostics, project: { ...project, services } };
+}
+
+/** A dashboard the project will generate: its uid and the definition it comes from. */
+interface PlannedDashboard {
+  readonly uid: string;
+  readonly file: string;
+  readonly path: Path;
+  readonly what: string;
+}
+
+/** Every dashboard of a service in an environment, by the uid the Grafana target will give it. */
+function plannedDashboards(svc: ResolvedService, env: string): PlannedDashboard[] {
+  const boards = svc.dashboards;
+  const own = (kind: 'service' | 'infrastructure' | 'business', key: string): PlannedDashboard[] =>
+    boards?.[key as 'red' | 'infrastructure' | 'business']
+      ? [
+          {
+            uid: DASHBOARD_UID[kind](svc.name, env),
+            file: boards.file,
+            path: [key],
+            what: `${svc.name} ${key}`,
+          },
+        ]
+      : [];
+  return [
+    {
+      uid: DASHBOARD_UID.sloOverview(svc.name, env),
+      file: svc.file,
+      path: ['name'],
+      what: `${svc.name} SLO overview`,
+    },
+    ...svc.slos.map((slo, i) => ({
+      uid: DASHBOARD_UID.sloDetail(svc.name, slo.id, env),
+      file: svc.file,
+      path: ['slos', i, 'id'],
+      what: `${svc.name} SLO ${slo.id}`,
+    })),
+    ...own('service', 'red'),
+    ...own('infrastructure', 'infrastructure'),
+    ...own('business', 'business'),
+  ];
+}
+
+/**
+ * Two dashboards of one environment with the same uid (one would overwrite the other in Grafana
+ * and in generated/): refused, naming both definitions.
+ */
+function uidCollisions(services: readonly ResolvedService[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const envs = [...new Set(services.flatMap((s) => s.environments.map((e) => e.name)))].sort();
+  for (const env of envs) {
+    const seen = new Map<string, PlannedDashboard>();
+    for (const svc of services) {
+      if (!svc.environments.some((e) => e.name === env)) continue;
+      for (const board of plannedDashboards(svc, env)) {
+        const first = seen.get(board.uid);
+        if (!first) {
+          seen.set(board.uid, board);
+          continue;
+        }
+        diagnostics.push({
+          code: 'dashboards/duplicate-uid',
+          severity: 'error',
+          file: board.file,
+          path: board.path,
+          message: `the ${board.what} dashboard of ${env} gets uid ${JSON.stringify(board.uid)}, as does the ${first.what} dashboard (${first.file}: ${first.path.join('.')})`,
+          hint: 'rename the SLO id or service so their dashboard names differ',
+        });
+      }
+    }
+  }
+  return diagnostics;
 }

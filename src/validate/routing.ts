@@ -23,6 +23,7 @@ import {
   type WebhookReceiverSpec,
 } from '../model/routing.ts';
 import type { Environment } from '../model/service.ts';
+import { labelRegexProblem } from '../promql/index.ts';
 import { urlSecret } from './secrets.ts';
 import { checkDuration, checkLabelName, checkName } from './service.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
@@ -257,11 +258,14 @@ function checkMatcher(report: Report, path: Path, label: string, value: RouteMat
       `matcher value ${JSON.stringify(text)} contains a quote, backslash or line break`,
     );
   if (typeof value !== 'string' && !('ne' in value)) {
-    try {
-      new RegExp(`^(?:${text})$`);
-    } catch {
-      report('route/matcher', path, `${JSON.stringify(text)} is not a valid regular expression`);
-    }
+    const problem = labelRegexProblem(text);
+    if (problem)
+      report(
+        'route/matcher',
+        path,
+        problem,
+        'Alertmanager matches with RE2: no lookarounds or back-references',
+      );
   }
 }
 

@@ -14,6 +14,7 @@ import type { Project, ResolvedService, ResolvedSlo } from '../model/resolved.ts
 import type { AlertRouting } from '../model/routing.ts';
 import type { defineService, Environment, EnvironmentSpec, SERVICE_KIND, Service } from '../model/service.ts';
 import type {
+  ExplicitBurnWindow,
   FreshnessSli,
   LatencySli,
   ProbeSli,
@@ -23,11 +24,14 @@ import type {
   Slo,
   SloAlerting,
   SloSpec,
+  ThresholdSli,
 } from '../model/slo.ts';
-import { sampleKindOf } from '../model/slo.ts';
+import { sampleKindOf, sliSelectors } from '../model/slo.ts';
 import {
   compare,
+  durationProblem,
   formatPeriod,
+  formatRational,
   formatSeconds,
   parseDurationMs,
   rational,
@@ -40,9 +44,14 @@ import {
   burnWindowPairs,
   defaultWindowPolicy,
   errorRatioThreshold,
+  explicitWindowPairs,
+  type WindowPair,
   WORKBOOK_PERIOD_RANGE,
   workbookFits,
 } from '../model/windows.ts';
+import { labelRegexProblem, parsePromql, regexProblemsOf } from '../promql/index.ts';
+import { templateProblem } from './go-template.ts';
+import { urlSecret } from './secrets.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
 const DEFAULT_PERIOD = '30d';
@@ -98,6 +107,9 @@ const sliShapes = {
   freshness: shapeOf<FreshnessSli>()(
     z.strictObject({ kind: z.literal('freshness'), timestamp: selector, maxAge: duration }),
   ),
+  threshold: shapeOf<ThresholdSli>()(
+    z.strictObject({ kind: z.literal('threshold'), gauge: selector, below: z.number() }),
+  ),
   raw: shapeOf<RawSli>()(
     z.strictObject({
       kind: z.literal('raw'),
@@ -130,6 +142,19 @@ const slo = shapeOf<SloSpec>()(
     groupBy: z.array(z.string()).optional(),
     alerting: shapeOf<SloAlerting>()(
       z.strictObject({
+        windows: z
+          .array(
+            shapeOf<ExplicitBurnWindow>()(
+              z.strictObject({
+                long: duration,
+                short: duration.optional(),
+                factor: z.number(),
+                severity: z.enum(['critical', 'warning']),
+                for: duration.optional(),
+              }),
+            ),
+          )
+          .optional(),
         page: z.boolean().optional(),
         ticket: z.boolean().optional(),
         noData: z.boolean().optional(),
@@ -230,13 +255,26 @@ export function checkDuration(
   fallback: string,
 ): number {
   const value = text ?? fallback;
+  const problem = durationProblem(value);
+  if (problem === 'zero') {
+    report('duration/zero', path, `${JSON.stringify(value)} is zero; this needs a positive duration`);
+    return 0;
+  }
+  if (problem === 'too-long') {
+    report(
+      'duration/too-long',
+      path,
+      `${JSON.stringify(value)} is longer than Prometheus accepts (292 years)`,
+    );
+    return 0;
+  }
   const ms = parseDurationMs(value);
   if (ms === undefined) {
     report(
       'duration/malformed',
       path,
       `${JSON.stringify(value)} is not a duration`,
-      'write a whole number and a unit: 30d, 6h, 5m, 30s',
+      'write whole numbers with units, largest unit first and each unit once: 30d, 6h, 1h30m, 30s',
     );
     return 0;
   }
@@ -300,25 +338,6 @@ export function checkLabels(
   }
 }
 
-function selectorsOf(sli: Sli): [string, Selector][] {
-  switch (sli.kind) {
-    case 'ratio':
-      return [
-        ...(sli.bad ? [['bad', sli.bad] as [string, Selector]] : []),
-        ...(sli.good ? [['good', sli.good] as [string, Selector]] : []),
-        ['total', sli.total],
-      ];
-    case 'latency':
-      return [['histogram', sli.histogram]];
-    case 'probe':
-      return [['gauge', sli.gauge]];
-    case 'freshness':
-      return [['timestamp', sli.timestamp]];
-    case 'raw':
-      return [];
-  }
-}
-
 const EXPECTED_TYPES: Record<string, readonly Metric['type'][]> = {
   bad: ['counter'],
   good: ['counter'],
@@ -371,6 +390,16 @@ function checkSelector(
             `add vars: { ${value.env}: '...' } to the ${env.name} environment`,
           );
     } else if ('ne' in value) checkLabelValue(report, [...path, 'matchers', label], value.ne);
+    else {
+      const problem = labelRegexProblem('re' in value ? value.re : value.nre);
+      if (problem)
+        report(
+          'metric/regex',
+          [...path, 'matchers', label],
+          problem,
+          'Prometheus matches label values with RE2: no lookarounds, back-references or possessive quantifiers',
+        );
+    }
   }
 }
 
@@ -401,7 +430,7 @@ function checkSlo(
   const sli = s.sli;
   const sliPath = [...path, 'sli'];
   const contract = svc.metrics;
-  for (const [role, sel] of selectorsOf(sli))
+  for (const [role, sel] of sliSelectors(sli))
     checkSelector(report, [...sliPath, role], role, sel, contract, svc.environments);
   if (sli.kind === 'ratio' && (sli.bad === undefined) === (sli.good === undefined))
     report(
@@ -430,11 +459,16 @@ function checkSlo(
           'raw PromQL must contain the {{.window}} placeholder',
           'write rate(x[{{.window}}]) so the base window is filled in',
         );
+      else {
+        const parsed = parsePromql(sli[role].replaceAll(/\{\{ ?\.window ?\}\}/g, '5m'));
+        for (const problem of parsed.ok ? regexProblemsOf(parsed.root) : [])
+          report('sli/regex', [...sliPath, role], problem);
+      }
   }
   const groupBy = s.groupBy ?? [];
   for (const [i, label] of groupBy.entries()) {
     checkLabelName(report, [...path, 'groupBy', i], label);
-    for (const [role, sel] of selectorsOf(sli)) {
+    for (const [role, sel] of sliSelectors(sli)) {
       const declared = contract[sel.metric.name];
       if (declared && !declared.labels.includes(label))
         report(
@@ -445,10 +479,23 @@ function checkSlo(
     }
   }
   checkLabels(report, [...path, 'alerting', 'labels'], s.alerting?.labels);
+  if (s.alerting?.runbookUrl !== undefined)
+    checkUrl(report, [...path, 'alerting', 'runbookUrl'], s.alerting.runbookUrl);
+  for (const [name, text] of Object.entries(s.alerting?.annotations ?? {})) {
+    const problem = templateProblem(text);
+    if (problem)
+      report(
+        'slo/annotation-template',
+        [...path, 'alerting', 'annotations', name],
+        `does not parse as a Prometheus template: ${problem.message}`,
+        'Prometheus reads annotations as Go templates: {{ $labels.name }}, {{ $value | humanize }}',
+      );
+  }
   const objective = objectiveOk ? rationalOf(s.objective) : rational(999n, 1000n);
   const errorBudget = sub(rational(1n), objective);
   const policy = s.windows ?? defaultWindowPolicy(period);
-  if (policy === 'workbook' && period > 0 && !workbookFits(period))
+  const explicit = s.alerting?.windows;
+  if (!explicit && policy === 'workbook' && period > 0 && !workbookFits(period))
     report(
       'slo/window-policy',
       [...path, 'windows'],
@@ -457,14 +504,16 @@ function checkSlo(
     );
   const windows =
     period > 0 && scrape > 0 && evaluation > 0
-      ? burnWindowPairs({
-          period,
-          scrapeInterval: scrape,
-          evaluationInterval: evaluation,
-          errorBudget,
-          samples: sampleKindOf(sli),
-          policy,
-        })
+      ? explicit
+        ? checkedExplicitWindows(report, [...path, 'alerting', 'windows'], explicit, scrape, evaluation)
+        : burnWindowPairs({
+            period,
+            scrapeInterval: scrape,
+            evaluationInterval: evaluation,
+            errorBudget,
+            samples: sampleKindOf(sli),
+            policy,
+          })
       : [];
   const alerting = {
     page: s.alerting?.page ?? true,
@@ -475,20 +524,21 @@ function checkSlo(
     runbookUrl: s.alerting?.runbookUrl,
   };
   if (objectiveOk) {
-    for (const pair of windows) {
+    for (const [i, pair] of windows.entries()) {
+      const at: Path = explicit ? [...path, 'alerting', 'windows', i] : [...path, 'alerting', pair.tier];
       const enabled = pair.tier === 'page' ? alerting.page : alerting.ticket;
       const threshold = errorRatioThreshold(pair, errorBudget);
       if (enabled && pair.long > period)
         report(
           'slo/window-exceeds-period',
-          [...path, 'alerting', pair.tier],
+          at,
           `the ${pair.tier} window ${formatSeconds(pair.long)} is longer than the ${formatSeconds(period)} period: at this objective one bad sample needs ${formatSeconds(pair.long)} of good ones to stay under the ${toNumber(pair.factor)}x threshold`,
           `scrape more often, lengthen the period, or set alerting.${pair.tier}: false`,
         );
       if (enabled && compare(threshold, rational(1n)) >= 0)
         report(
           'slo/unreachable-burn',
-          [...path, 'alerting', pair.tier],
+          at,
           `the ${pair.tier} burn rate ${toNumber(pair.factor)}x needs an error ratio of ${toNumber(threshold)}, which can never be reached with objective ${s.objective}`,
           `raise the objective or set alerting.${pair.tier}: false`,
         );
@@ -508,10 +558,87 @@ function checkSlo(
   };
 }
 
+/** The pairs an SLO writes out; each must have a positive factor, short <= long, and be unique. */
+function checkedExplicitWindows(
+  report: Report,
+  path: Path,
+  specs: readonly ExplicitBurnWindow[],
+  scrape: number,
+  evaluation: number,
+): WindowPair[] {
+  if (specs.length === 0) {
+    report(
+      'slo/windows-empty',
+      path,
+      'an empty window list gives no burn alerts',
+      'leave windows out for the derived pairs, or set alerting.page and alerting.ticket to false',
+    );
+    return [];
+  }
+  const parsed = specs.map((w, i) => {
+    const at = [...path, i];
+    const long = checkDuration(report, [...at, 'long'], w.long, w.long);
+    const short =
+      w.short === undefined ? undefined : checkDuration(report, [...at, 'short'], w.short, w.short);
+    // `for: 0s` is a real choice here (an imported alert that fires on its first evaluation).
+    const forSeconds =
+      w.for === undefined
+        ? undefined
+        : /^0+(ms|s|m|h|d|w|y)$/.test(w.for)
+          ? 0
+          : checkDuration(report, [...at, 'for'], w.for, w.for);
+    if (!(long > 0)) report('slo/window-range', [...at, 'long'], 'the long window must be longer than 0s');
+    if (short !== undefined && !(short > 0 && short <= long))
+      report(
+        'slo/window-range',
+        [...at, 'short'],
+        `the short window ${w.short} must be longer than 0s and not longer than the long window ${w.long}`,
+      );
+    if (!(Number.isFinite(w.factor) && w.factor > 0))
+      report('slo/window-factor', [...at, 'factor'], `burn factor must be a number above 0, got ${w.factor}`);
+    return {
+      long,
+      ...(short !== undefined ? { short } : {}),
+      factor: Number.isFinite(w.factor) && w.factor > 0 ? rationalOf(w.factor) : rational(1n),
+      severity: w.severity,
+      ...(forSeconds !== undefined ? { forSeconds } : {}),
+    };
+  });
+  const pairs = explicitWindowPairs(parsed, scrape, evaluation);
+  const seen = new Set<string>();
+  for (const [i, p] of pairs.entries()) {
+    const key = `${p.long}/${p.short}/${formatRational(p.factor)}`;
+    if (seen.has(key))
+      report(
+        'slo/window-duplicate',
+        [...path, i],
+        `a second pair over ${formatSeconds(p.long)}/${formatSeconds(p.short)} at ${formatRational(p.factor)}x: both would compile to the same alert labels`,
+      );
+    seen.add(key);
+  }
+  return pairs;
+}
+
 const rationalText = (n: number): string => Number(n.toPrecision(12)).toString();
+
+/** A URL written into every alert: http(s), and no secret in any part of it. */
+function checkUrl(report: Report, path: Path, text: string): void {
+  const secret = urlSecret(text);
+  if (secret)
+    report(
+      'url/secret',
+      path,
+      `this URL cannot be written into the alerts: ${secret}`,
+      'alert annotations are read by everyone who gets a notification: give a URL without credentials, query string or fragment',
+    );
+  else if (!/^https?:\/\//i.test(text))
+    report('url/scheme', path, `${JSON.stringify(text)} is not an http(s) URL`);
+}
 
 function checkEnvironment(report: Report, path: Path, env: Environment): void {
   checkName(report, [...path, 'name'], env.name, 'environment name');
+  checkUrl(report, [...path, 'runbookBaseUrl'], env.runbookBaseUrl);
+  checkUrl(report, [...path, 'grafanaBaseUrl'], env.grafanaBaseUrl);
   checkLabelValue(report, [...path, 'namespace'], env.namespace);
   if (env.namespace === '') report('env/namespace', [...path, 'namespace'], 'namespace must not be empty');
   checkLabels(report, [...path, 'selectorLabels'], env.selectorLabels);

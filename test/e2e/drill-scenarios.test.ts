@@ -61,6 +61,21 @@ describe.concurrent('live fire drills', () => {
       expect(r[alert], alert).toEqual(['pagerduty-oncall', 'slack-alerts']);
   });
 
+  it("a second team's service: its outage pages its own receivers, not the malaria on-call", async () => {
+    const loaded = await loadProject({ root: join(ROOT, 'test', 'fixtures', 'multi-team') });
+    expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const report = await runDrill(loaded.project as Project, {
+      scenario: 'outage',
+      environment: 'production',
+      service: 'checkout-api',
+    });
+    expect(report.passed, explain(report)).toBe(true);
+    const r = reached(report);
+    for (const alert of ['AvailabilityBudgetBurn', 'UptimeBudgetBurn'])
+      expect(r[alert], alert).toEqual(['checkout-chat', 'checkout-pager']);
+    expect(notified(report)).not.toContain('pagerduty-oncall');
+  });
+
   it('outage in staging reaches slack-alerts only', async () => {
     const report = await runDrill(project, { scenario: 'outage', environment: 'staging' });
     expect(report.passed, explain(report)).toBe(true);

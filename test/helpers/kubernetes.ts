@@ -14,6 +14,8 @@ const CRDS = [
   'monitoring.coreos.com_prometheusrules.yaml',
   'monitoring.coreos.com_alertmanagerconfigs.yaml',
   'grafana.integreatly.org_grafanadashboards.yaml',
+  'argoproj.io_analysistemplates.yaml',
+  'flagger.app_crds.yaml',
 ];
 
 export interface KubeObject {
@@ -76,18 +78,21 @@ export function crdValidators(): Map<string, ValidateFunction> {
   const validators = new Map<string, ValidateFunction>();
   for (const file of CRDS) {
     // YAML 1.2 (the package's default): the AlertmanagerConfig CRD has unquoted `=` enum values.
-    const crd = YAML.parse(readFileSync(join(SCHEMAS, file), 'utf8')) as {
-      spec: {
-        group: string;
-        names: { kind: string };
-        versions: { name: string; served: boolean; schema: { openAPIV3Schema: object } }[];
+    // Flagger ships every CRD in one multi-document file.
+    for (const doc of YAML.parseAllDocuments(readFileSync(join(SCHEMAS, file), 'utf8'))) {
+      const crd = doc.toJS() as {
+        spec: {
+          group: string;
+          names: { kind: string };
+          versions: { name: string; served: boolean; schema: { openAPIV3Schema: object } }[];
+        };
       };
-    };
-    for (const version of crd.spec.versions.filter((v) => v.served))
-      validators.set(
-        `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`,
-        ajv.compile(version.schema.openAPIV3Schema),
-      );
+      for (const version of crd.spec.versions.filter((v) => v.served))
+        validators.set(
+          `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`,
+          ajv.compile(version.schema.openAPIV3Schema),
+        );
+    }
   }
   validators.set('v1/ConfigMap', ajv.compile(CONFIG_MAP_SCHEMA));
   return validators;

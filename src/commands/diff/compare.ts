@@ -24,6 +24,8 @@ export interface Change {
   /** `for 2m -> 5m`, or the facts of an added or removed thing. */
   readonly details: readonly string[];
   readonly env?: string;
+  /** The service it belongs to; none for the routing and files of an environment. */
+  readonly service?: string;
 }
 
 /** A compiled project as the comparison sees it. */
@@ -37,6 +39,7 @@ type Facts = Readonly<Record<string, string>>;
 
 interface Keyed {
   readonly env?: string;
+  readonly service?: string;
   readonly subject: string;
   readonly facts: Facts;
 }
@@ -67,8 +70,10 @@ function windowsOf(expr: string): string[] {
 
 const ruleFiles = (documents: readonly Document[]) =>
   documents.flatMap((d) => {
-    const env = /^prometheus\/([^/]+)\/[^/]+\.rules\.yaml$/.exec(d.path)?.[1];
-    return env !== undefined && d.format === 'yaml' ? [{ env, file: d.value as RuleFile }] : [];
+    const [, env, service] = /^prometheus\/([^/]+)\/([^/]+)\.rules\.yaml$/.exec(d.path) ?? [];
+    return env !== undefined && service !== undefined && d.format === 'yaml'
+      ? [{ env, service, file: d.value as RuleFile }]
+      : [];
   });
 
 const alertmanagers = (documents: readonly Document[]) =>
@@ -84,6 +89,7 @@ const WINDOW_LABELS: readonly string[] = [LABEL.longWindow, LABEL.shortWindow, L
 function sloFacts(c: Compiled): Keyed[] {
   return c.project.services.flatMap((svc) =>
     svc.slos.map((slo) => ({
+      service: svc.name,
       subject: `${svc.name}/${slo.id}`,
       facts: {
         objective: formatPercent(slo.objective),
@@ -111,7 +117,8 @@ function sloFacts(c: Compiled): Keyed[] {
 function alertFacts(c: Compiled): Keyed[] {
   const configs = alertmanagers(c.documents);
   const out: Keyed[] = [];
-  for (const { env, file } of ruleFiles(c.documents)) {
+  // Keyed by service (from the rule file) too: two services' burn alerts share their names.
+  for (const { env, service, file } of ruleFiles(c.documents)) {
     const seen = new Map<string, number>();
     for (const group of file.groups)
       for (const rule of group.rules) {
@@ -124,10 +131,11 @@ function alertFacts(c: Compiled): Keyed[] {
           .join(',');
         const n = seen.get(identity + rule.alert) ?? 0;
         seen.set(identity + rule.alert, n + 1);
-        const subject =
+        const name =
           rule.labels[LABEL.burnFactor] !== undefined || n > 0
             ? `${rule.alert} (${rule.labels[LABEL.severity] ?? ''} #${n + 1})`
             : rule.alert;
+        const subject = `${service}/${name}`;
         const config = configs.get(env);
         const windows = [
           ...(rule.labels[LABEL.longWindow]
@@ -137,6 +145,7 @@ function alertFacts(c: Compiled): Keyed[] {
         ];
         out.push({
           env,
+          service,
           subject,
           facts: {
             severity: rule.labels[LABEL.severity] ?? '',
@@ -161,7 +170,7 @@ function alertFacts(c: Compiled): Keyed[] {
 }
 
 function recordFacts(c: Compiled): Keyed[] {
-  return ruleFiles(c.documents).flatMap(({ env, file }) =>
+  return ruleFiles(c.documents).flatMap(({ env, service, file }) =>
     file.groups.flatMap((group) =>
       group.rules.flatMap((rule) => {
         if (isAlertingRule(rule)) return [];
@@ -170,7 +179,9 @@ function recordFacts(c: Compiled): Keyed[] {
           .sort(([a], [b]) => (a < b ? -1 : 1))
           .map(([k, v]) => `${k}=${v}`)
           .join(',');
-        return [{ env, subject: `${rule.record}{${labels}}`, facts: { expression: rule.expr } }];
+        return [
+          { env, service, subject: `${service}/${rule.record}{${labels}}`, facts: { expression: rule.expr } },
+        ];
       }),
     ),
   );
@@ -192,13 +203,15 @@ function routeLines(route: AmRoute, above: readonly string[] = []): string[] {
 function routingFacts(c: Compiled): Keyed[] {
   const out: Keyed[] = [];
   for (const [env, config] of alertmanagers(c.documents)) {
+    // Rows always name the service: a second service must not rename the first one's rows.
     const services = c.project.services.filter((s) => s.environments.some((e) => e.name === env));
     for (const svc of services)
       for (const severity of SEVERITIES)
         for (const category of CATEGORIES)
           out.push({
             env,
-            subject: `${LABEL.severity}=${severity} ${LABEL.category}=${category}${services.length > 1 ? ` ${LABEL.service}=${svc.name}` : ''}`,
+            service: svc.name,
+            subject: `${LABEL.severity}=${severity} ${LABEL.category}=${category} ${LABEL.service}=${svc.name}`,
             facts: {
               receivers: routeReceivers(config.route, {
                 [LABEL.severity]: severity,
@@ -231,6 +244,8 @@ function routingFacts(c: Compiled): Keyed[] {
 
 interface DashboardJson {
   readonly uid?: string;
+  /** The service's name first (see buildDashboard). */
+  readonly tags?: readonly string[];
   readonly title?: string;
   readonly panels?: {
     readonly type?: string;
@@ -249,7 +264,12 @@ function dashboardFacts(c: Compiled): Keyed[] {
       if (panel.type === 'row') continue;
       facts[`panel "${panel.title ?? ''}"`] = (panel.targets ?? []).map((t) => t.expr ?? '').join('\n');
     }
-    return [{ env, subject: dash.uid ?? d.path, facts }];
+    const service = dash.tags?.[0];
+    // The title names the service and, last, the environment: without it the rows of the
+    // environments merge.
+    const title = (dash.title ?? '').replace(` (${env})`, '');
+    const subject = title === '' ? (dash.uid ?? d.path) : title;
+    return [{ env, subject, facts, ...(service === undefined ? {} : { service }) }];
   });
 }
 
@@ -293,13 +313,16 @@ const summaryOf = (facts: Facts): string[] =>
     .map(([k, v]) => `${k} ${v}`);
 
 function compareKeyed(section: DiffSection, before: readonly Keyed[], after: readonly Keyed[]): Change[] {
-  const key = (k: Keyed) => `${k.env ?? ''}\u0000${k.subject}`;
+  const key = (k: Keyed) => `${k.service ?? ''}\u0000${k.env ?? ''}\u0000${k.subject}`;
   const old = new Map(before.map((k) => [key(k), k]));
   const now = new Map(after.map((k) => [key(k), k]));
   const out: Change[] = [];
   for (const [id, b] of now) {
     const a = old.get(id);
-    const env = b.env === undefined ? {} : { env: b.env };
+    const env = {
+      ...(b.env === undefined ? {} : { env: b.env }),
+      ...(b.service === undefined ? {} : { service: b.service }),
+    };
     if (!a) out.push({ section, subject: b.subject, kind: 'added', details: summaryOf(b.facts), ...env });
     else {
       const details = factChanges(a.facts, b.facts);
@@ -314,6 +337,7 @@ function compareKeyed(section: DiffSection, before: readonly Keyed[], after: rea
         kind: 'removed',
         details: [],
         ...(a.env === undefined ? {} : { env: a.env }),
+        ...(a.service === undefined ? {} : { service: a.service }),
       });
   return out;
 }

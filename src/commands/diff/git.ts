@@ -1,8 +1,10 @@
 /** The project as it is at a git revision, extracted into a temporary directory. */
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { access, mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { onExitSync } from '../../runtime/process.ts';
 
 /** A revision that cannot be read (not a repository, unknown ref): a usage error. */
 export class RevisionError extends Error {
@@ -43,7 +45,12 @@ export async function extractRevision(
   });
   const prefix = relative(await realpath(top), await realpath(root));
   const dir = await mkdtemp(join(tmpdir(), 'obsgen-diff-'));
-  const cleanup = () => rm(dir, { recursive: true, force: true });
+  // Removed also when diff is interrupted (Ctrl-C, SIGTERM).
+  const forget = onExitSync(() => rmSync(dir, { recursive: true, force: true }));
+  const cleanup = async () => {
+    await rm(dir, { recursive: true, force: true });
+    forget();
+  };
   try {
     const archive = join(dir, 'revision.tar');
     const tree = join(dir, 'tree');

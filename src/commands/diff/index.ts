@@ -20,6 +20,28 @@ export function diffProjects(base: Project | undefined, head: Project): Change[]
 export interface DiffOptions extends Omit<ProjectOptions, 'openslo' | 'environments'> {
   /** Git revision to compare the working tree with. @default 'HEAD' */
   readonly base?: string;
+  /** Only the changes of this service. */
+  readonly service?: string;
+  /** Only the changes in this environment (and those of no environment: SLOs, files). */
+  readonly env?: string;
+}
+
+/**
+ * The changes of one service and environment. Routing belongs to an environment, not a service:
+ * a service keeps the routing rows that name it; files, those under its directory.
+ */
+export function selectChanges(
+  changes: readonly Change[],
+  { service, env }: { readonly service?: string; readonly env?: string },
+): Change[] {
+  const ofService = (c: Change): boolean => {
+    if (service === undefined) return true;
+    if (c.service !== undefined) return c.service === service;
+    if (c.section === 'files')
+      return c.subject.includes(`/${service}/`) || c.details.some((d) => d.startsWith(`${service}.`));
+    return c.subject.includes(`service=${service}`);
+  };
+  return changes.filter((c) => ofService(c) && (env === undefined || c.env === undefined || c.env === env));
 }
 
 export interface DiffResult {
@@ -53,7 +75,10 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       : [
           `The definitions at ${base} do not validate (${errors} error${errors === 1 ? '' : 's'}): everything shows as added.`,
         ];
-    const changes = diffProjects(old.project, head.project);
+    const changes = selectChanges(diffProjects(old.project, head.project), {
+      ...(options.service === undefined ? {} : { service: options.service }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     const markdown = formatDiffMarkdown(changes, { base, notes });
     return { markdown, changes, diagnostics: head.diagnostics };
   } finally {

@@ -23,7 +23,7 @@ import { toYaml } from '../../emit/index.ts';
 import type { Project, ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { type RunningAlertmanager, startAlertmanager } from '../../runtime/alertmanager.ts';
-import { installExitHook } from '../../runtime/process.ts';
+import { installExitHook, reapOrphans } from '../../runtime/process.ts';
 import { type RunningPrometheus, startPrometheus } from '../../runtime/prometheus.ts';
 import {
   DrillDefinitionError,
@@ -263,6 +263,7 @@ export async function runDrill(project: Project, options: DrillOptions): Promise
   const planned = planDrill(project, options);
   const { svc, env, expectations, route } = planned;
   installExitHook();
+  await reapOrphans();
   let sink: WebhookSink | undefined;
   let service: SyntheticService | undefined;
   let alertmanager: RunningAlertmanager | undefined;

@@ -141,6 +141,8 @@ export function sliMetrics(sli: Sli): string[] {
       return [sli.gauge.metric.name];
     case 'freshness':
       return [sli.timestamp.metric.name];
+    case 'threshold':
+      return [sli.gauge.metric.name];
     case 'raw':
       return [];
   }

@@ -222,6 +222,18 @@ function sliSignals(
           });
           break;
         }
+        case 'threshold': {
+          const labels = labelsOf(sli.gauge);
+          if (!labels) break;
+          const below = sli.below;
+          out.push({
+            metric: sli.gauge.metric,
+            labels,
+            behaviour: { kind: 'gauge', value: (c) => (faulty(c) ? below * 2 : below / 2) },
+            source,
+          });
+          break;
+        }
         case 'raw':
           break;
       }

@@ -12,6 +12,8 @@ export interface TestResult {
   readonly report?: ProofReport;
   /** Whether generated/ holds exactly what the definitions compile to (so the committed tests were run). */
   readonly upToDate?: boolean;
+  /** The `--service` asked for when no service has that name. */
+  readonly unknownService?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface TestResult {
  */
 export async function testAlerts(
   options: ProjectOptions & { readonly outDir?: string; readonly targets?: readonly OutputTarget[] },
-  prove: ProveOptions = {},
+  prove: ProveOptions & { readonly service?: string } = {},
 ): Promise<TestResult> {
   const { project, diagnostics } = await loadProject(options);
   if (!project) return { diagnostics };
@@ -29,6 +31,10 @@ export async function testAlerts(
   if (hasErrors(findings)) return { diagnostics: [...diagnostics, ...findings] };
   const tree = options.targets ? renderTree(selectTargets(built.documents, options.targets)) : built.tree;
   const drift = await checkTree(join(options.root, options.outDir ?? 'generated'), tree);
-  const report = await proveAlerts(built, prove);
+  const { service, ...rest } = prove;
+  if (service !== undefined && !project.services.some((s) => s.name === service))
+    return { diagnostics, unknownService: service };
+  const tests = built.derived.tests.filter((t) => service === undefined || t.svc.name === service);
+  const report = await proveAlerts({ documents: built.documents, derived: { tests } }, rest);
   return { diagnostics, report, upToDate: isDriftFree(drift) };
 }

@@ -29,7 +29,9 @@ export function promtoolTestRules(
     const child = execFile(
       binary,
       ['test', 'rules', ...files],
-      { cwd, maxBuffer: 64 * 1024 * 1024 },
+      // promtool keeps its test storage under TMPDIR: inside our directory, it goes with it even
+      // when promtool is killed before it can remove it.
+      { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TMPDIR: cwd } },
       (error, stdout, stderr) => {
         forget();
         if (error && typeof error.code !== 'number') reject(error);

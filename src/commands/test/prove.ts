@@ -8,9 +8,11 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { burnAlertName, noDataAlertName } from '../../conventions.ts';
 import type { Derived, TestFilePlan } from '../../derive/index.ts';
 import { packTests } from '../../derive/tests/pack.ts';
 import { type Document, render, toYaml, writeFiles } from '../../emit/index.ts';
+import type { ResolvedService } from '../../model/resolved.ts';
 import { onExitSync } from '../../runtime/process.ts';
 import { PROMTOOL_BINARY, promtoolTestRules, type ScenarioResult, scenarioResults } from './promtool.ts';
 
@@ -59,11 +61,24 @@ export interface ProofReport {
   readonly passed: boolean;
   /** Selected alerts of the rule files that no scenario proves (each fails the run). */
   readonly unproven: readonly UnprovenAlert[];
+  /**
+   * Selected alerts no scenario can prove by construction: those of raw PromQL SLIs, which have
+   * no metric contract to synthesize series from (`generate` warns of each). Listed, not failed.
+   */
+  readonly unprovable: readonly UnprovenAlert[];
   /** Requested alerts no service has. */
   readonly unknownAlerts: readonly string[];
   /** Requested environments no service has. */
   readonly unknownEnvironments: readonly string[];
 }
+
+/** Alerts of a service's raw PromQL SLIs: no scenario can be synthesized for them. */
+const rawSliAlerts = (svc: ResolvedService): Set<string> =>
+  new Set(
+    svc.slos
+      .filter((slo) => slo.sli.kind === 'raw')
+      .flatMap((slo) => [burnAlertName(slo.id), noDataAlertName(slo.id)]),
+  );
 
 interface Job {
   readonly svc: string;
@@ -128,17 +143,23 @@ export async function proveAlerts(
   const unknownEnvironments = (options.environments ?? []).filter((e) => !envNames.has(e));
   const unknownAlerts = (options.alerts ?? []).filter((a) => !alertNames.has(a));
   if (unknownEnvironments.length > 0 || unknownAlerts.length > 0)
-    return { services: [], passed: false, unproven: [], unknownAlerts, unknownEnvironments };
+    return { services: [], passed: false, unproven: [], unprovable: [], unknownAlerts, unknownEnvironments };
 
   const selected = (alert: string) =>
     !options.alerts || options.alerts.length === 0 || options.alerts.includes(alert);
-  const unproven: UnprovenAlert[] = derived.tests.flatMap(({ svc, env, plans, alerts }) => {
-    if (options.environments && !options.environments.includes(env.name)) return [];
-    const proven = new Set(provenNames(plans));
-    return (alerts ?? [])
-      .filter((alert) => selected(alert) && !proven.has(alert))
-      .map((alert) => ({ service: svc.name, environment: env.name, alert }));
-  });
+  const missing: (UnprovenAlert & { readonly raw: boolean })[] = derived.tests.flatMap(
+    ({ svc, env, plans, alerts }) => {
+      if (options.environments && !options.environments.includes(env.name)) return [];
+      const proven = new Set(provenNames(plans));
+      const raw = rawSliAlerts(svc);
+      return (alerts ?? [])
+        .filter((alert) => selected(alert) && !proven.has(alert))
+        .map((alert) => ({ service: svc.name, environment: env.name, alert, raw: raw.has(alert) }));
+    },
+  );
+  const strip = ({ raw: _, ...alert }: UnprovenAlert & { readonly raw: boolean }): UnprovenAlert => alert;
+  const unproven = missing.filter((m) => !m.raw).map(strip);
+  const unprovable = missing.filter((m) => m.raw).map(strip);
 
   const tree = new Map<string, string>();
   for (const doc of documents) if (doc.path.startsWith('prometheus/')) tree.set(doc.path, render(doc));
@@ -199,7 +220,7 @@ export async function proveAlerts(
     });
     const passed =
       unproven.length === 0 && proofs.every((p) => p.alerts.every((a) => a.results.every((r) => r.passed)));
-    return { services: proofs, passed, unproven, unknownAlerts: [], unknownEnvironments: [] };
+    return { services: proofs, passed, unproven, unprovable, unknownAlerts: [], unknownEnvironments: [] };
   } finally {
     await rm(dir, { recursive: true, force: true });
     forget();
@@ -240,6 +261,10 @@ export function formatProofReport(report: ProofReport): string {
     lines.push(
       `${u.service} / ${u.environment}: ${u.alert}: FAIL  no scenario proves it (nothing fires or silences it)`,
     );
-  if (report.unproven.length > 0) lines.push('');
+  for (const u of report.unprovable)
+    lines.push(
+      `${u.service} / ${u.environment}: ${u.alert}: not proven  (raw PromQL SLI: no series to synthesize)`,
+    );
+  if (report.unproven.length + report.unprovable.length > 0) lines.push('');
   return lines.join('\n');
 }

@@ -14,7 +14,7 @@ import type {
 } from '../../model/routing.ts';
 import { isPagingReceiver } from '../../model/routing.ts';
 import type { Environment } from '../../model/service.ts';
-import { quote } from '../../promql/index.ts';
+import { fullMatch, quote } from '../../promql/index.ts';
 import { TEMPLATE, useTemplate } from './templates.ts';
 import type { AlertmanagerConfig, AmInhibitRule, AmReceiver, AmRoute, AmTimeRange } from './types.ts';
 
@@ -350,8 +350,7 @@ export function routeReceivers(route: AmRoute, labels: Readonly<Record<string, s
     const actual = labels[label] ?? '';
     if (op === '=') return actual === value;
     if (op === '!=') return actual !== value;
-    const re = new RegExp(`^(?:${value})$`);
-    return op === '=~' ? re.test(actual) : !re.test(actual);
+    return op === '=~' ? fullMatch(value, actual) : !fullMatch(value, actual);
   };
   const walk = (node: AmRoute): string[] => {
     if (!(node.matchers ?? []).every(matches)) return [];

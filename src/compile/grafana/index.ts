@@ -16,7 +16,11 @@ export { interpolate } from './queries.ts';
 
 /** Every dashboard plan of a service in an environment, SLO dashboards first. */
 export function dashboardPlans(svc: ResolvedService, env: Environment): DashboardPlan[] {
-  return [sloOverviewPlan(svc), ...svc.slos.map((slo) => sloDetailPlan(svc, slo)), ...servicePlans(svc, env)];
+  return [
+    sloOverviewPlan(svc, env),
+    ...svc.slos.map((slo) => sloDetailPlan(svc, slo, env)),
+    ...servicePlans(svc, env),
+  ];
 }
 
 export interface BuiltDashboard {

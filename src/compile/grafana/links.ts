@@ -2,7 +2,7 @@
  * `dashboard_url` of alerts: the dashboard and panel that explain an alert. Panel ids come from
  * the same plans the dashboards are built from, so a link cannot point at a panel that moved.
  */
-import { DASHBOARD_VARIABLE, type DashboardKind } from '../../conventions.ts';
+import { DASHBOARD_VARIABLE, type DashboardKind, urlUnder } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import type { WindowPair } from '../../model/windows.ts';
@@ -77,18 +77,21 @@ const numbered = (plan: DashboardPlan): NumberedPlan => ({
 
 // Every alert links to a panel (one per window pair of every SLO, in every target that compiles
 // rules), and planning a dashboard to number its panels costs more than the rest of the alert.
-const overviews = new WeakMap<ResolvedService, NumberedPlan>();
-function numberedOverview(svc: ResolvedService): NumberedPlan {
-  let found = overviews.get(svc);
+const numberedOverview = byIdentity((svc: ResolvedService, env: Environment) =>
+  numbered(sloOverviewPlan(svc, env)),
+);
+const numberedDetails = byIdentity(
+  (_svc: ResolvedService, _env: Environment) => new Map<ResolvedSlo, NumberedPlan>(),
+);
+function numberedDetail(svc: ResolvedService, slo: ResolvedSlo, env: Environment): NumberedPlan {
+  const plans = numberedDetails(svc, env);
+  let found = plans.get(slo);
   if (!found) {
-    found = numbered(sloOverviewPlan(svc));
-    overviews.set(svc, found);
+    found = numbered(sloDetailPlan(svc, slo, env));
+    plans.set(slo, found);
   }
   return found;
 }
-const numberedDetail = byIdentity((svc: ResolvedService, slo: ResolvedSlo) =>
-  numbered(sloDetailPlan(svc, slo)),
-);
 const numberedServicePlans = byIdentity((svc: ResolvedService, env: Environment) =>
   servicePlans(svc, env).map((plan) => ({ kind: plan.kind, ...numbered(plan) })),
 );
@@ -107,7 +110,7 @@ function resolve(
       : -1;
   switch (target.dashboard) {
     case 'slo-overview': {
-      const plan = numberedOverview(svc);
+      const plan = numberedOverview(svc, env);
       if (!('slo' in target)) return { plan, key: SLO_PANEL.alerts };
       if (!slo) return undefined;
       if (target.panel !== 'burn-rate') return { plan, key: SLO_PANEL.overview(slo.id, target.panel) };
@@ -115,7 +118,7 @@ function resolve(
     }
     case 'slo-detail': {
       if (!slo) return undefined;
-      const plan = numberedDetail(svc, slo);
+      const plan = numberedDetail(svc, slo, env);
       if (target.panel !== 'burn-rate') {
         const keys = {
           sli: SLO_PANEL.sli,
@@ -158,5 +161,5 @@ export function dashboardLink(
     [`var-${DASHBOARD_VARIABLE.environment}`]: env.name,
     viewPanel: String(id),
   });
-  return `${env.grafanaBaseUrl}/d/${found.plan.uid}?${query}`;
+  return urlUnder(env.grafanaBaseUrl, `d/${found.plan.uid}`, query.toString());
 }

@@ -2,7 +2,7 @@
  * Dashboards from dashboards/ definitions: service (RED), infrastructure and business. Every
  * series goes through the metric contract; rates use Grafana's `$__rate_interval`.
  */
-import { DASHBOARD_UID } from '../../conventions.ts';
+import { DASHBOARD_UID, dashboardTitle } from '../../conventions.ts';
 import type { BusinessPanel, InfrastructureSpec, RedSpec, UsageSpec } from '../../model/dashboards.ts';
 import type { Selector } from '../../model/metrics.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
@@ -245,8 +245,8 @@ export function servicePlans(svc: ResolvedService, env: Environment): DashboardP
     plans.push({
       ...base,
       kind: 'red',
-      uid: DASHBOARD_UID.service(svc.name),
-      title: `${svc.name} / Service (RED)`,
+      uid: DASHBOARD_UID.service(svc.name, env.name),
+      title: dashboardTitle(svc.name, 'Service (RED)', env.name),
       description: `Request rate, errors and latency of ${svc.name}.`,
       rows: redRows(defs.red, env),
     });
@@ -254,8 +254,8 @@ export function servicePlans(svc: ResolvedService, env: Environment): DashboardP
     plans.push({
       ...base,
       kind: 'infrastructure',
-      uid: DASHBOARD_UID.infrastructure(svc.name),
-      title: `${svc.name} / Infrastructure`,
+      uid: DASHBOARD_UID.infrastructure(svc.name, env.name),
+      title: dashboardTitle(svc.name, 'Infrastructure', env.name),
       description: `CPU, memory, disk and network of the pods of ${svc.name} against their limits.`,
       rows: infrastructureRows(defs.infrastructure, env),
     });
@@ -263,8 +263,8 @@ export function servicePlans(svc: ResolvedService, env: Environment): DashboardP
     plans.push({
       ...base,
       kind: 'business',
-      uid: DASHBOARD_UID.business(svc.name),
-      title: `${svc.name} / Business`,
+      uid: DASHBOARD_UID.business(svc.name, env.name),
+      title: dashboardTitle(svc.name, 'Business', env.name),
       description: `Business indicators of ${svc.name}.`,
       rows: defs.business.rows.map((row, r) => ({
         title: row.title,

@@ -4,8 +4,9 @@
  * cost Prometheus nothing beyond the rules.
  */
 import type { Threshold } from '@grafana/grafana-foundation-sdk/dashboard';
-import { burnAlertName, DASHBOARD_UID, LABEL, RECORD } from '../../conventions.ts';
+import { burnAlertName, DASHBOARD_UID, dashboardTitle, LABEL, RECORD } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
+import type { Environment } from '../../model/service.ts';
 import { formatPercent, formatRational, formatSeconds, toNumber } from '../../model/units.ts';
 import type { WindowPair } from '../../model/windows.ts';
 import { quote } from '../../promql/index.ts';
@@ -13,7 +14,8 @@ import { type Query, stat, table, timeseries } from './panels.ts';
 import type { DashboardPlan, PanelPlan } from './plan.ts';
 import { ENVIRONMENT_NAME, errorRatio, legendOf, sloSeries } from './queries.ts';
 
-const isTimeBased = (slo: ResolvedSlo): boolean => slo.sli.kind === 'probe' || slo.sli.kind === 'freshness';
+const isTimeBased = (slo: ResolvedSlo): boolean =>
+  slo.sli.kind === 'probe' || slo.sli.kind === 'freshness' || slo.sli.kind === 'threshold';
 
 /** Color of a pair's threshold: red pages, orange opens a ticket. */
 const tierColor = (pair: WindowPair): string => (pair.tier === 'page' ? 'red' : 'orange');
@@ -126,15 +128,15 @@ function overviewPanels(svc: ResolvedService, slo: ResolvedSlo): PanelPlan[] {
 }
 
 /** SLO overview: firing alerts, then per SLO its SLI, budget and burn rates. */
-export function sloOverviewPlan(svc: ResolvedService): DashboardPlan {
+export function sloOverviewPlan(svc: ResolvedService, env: Environment): DashboardPlan {
   const alerts: Query = {
     expr: `ALERTS{alertstate="firing",${LABEL.environment}=${quote(ENVIRONMENT_NAME)},${LABEL.service}=${quote(svc.name)}}`,
     instant: true,
     table: true,
   };
   return {
-    uid: DASHBOARD_UID.sloOverview(svc.name),
-    title: `${svc.name} / SLOs`,
+    uid: DASHBOARD_UID.sloOverview(svc.name, env.name),
+    title: dashboardTitle(svc.name, 'SLOs', env.name),
     description: `Every SLO of ${svc.name}: SLI against objective, error budget left, burn rate per window pair.`,
     kind: 'slo',
     from: 'now-24h',
@@ -192,7 +194,7 @@ function burnRatePanel(svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair,
 }
 
 /** One SLO in depth: SLI over time, budget burn-down, burn rate per pair, events. */
-export function sloDetailPlan(svc: ResolvedService, slo: ResolvedSlo): DashboardPlan {
+export function sloDetailPlan(svc: ResolvedService, slo: ResolvedSlo, env: Environment): DashboardPlan {
   const base = formatSeconds(slo.baseWindow);
   const period = formatSeconds(slo.period);
   const grouped = slo.groupBy.length > 0;
@@ -201,8 +203,8 @@ export function sloDetailPlan(svc: ResolvedService, slo: ResolvedSlo): Dashboard
   const bad = sloSeries(svc, slo, RECORD.bad(base));
   const total = sloSeries(svc, slo, RECORD.total(base));
   return {
-    uid: DASHBOARD_UID.sloDetail(svc.name, slo.id),
-    title: `${svc.name} / SLO ${slo.id}`,
+    uid: DASHBOARD_UID.sloDetail(svc.name, slo.id, env.name),
+    title: dashboardTitle(svc.name, `SLO ${slo.id}`, env.name),
     description: `${slo.description} Objective ${formatPercent(slo.objective)} over ${period}${grouped ? `, per ${slo.groupBy.join(', ')}` : ''}.`,
     kind: 'slo',
     from: `now-${period}`,

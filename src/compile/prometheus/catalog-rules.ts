@@ -1,5 +1,13 @@
 /** Alert catalog rule groups: one group per category, beside the SLO groups of the service. */
-import { CATEGORIES, DASHBOARD_UID, dashboardUrl, GROUP, LABEL, runbookFile } from '../../conventions.ts';
+import {
+  CATEGORIES,
+  DASHBOARD_UID,
+  dashboardUrl,
+  GROUP,
+  LABEL,
+  runbookFile,
+  urlUnder,
+} from '../../conventions.ts';
 import type { ResolvedAlert, ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { formatSeconds } from '../../model/units.ts';
@@ -29,11 +37,11 @@ export function catalogAlertLinks(
   env: Environment,
 ): Record<string, string> {
   return {
-    runbook_url: `${env.runbookBaseUrl}/${runbookFile(alert.name)}`,
+    runbook_url: urlUnder(env.runbookBaseUrl, runbookFile(alert.service, alert.name)),
     // Without such a panel the dashboard alone; generation then reports the missing panel.
     dashboard_url:
       dashboardLink(svc, env, catalogPanelTarget(alert.dashboard, alert.panel)) ??
-      dashboardUrl(env.grafanaBaseUrl, DASHBOARD_UID[alert.dashboard](alert.service), env.name),
+      dashboardUrl(env.grafanaBaseUrl, DASHBOARD_UID[alert.dashboard](alert.service, env.name), env.name),
   };
 }
 

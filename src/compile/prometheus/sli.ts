@@ -4,7 +4,7 @@
  */
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
-import { durationSeconds, formatSeconds } from '../../model/units.ts';
+import { durationSeconds, formatNumber, formatSeconds } from '../../model/units.ts';
 import { leRegex, renderSelector, selectorMatchers, sumBy } from '../../promql/index.ts';
 
 export interface EventExprs {
@@ -12,11 +12,22 @@ export interface EventExprs {
   readonly total: string;
 }
 
-/** Fills `{{.window}}`, `{{.namespace}}` and `{{.vars.NAME}}` (spaces inside the braces allowed). */
+/** `namespace="x",cluster="eu-1"`: the matchers every selector of the environment carries. */
+export const environmentMatchers = (env: Environment): string => {
+  const matchers: Record<string, string> = { namespace: env.namespace, ...(env.selectorLabels ?? {}) };
+  const rendered = renderSelector('x', matchers, env);
+  return rendered.slice(2, -1);
+};
+
+/**
+ * Fills `{{.window}}`, `{{.namespace}}`, `{{.selector}}` and `{{.vars.NAME}}` (spaces inside the
+ * braces allowed).
+ */
 export function fillPlaceholders(template: string, window: string, env: Environment): string {
   return template.replace(/\{\{\s*\.([a-zA-Z_.]+)\s*\}\}/g, (whole, key: string) => {
     if (key === 'window') return window;
     if (key === 'namespace') return env.namespace;
+    if (key === 'selector') return environmentMatchers(env);
     if (key.startsWith('vars.')) return env.vars?.[key.slice(5)] ?? whole;
     return whole;
   });
@@ -82,6 +93,12 @@ export function eventExprs(
       // Evaluated at every rule evaluation step: a step is bad while the data is older than maxAge.
       const stale = `(time() - ${series} > bool ${maxAge})[${window}:${formatSeconds(svc.evaluationInterval)}]`;
       return { bad: sumBy(g, `sum_over_time(${stale})`), total: sumBy(g, `count_over_time(${stale})`) };
+    }
+    case 'threshold': {
+      const series = renderSelector(sli.gauge.metric.name, selectorMatchers(sli.gauge, env), env);
+      // Like freshness: each rule evaluation step is bad while the gauge is at or above the bound.
+      const over = `(${series} >= bool ${formatNumber(sli.below)})[${window}:${formatSeconds(svc.evaluationInterval)}]`;
+      return { bad: sumBy(g, `sum_over_time(${over})`), total: sumBy(g, `count_over_time(${over})`) };
     }
     case 'raw':
       return { bad: fillPlaceholders(sli.bad, window, env), total: fillPlaceholders(sli.total, window, env) };

@@ -9,6 +9,8 @@ import {
   NO_DATA_FOR_SECONDS,
   noDataAlertName,
   RECORD,
+  runbookFile,
+  urlUnder,
 } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
@@ -148,7 +150,7 @@ function alertLinks(
     : { dashboard: 'slo-detail', slo: slo.id, panel: 'events' };
   const dashboard = dashboardLink(svc, env, target);
   return {
-    runbook_url: slo.alerting.runbookUrl ?? `${env.runbookBaseUrl}/${alert}.md`,
+    runbook_url: slo.alerting.runbookUrl ?? urlUnder(env.runbookBaseUrl, runbookFile(svc.name, alert)),
     ...(dashboard ? { dashboard_url: dashboard } : {}),
   };
 }

@@ -2,26 +2,43 @@
  * Kubernetes objects derived from the compiled artifacts: per environment, generated/kubernetes/<env>/
  * holds a PrometheusRule per service (the very rule groups of the rule file), the AlertmanagerConfig
  * converted from the environment's Alertmanager configuration, a ConfigMap per dashboard (and a
- * grafana-operator GrafanaDashboard when asked for) and a kustomization.yaml listing them. Pure.
+ * grafana-operator GrafanaDashboard when asked for), the deploy gate as an Argo Rollouts
+ * AnalysisTemplate and Flagger MetricTemplates per service, and a kustomization.yaml listing them. Pure.
  */
 
 import { notificationTemplates } from '../../compile/alertmanager/index.ts';
 import type { BuiltDashboard } from '../../compile/grafana/index.ts';
 import { type Artifacts, ruleSources, type ServiceArtifacts } from '../../compile/index.ts';
 import type { RuleGroup } from '../../compile/prometheus/index.ts';
-import { DEFAULT_RULE_SELECTOR_LABELS, KUBERNETES } from '../../conventions.ts';
+import { DEFAULT_RULE_SELECTOR_LABELS, dashboardFolder, KUBERNETES } from '../../conventions.ts';
 import type { Document } from '../../emit/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { toAlertmanagerConfigResource } from './alertmanager-config.ts';
+import { toAnalysisTemplate, toMetricTemplates } from './rollout-analysis.ts';
 import { dashboardJson, packInOrder, yamlBytes } from './size.ts';
 import { templateBodies } from './templates.ts';
 import type { AlertmanagerConfigObject, ConfigMapObject, PrometheusRuleObject } from './types.ts';
 
 export { secretOfFile } from '../../model/kubernetes.ts';
 export { referencedSecrets, type SecretRef } from './alertmanager-config.ts';
+export {
+  ROLLOUT_PROMETHEUS_ADDRESS,
+  ROLLOUT_VERSION_LABEL,
+  type RolloutCheck,
+  rolloutChecks,
+  THRESHOLD_ANNOTATION,
+  toAnalysisTemplate,
+  toMetricTemplates,
+} from './rollout-analysis.ts';
 export { inlineTemplates, templateBodies } from './templates.ts';
-export type { AlertmanagerConfigObject, ConfigMapObject, PrometheusRuleObject } from './types.ts';
+export type {
+  AlertmanagerConfigObject,
+  AnalysisTemplateObject,
+  ConfigMapObject,
+  MetricTemplateObject,
+  PrometheusRuleObject,
+} from './types.ts';
 
 /** grafana-operator's dashboard resource (grafana.integreatly.org/v1beta1), the fields obsgen writes. */
 export interface GrafanaDashboardResource {
@@ -61,7 +78,7 @@ export function kubernetesSettings(svc: ResolvedService, env: Environment): Kube
   const k = env.kubernetes ?? {};
   return {
     ruleSelectorLabels: env.ruleSelectorLabels ?? DEFAULT_RULE_SELECTOR_LABELS,
-    dashboardFolder: k.dashboardFolder ?? svc.name,
+    dashboardFolder: k.dashboardFolder ?? dashboardFolder(svc.name, env.name),
     dashboardNamespace: k.dashboardNamespace ?? env.namespace,
     alertmanagerConfigLabels: k.alertmanagerConfigLabels ?? {},
     secretsDir: k.secretsDir ?? KUBERNETES.secretsDir,
@@ -198,12 +215,20 @@ function serviceManifests({ svc, env, rules, dashboards }: ServiceArtifacts): Ma
       ...(operator ? [{ object: operator, sources: dashboardSources }] : []),
     ];
   });
-  return [...ruleObjects, ...dashboardObjects];
+  // The deploy gate's decisions for rollout controllers, from the same SLOs as the rules.
+  const analysisObjects = [
+    toAnalysisTemplate(svc, env, objectLabels()),
+    ...toMetricTemplates(svc, env, objectLabels()),
+  ].map((object) => ({ object, sources }));
+  return [...ruleObjects, ...dashboardObjects, ...analysisObjects];
 }
 
-/** `prometheusrule-<name>.yaml`; with several namespaces in one environment, the namespace too. */
-const fileName = (m: Manifest, qualify: boolean): string =>
-  `${m.object.kind.toLowerCase()}-${qualify ? `${m.object.metadata?.namespace}-` : ''}${m.object.metadata?.name}.yaml`;
+/**
+ * `<kind>-<namespace>-<name>.yaml`, always with the namespace: a name unique per object that never
+ * depends on which other services share the environment, so adding one renames nothing.
+ */
+const fileName = (m: Manifest): string =>
+  `${m.object.kind.toLowerCase()}-${m.object.metadata?.namespace}-${m.object.metadata?.name}.yaml`;
 
 /** Every document of generated/kubernetes/, per environment name. */
 export function toKubernetesDocuments(artifacts: Artifacts): Document[] {
@@ -218,10 +243,9 @@ export function toKubernetesDocuments(artifacts: Artifacts): Document[] {
       ...alertmanagerManifests(artifacts, envName, namespaces),
     ];
     const objectNamespaces = [...new Set(manifests.map((m) => m.object.metadata?.namespace ?? ''))];
-    const qualify = objectNamespaces.length > 1;
     const dir = KUBERNETES.dir(envName);
     const files = manifests
-      .map((m) => ({ m, file: fileName(m, qualify) }))
+      .map((m) => ({ m, file: fileName(m) }))
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     const kustomization: Kustomization = {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',

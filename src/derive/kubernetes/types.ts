@@ -153,3 +153,39 @@ export interface AlertmanagerConfigObject {
     readonly muteTimeIntervals?: MuteTimeInterval[];
   };
 }
+
+/** A metric of an Argo Rollouts analysis with the Prometheus provider. */
+export interface AnalysisMetric {
+  readonly name: string;
+  /** Time between measurements (`30s`). */
+  readonly interval: string;
+  /** Measurements in all. */
+  readonly count: number;
+  readonly successCondition: string;
+  readonly failureCondition: string;
+  /** Failed measurements tolerated before the analysis fails. */
+  readonly failureLimit: number;
+  readonly provider: { readonly prometheus: { readonly address: string; readonly query: string } };
+}
+
+/** argoproj.io/v1alpha1 AnalysisTemplate. */
+export interface AnalysisTemplateObject {
+  readonly apiVersion: 'argoproj.io/v1alpha1';
+  readonly kind: 'AnalysisTemplate';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly args: readonly { readonly name: string; readonly value?: string }[];
+    readonly metrics: readonly AnalysisMetric[];
+  };
+}
+
+/** flagger.app/v1beta1 MetricTemplate. */
+export interface MetricTemplateObject {
+  readonly apiVersion: 'flagger.app/v1beta1';
+  readonly kind: 'MetricTemplate';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly provider: { readonly type: 'prometheus'; readonly address: string };
+    readonly query: string;
+  };
+}

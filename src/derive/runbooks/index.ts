@@ -1,5 +1,6 @@
 /**
- * Runbooks derived from the model and the compiled routing: generated/runbooks/<AlertName>.md for every catalog alert and every SLO
+ * Runbooks derived from the model and the compiled routing: generated/runbooks/<service>/<AlertName>.md
+ * for every catalog alert and every SLO
  * alert (`<Slo>BudgetBurn`, `<Slo>SliNoData`), so each `runbook_url` resolves. Pure: templates
  * are compiled from strings, receivers are read from the compiled Alertmanager route tree.
  */
@@ -59,7 +60,8 @@ const escalation = (severity: Severity, team: string): string =>
 const HEADER = `${GENERATED_HEADER}.`;
 
 /** Path of a runbook under generated/. */
-export const runbookPath = (alertName: string): string => `runbooks/${runbookFile(alertName)}`;
+export const runbookPath = (service: string, alertName: string): string =>
+  `runbooks/${runbookFile(service, alertName)}`;
 
 /** kubectl commands for the namespace: the common three, then the alert's own. */
 function kubectl(env: Environment, service: string, extra: readonly string[]): string[] {
@@ -134,7 +136,11 @@ function sloEnvironments(
     name: env.name,
     namespace: env.namespace,
     expr: queries(env).join('\n\n'),
-    dashboardUrl: dashboardUrl(env.grafanaBaseUrl, DASHBOARD_UID.sloDetail(svc.name, slo.id), env.name),
+    dashboardUrl: dashboardUrl(
+      env.grafanaBaseUrl,
+      DASHBOARD_UID.sloDetail(svc.name, slo.id, env.name),
+      env.name,
+    ),
     kubectl: kubectl(env, svc.name, []),
     receivers: routing.receivers(env, {
       ...slo.alerting.labels,
@@ -229,7 +235,7 @@ interface Runbook {
 }
 
 /**
- * Every runbook of the project, by alert name (sorted), plus the index; the receivers each names
+ * Every runbook of the project, by service and alert name (sorted), plus the index; the receivers each names
  * come from the compiled Alertmanager configurations.
  */
 export function toRunbooks({
@@ -271,24 +277,13 @@ export function toRunbooks({
       text: catalogRunbook(alert, svc, routing),
     });
   }
-  // Two services with an SLO of the same id share a burn alert name: one file, both sections.
-  const byName = new Map<string, Runbook[]>();
-  for (const rb of runbooks) {
-    // Pushed, not copied: in a fleet every service shares its SLOs' alert names.
-    const same = byName.get(rb.name);
-    if (same) same.push(rb);
-    else byName.set(rb.name, [rb]);
-  }
-  const names = [...byName.keys()].sort();
-  const files = names.map((name) => ({
-    path: runbookPath(name),
-    text: (byName.get(name) ?? []).map((rb) => rb.text).join('\n---\n\n'),
-  }));
+  // Keyed by service and alert name: one service's runbooks never change when another is added.
+  const key = (rb: Runbook) => runbookFile(rb.service, rb.name);
+  runbooks.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const files = runbooks.map((rb) => ({ path: runbookPath(rb.service, rb.name), text: rb.text }));
   const index = render.index({
     header: HEADER,
-    runbooks: names.flatMap((name) =>
-      (byName.get(name) ?? []).map((rb) => ({ ...rb, file: runbookFile(name) })),
-    ),
+    runbooks: runbooks.map((rb) => ({ ...rb, file: key(rb) })),
   });
   return [...files, { path: 'runbooks/README.md', text: index }];
 }

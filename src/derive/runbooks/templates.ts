@@ -151,7 +151,7 @@ ${escalationSection}`;
 export const INDEX = `<!-- {{header}} -->
 # Runbooks
 
-One runbook per alert; each alert's \`runbook_url\` annotation links here.
+One runbook per service and alert; each alert's \`runbook_url\` annotation links here.
 
 | alert | severity | service | summary |
 |---|---|---|---|

@@ -62,6 +62,8 @@ export function primarySelector(slo: ResolvedSlo): Selector | undefined {
       return sli.gauge;
     case 'freshness':
       return sli.timestamp;
+    case 'threshold':
+      return sli.gauge;
     case 'raw':
       return undefined;
   }
@@ -124,7 +126,7 @@ const timestampValues = (bad: readonly Run[], step: number, maxAge: number): str
     .join(' ');
 
 /** What a series of an SLI holds: a counter of good, bad or all events, or a time-based gauge. */
-type SeriesRole = 'good' | 'bad' | 'all' | 'gauge' | 'timestamp';
+type SeriesRole = 'good' | 'bad' | 'all' | 'gauge' | 'timestamp' | 'threshold';
 
 interface NamedSeries {
   readonly series: string;
@@ -175,6 +177,12 @@ function nameSeries(slo: ResolvedSlo, env: Environment, le: string | undefined):
         const labels = labelsOf(sli.timestamp);
         if (!labels) return undefined;
         groups.push([{ series: seriesText(sli.timestamp.metric.name, labels, env), role: 'timestamp' }]);
+        break;
+      }
+      case 'threshold': {
+        const labels = labelsOf(sli.gauge);
+        if (!labels) return undefined;
+        groups.push([{ series: seriesText(sli.gauge.metric.name, labels, env), role: 'threshold' }]);
         break;
       }
       case 'raw':
@@ -228,6 +236,11 @@ function seriesValues(
       return gaugeValues(runs(badSamples(phases, step)));
     case 'timestamp':
       return timestampValues(runs(badSamples(phases, step)), step, maxAge);
+    case 'threshold':
+      // `maxAge` carries the bound: twice it while bad, half of it while good.
+      return runs(badSamples(phases, step))
+        .map(([isBad, , length]) => `${isBad ? maxAge * 2 : maxAge / 2}x${length - 1}`)
+        .join(' ');
   }
 }
 
@@ -245,7 +258,7 @@ function cachedValues(
   maxAge: number,
 ): string {
   const shape = phases.map((p) => `${p.seconds}:${p.errorRatio.num}/${p.errorRatio.den}`).join(',');
-  const key = `${role}|${step}|${traffic}|${role === 'timestamp' ? maxAge : ''}|${shape}`;
+  const key = `${role}|${step}|${traffic}|${role === 'timestamp' || role === 'threshold' ? maxAge : ''}|${shape}`;
   let found = valuesCache.get(key);
   if (found === undefined) {
     if (valuesCache.size >= 4096) valuesCache.clear();
@@ -269,7 +282,12 @@ export function sliInputSeries(
   if (!groups) return undefined;
   const step = options.step;
   const traffic = options.trafficPerSecond ?? 10;
-  const maxAge = slo.sli.kind === 'freshness' ? durationSeconds(slo.sli.maxAge) : 0;
+  const maxAge =
+    slo.sli.kind === 'freshness'
+      ? durationSeconds(slo.sli.maxAge)
+      : slo.sli.kind === 'threshold'
+        ? slo.sli.below
+        : 0;
   const healthy = phases.map((p) => ({ ...p, errorRatio: rational(0n) }));
   return groups.flatMap((series, index) =>
     series.map(({ series, role }) => ({

@@ -4,7 +4,8 @@
  *
  * - outage: a healthy hour, then a total outage; the first page pair fires by the time explain
  *   predicts plus one evaluation interval, nothing fires while healthy, and after recovery the
- *   page resolves within its short window (what the short window is for);
+ *   page resolves within its short window (what the short window is for); a second, longer
+ *   outage fires every other enabled pair by its own predicted time;
  * - burst: a total outage short enough for the long window to absorb does not page (what the long
  *   window is for), though it is long enough to keep the short window over the threshold;
  * - half-budget: a steady burn at half the budget rate for three days fires nothing;
@@ -144,13 +145,10 @@ function test(
 const enabled = (slo: ResolvedSlo, pair: WindowPair): boolean =>
   pair.tier === 'page' ? slo.alerting.page : slo.alerting.ticket;
 
-/**
- * Healthy hour, then a total outage until every enabled pair has fired, each by the time explain
- * predicts (its condition, then its `for` in whole evaluations, plus one evaluation interval).
- */
-function outageTest(ctx: Context, le?: string): Scenario | undefined {
+/** When each enabled pair fires on a total outage: its condition, its `for`, one evaluation. */
+function outageDeadlines(ctx: Context): { pair: WindowPair; deadline: number }[] {
   const evaluation = ctx.evaluation;
-  const deadlines = explainPairs(ctx.slo.windows, ctx.slo.errorBudget, ctx.slo.period)
+  return explainPairs(ctx.slo.windows, ctx.slo.errorBudget, ctx.slo.period)
     .filter((e) => enabled(ctx.slo, e.pair) && e.firesAfterSeconds !== undefined)
     .map((e) => ({
       pair: e.pair,
@@ -160,11 +158,19 @@ function outageTest(ctx: Context, le?: string): Scenario | undefined {
       ),
     }))
     .sort((a, b) => a.deadline - b.deadline);
-  const first = deadlines[0];
-  const last = deadlines.at(-1);
-  if (!first || !last) return undefined;
+}
+
+/**
+ * Healthy hour, then a total outage just long enough for the first pair to fire by the time
+ * explain predicts, then recovery: the page resolves within its short window. Kept short (the
+ * first pair only) so that it replays in minutes and a mutated window or threshold fails it.
+ */
+function outageTest(ctx: Context, le?: string): Scenario | undefined {
+  const evaluation = ctx.evaluation;
+  const [first] = outageDeadlines(ctx);
+  if (!first) return undefined;
   const healthy = HOUR;
-  const outage = ceilTo(last.deadline + evaluation, ctx.step);
+  const outage = ceilTo(first.deadline + evaluation, ctx.step);
   // The short window's job: once the outage ends, the page resolves within it (plus the base
   // window's smoothing and two evaluations), while the long window alone would keep it firing.
   const reset = ceilTo(first.pair.short + ctx.slo.baseWindow + 2 * evaluation, evaluation);
@@ -175,14 +181,10 @@ function outageTest(ctx: Context, le?: string): Scenario | undefined {
   ];
   const index = ctx.slo.windows.indexOf(first.pair);
   const windows = `${formatSeconds(first.pair.long)}/${formatSeconds(first.pair.short)}`;
-  const others =
-    deadlines.length > 1
-      ? `, every other pair by its own time (the last in ${formatSeconds(last.deadline)})`
-      : '';
   return test(
     ctx,
     'outage',
-    `total outage fires the ${first.pair.severity} ${windows} alert within ${formatSeconds(first.deadline)}${others}, and the first resolves ${formatSeconds(reset)} after recovery${le ? ` (le="${le}")` : ''}`,
+    `total outage fires the ${first.pair.severity} ${windows} alert within ${formatSeconds(first.deadline)} and it resolves ${formatSeconds(reset)} after recovery${le ? ` (le="${le}")` : ''}`,
     phases,
     [
       {
@@ -195,17 +197,41 @@ function outageTest(ctx: Context, le?: string): Scenario | undefined {
         eval_time: formatSeconds(healthy + first.deadline),
         exp_samples: [{ labels: labelText({ __name__: 'ALERTS', ...firingLabels(ctx, index) }), value: 1 }],
       },
-      ...deadlines
-        .slice(1)
-        .map(({ pair, deadline }) => firedDuring(ctx, pair, healthy + deadline, deadline, true)),
       {
         expr: alertsSelector(ctx, windowLabels(first.pair)),
         eval_time: formatSeconds(healthy + outage + reset),
         exp_samples: [],
       },
     ],
-    deadlines.map(({ pair }) => pairProof(ctx, pair, true)),
+    [pairProof(ctx, first.pair, true)],
     le,
+  );
+}
+
+/**
+ * Healthy hour, then a total outage until every other enabled pair has fired, each by the time
+ * explain predicts: every pair, not only the fastest, has a scenario that fires it.
+ */
+function everyPairOutageTest(ctx: Context): Scenario | undefined {
+  const evaluation = ctx.evaluation;
+  const deadlines = outageDeadlines(ctx);
+  const last = deadlines.at(-1);
+  if (deadlines.length < 2 || !last) return undefined;
+  const healthy = HOUR;
+  const outage = ceilTo(last.deadline + evaluation, ctx.step);
+  const phases: Phase[] = [
+    { seconds: healthy, errorRatio: rational(0n) },
+    { seconds: outage, errorRatio: rational(1n) },
+  ];
+  return test(
+    ctx,
+    'outage',
+    `total outage fires every pair by its own time (the last in ${formatSeconds(last.deadline)})`,
+    phases,
+    deadlines
+      .slice(1)
+      .map(({ pair, deadline }) => firedDuring(ctx, pair, healthy + deadline, deadline, true)),
+    deadlines.slice(1).map(({ pair }) => pairProof(ctx, pair, true)),
   );
 }
 
@@ -300,6 +326,8 @@ function betweenFactor(slo: ResolvedSlo): Rational | undefined {
   if (ticket.length === 0 || page.length === 0) return undefined;
   const maxTicket = ticket.reduce((a, b) => (toNumber(a) >= toNumber(b) ? a : b));
   const minPage = page.reduce((a, b) => (toNumber(a) <= toNumber(b) ? a : b));
+  // Explicit pairs may page below a ticket's rate: then no steady burn tells the tiers apart.
+  if (toNumber(minPage) <= toNumber(maxTicket)) return undefined;
   return add(maxTicket, div(sub(minPage, maxTicket), rational(3n)));
 }
 
@@ -479,6 +507,7 @@ export function toSloScenarios(
       : [undefined];
   const tests = [
     ...leVariants.map((le) => outageTest(ctx, le)),
+    everyPairOutageTest(ctx),
     halfBudgetTest(ctx),
     budgetRateTest(ctx),
     oneBadSampleTest(ctx),

@@ -110,6 +110,12 @@ function indicatorOf(slo: ResolvedSlo): Indicator {
         objective: { op: 'lte', value: durationSeconds(sli.maxAge) },
         annotations: {},
       };
+    case 'threshold':
+      return {
+        spec: { thresholdMetric: metricSource(selectorText(sli.gauge, sli.gauge.metric.name)) },
+        objective: { op: 'lt', value: sli.below },
+        annotations: {},
+      };
     case 'raw':
       return {
         spec: { ratioMetric: { counter: true, bad: metricSource(sli.bad), total: metricSource(sli.total) } },

@@ -1,18 +1,19 @@
 /**
  * OpenSLO alert policies into the model's SLO alerting options.
  *
- * The model does not take arbitrary burn-rate conditions: every SLO gets the multiwindow pairs
- * derived from its period (page: 14.4x and 6x, ticket: 3x and 1x, windows scaled from 1h, 6h, 1d and
- * 3d of a 30 day period), and `alerting.page` / `alerting.ticket` switch a tier's pairs on or off.
- * A burnrate condition therefore maps when it names one of those pairs exactly: `op: gt`,
- * `threshold` = the pair's burn factor, `lookbackWindow` = its long window, `alertAfter` (when
- * given) = its `for`, and a severity of the pair's tier (critical or page; warning or ticket). A tier
- * is switched on when conditions name all of its pairs. Anything else is refused with the pairs the
- * SLO does have. An SLO without alert policies gets no burn alerts (as in Sloth's OpenSLO reader).
+ * When the burnrate conditions name exactly the window pairs obsgen derives from the period (page:
+ * 14.4x and 6x, ticket: 3x and 1x, windows scaled from 1h, 6h, 1d and 3d of a 30 day period), with
+ * `op: gt`, `alertAfter` (when given) = the pair's `for` and a severity of the pair's tier, whole
+ * tiers are switched on, as `obsgen export openslo` writes them. Any other set of conditions
+ * compiles to exactly those alerts, as explicit `alerting.windows`: long window = lookbackWindow,
+ * factor = threshold, `for` = alertAfter (obsgen's long/30 when left out), short window = long /
+ * 12, severity critical (critical, page) or warning (warning, ticket). Refused: ops lt and lte (a
+ * burn rate under a threshold is not an alert on burning budget) and other severities. An SLO
+ * without alert policies gets no burn alerts (as in Sloth's OpenSLO reader).
  */
 
-import type { SloAlerting } from '../../../model/slo.ts';
-import { compare, formatRational, formatSeconds, rationalOf } from '../../../model/units.ts';
+import type { ExplicitBurnWindow, SloAlerting } from '../../../model/slo.ts';
+import { compare, type Duration, formatRational, formatSeconds, rationalOf } from '../../../model/units.ts';
 import type { BurnTier, WindowPair } from '../../../model/windows.ts';
 import { shorthand, shorthandSeconds } from '../durations.ts';
 import type { SloOptions } from './annotations.ts';
@@ -39,6 +40,8 @@ export interface MappedAlerting {
   readonly page: boolean;
   readonly ticket: boolean;
   readonly noData: boolean;
+  /** The conditions as explicit pairs, when they are not the derived pairs. */
+  readonly windows?: readonly ExplicitBurnWindow[];
 }
 
 const SEVERITIES: Record<BurnTier, readonly string[]> = {
@@ -51,7 +54,7 @@ export const describePair = (pair: WindowPair): string =>
   `${pair.tier} (severity ${pair.severity}): threshold ${formatRational(pair.factor)}, lookbackWindow ${shorthand(pair.long) ?? formatSeconds(pair.long)}, alertAfter ${shorthand(pair.forSeconds) ?? `${formatSeconds(pair.forSeconds)} (leave it out)`}`;
 
 /** Maps the policies of one SLO onto the tiers of its derived window pairs. */
-export function mapAlerting(
+function derivedAlerting(
   policies: readonly AttachedPolicy[],
   pairs: readonly WindowPair[],
   period: string,
@@ -116,9 +119,65 @@ export function mapAlerting(
   return { alerting: { page: tier('page'), ticket: tier('ticket'), noData }, problems };
 }
 
+/**
+ * The policies of one SLO as whole tiers of its derived pairs when they name exactly those, else
+ * as explicit window pairs: each burnrate condition one alert.
+ */
+export function mapAlerting(
+  policies: readonly AttachedPolicy[],
+  pairs: readonly WindowPair[],
+  period: string,
+): { alerting: MappedAlerting; problems: AlertProblem[] } {
+  const derived = derivedAlerting(policies, pairs, period);
+  if (derived.problems.length === 0) return derived;
+  const problems: AlertProblem[] = [];
+  const windows: ExplicitBurnWindow[] = [];
+  let noData = false;
+  for (const policy of policies) {
+    if (policy.spec.alertWhenNoData === true) noData = true;
+    if (policy.spec.alertWhenBreaching !== true || !policy.condition) continue;
+    const { name, spec } = policy.condition;
+    const c = spec.condition;
+    const at = [...policy.path, 'spec', 'conditions', 0];
+    if (c.op === 'lt' || c.op === 'lte') {
+      problems.push({
+        code: 'openslo/unsupported-alert-condition',
+        path: at,
+        message: `condition ${name}: op ${c.op} alerts while the burn rate is under ${c.threshold}, which is not an alert on burning error budget`,
+        hint: 'write op: gt (or gte)',
+      });
+      continue;
+    }
+    const severity = SEVERITIES.page.includes(spec.severity)
+      ? 'critical'
+      : SEVERITIES.ticket.includes(spec.severity)
+        ? 'warning'
+        : undefined;
+    if (!severity) {
+      problems.push({
+        code: 'openslo/unsupported-alert-condition',
+        path: [...policy.path, 'spec', 'conditions', 0],
+        message: `condition ${name}: severity ${JSON.stringify(spec.severity)} is not one obsgen routes`,
+        hint: 'write critical (or page) for alerts that page, warning (or ticket) for the others',
+      });
+      continue;
+    }
+    windows.push({
+      long: formatSeconds(shorthandSeconds(c.lookbackWindow)) as Duration,
+      factor: c.threshold,
+      severity,
+      ...(c.alertAfter !== undefined
+        ? { for: formatSeconds(shorthandSeconds(c.alertAfter)) as Duration }
+        : {}),
+    });
+  }
+  return { alerting: { page: true, ticket: true, noData, windows }, problems };
+}
+
 /** The model's alerting options: the tiers the policies switch on, then what the annotations add. */
 export function alertingOf(mapped: MappedAlerting, extra: SloOptions): SloAlerting | undefined {
   const alerting: { -readonly [K in keyof SloAlerting]: SloAlerting[K] } = {};
+  if (mapped.windows) alerting.windows = mapped.windows;
   if (!mapped.page) alerting.page = false;
   if (!mapped.ticket) alerting.ticket = false;
   const noData = extra.noData ?? mapped.noData;

@@ -3,7 +3,7 @@
  * model diagnostic of an imported service points in the OpenSLO files.
  */
 import type { z } from 'zod';
-import type { Diagnostic, Path } from '../../../model/diagnostic.ts';
+import { type Diagnostic, errorAt, type Path } from '../../../model/diagnostic.ts';
 import { OPENSLO } from '../names.ts';
 
 export type { Path } from '../../../model/diagnostic.ts';
@@ -18,13 +18,13 @@ export type FileReport = (file: string, path: Path, code: string, message: strin
 export const objectPath = (index: number): string => `documents[${index}]`;
 
 /** Every problem of the import is an error: the definitions it would produce would be wrong. */
-export const diagnostic = (
-  file: string,
-  path: Path,
-  code: string,
-  message: string,
-  hint?: string,
-): Diagnostic => ({ code, severity: 'error', file, path, message, ...(hint ? { hint } : {}) });
+export const diagnostic = errorAt;
+
+/** A warning: the object converted, but something changed on the way (a calendar window made rolling). */
+export const warner =
+  (diagnostics: Diagnostic[]): FileReport =>
+  (file, path, code, message, hint) =>
+    diagnostics.push({ ...diagnostic(file, path, code, message, hint), severity: 'warning' });
 
 /** A report that appends to `diagnostics`. */
 export const reporter =

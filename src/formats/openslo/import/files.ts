@@ -31,6 +31,13 @@ export async function findOpenSloFiles(
       files.add(absolute);
       continue;
     }
+    // A device or a pipe would block or read nothing: named, not read.
+    if (!info.isDirectory()) {
+      diagnostics.push(
+        diagnostic(shownPath(root, absolute), [], 'openslo/read', 'not a regular file or a directory'),
+      );
+      continue;
+    }
     const entries = await readdir(absolute, { withFileTypes: true, recursive: true });
     for (const e of entries) if (e.isFile() && pattern.test(e.name)) files.add(join(e.parentPath, e.name));
   }

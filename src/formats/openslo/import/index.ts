@@ -8,7 +8,7 @@ import type { LoadedService } from '../../../load/loaded.ts';
 import type { Diagnostic } from '../../../model/diagnostic.ts';
 import type { Environment } from '../../../model/service.ts';
 import { type ServiceContext, serviceContext } from './annotations.ts';
-import { objectPath, reporter, sortedDiagnostics } from './diagnostics.ts';
+import { objectPath, reporter, sortedDiagnostics, warner } from './diagnostics.ts';
 import { type RawObject, readOpenSloFile } from './documents.ts';
 import { shownPath } from './files.ts';
 import type { Indicator } from './indicator.ts';
@@ -40,6 +40,7 @@ export interface ImportResult {
 export function importObjects(raws: readonly RawObject[], options: ImportOptions): ImportResult {
   const diagnostics: Diagnostic[] = [];
   const report = reporter(diagnostics);
+  const warn = warner(diagnostics);
   const { environments } = options;
 
   const valid: OpenSloObject[] = [];
@@ -77,7 +78,7 @@ export function importObjects(raws: readonly RawObject[], options: ImportOptions
   for (const object of set.objects)
     if (object.kind === 'Service') services.set(object.metadata.name, serviceContext(object, report));
 
-  const loaded = loadedServices({ set, services, indicators, report, environments });
+  const loaded = loadedServices({ set, services, indicators, report, warn, environments });
   diagnostics.push(...loaded.diagnostics);
 
   const counts: Record<string, number> = {};

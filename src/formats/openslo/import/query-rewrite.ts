@@ -212,6 +212,15 @@ export function ageOfSelector(
   return plainSelector(top.rhs);
 }
 
+/** The selector of a query that is one plain selector (`consumer_lag_seconds{topic="x"}`). */
+export function gaugeSelector(
+  source: string,
+): { name: string; matchers: readonly LabelMatcher[] } | undefined {
+  const parsed = parsePromql(source);
+  if (!parsed.ok) return undefined;
+  return plainSelector(parsed.query.root);
+}
+
 /** The function nearest around a node, given its ancestors (nearest last); aggregations do not count. */
 const enclosingCall = (ancestors: readonly PromNode[]): CallNode | undefined =>
   [...ancestors].reverse().find((a): a is CallNode => a.kind === 'call');

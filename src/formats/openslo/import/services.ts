@@ -27,6 +27,8 @@ export interface ServicesContext {
   /** Indicators of the set's SLI objects by name; undefined for one that did not convert. */
   readonly indicators: ReadonlyMap<string, Indicator | undefined>;
   readonly report: FileReport;
+  /** Changes made on the way (a calendar window compiled as rolling). */
+  readonly warn: FileReport;
   readonly environments: readonly Environment[];
 }
 
@@ -68,7 +70,7 @@ export function loadedServices(ctx: ServicesContext): {
     const converted =
       object.apiVersion === 'openslo/v1'
         ? slosV1(object, service, ctx)
-        : slosV1alpha(object, service, report, ctx.environments);
+        : slosV1alpha(object, service, report, ctx.environments, ctx.warn);
     for (const { slo, origin } of converted) {
       entry.slos.push(slo);
       entry.origins.set(slo.id, origin);
@@ -111,7 +113,10 @@ export function loadedServices(ctx: ServicesContext): {
  * labels they match on and the SLO's grouping labels (its queries keep them), a counter when read
  * through rate()/increase(), a gauge otherwise.
  */
-function inferredContract(slos: readonly Slo[]): MetricContract {
+export function inferredContract(
+  slos: readonly Slo[],
+  help = 'Read by the OpenSLO indicators of this service (type inferred from the queries).',
+): MetricContract {
   const found = new Map<string, { rated: boolean; labels: Set<string> }>();
   for (const slo of slos) {
     if (slo.sli.kind !== 'raw') continue;
@@ -128,7 +133,7 @@ function inferredContract(slos: readonly Slo[]): MetricContract {
     specs[name] = {
       type: entry.rated ? 'counter' : 'gauge',
       labels: [...entry.labels].sort(),
-      help: 'Read by the OpenSLO indicators of this service (type inferred from the queries).',
+      help,
     };
   return defineMetrics(specs);
 }

@@ -1,5 +1,6 @@
 /** Prometheus queries found in OpenSLO files, checked before any indicator is built from them. */
 import type { Environment } from '../../../model/service.ts';
+import { regexProblemsOf } from '../../../promql/index.ts';
 import type { FileReport, Path } from './diagnostics.ts';
 import { parsePromql } from './query-rewrite.ts';
 
@@ -38,6 +39,10 @@ export function checkedSource(
   }
   const { vars, unknown } = placeholdersOf(source.query);
   let ok = true;
+  for (const problem of regexProblemsOf(parsed.query.root)) {
+    ok = false;
+    report(source.file, source.path, 'openslo/regex', problem);
+  }
   for (const text of unknown) {
     ok = false;
     report(

@@ -1,15 +1,15 @@
 /**
- * The typed SLI (ratio, latency, probe, freshness) an OpenSLO indicator spells out. Recognised only
+ * The typed SLI (ratio, latency, probe, freshness, threshold) an OpenSLO indicator spells out. Recognised only
  * when the service carries a metric contract and the written query reads exactly the series the
  * typed SLI compiles to (the shapes `obsgen export openslo` writes), every matcher the compiler
  * adds included.
  */
 import type { Matchers, MatcherValue, Metric, Selector } from '../../../model/metrics.ts';
-import { freshnessSli, latencySli, probeSli, ratioSli, type Sli } from '../../../model/slo.ts';
+import { freshnessSli, latencySli, probeSli, ratioSli, type Sli, thresholdSli } from '../../../model/slo.ts';
 import { type Duration, formatSeconds } from '../../../model/units.ts';
 import type { LabelMatcher } from '../../../promql/index.ts';
 import type { Indicator, SliContext } from './indicator.ts';
-import { ageOfSelector, summedWindowSelector } from './query-rewrite.ts';
+import { ageOfSelector, gaugeSelector, summedWindowSelector } from './query-rewrite.ts';
 
 /** Model matchers of a written selector, or undefined when it does not read what the compiler would. */
 function selectorFor(metric: Metric, written: readonly LabelMatcher[]): Selector | undefined {
@@ -102,6 +102,14 @@ export function typedFromIndicator(indicator: Indicator, ctx: SliContext): Sli |
     const sel = gauge && age && selectorFor(gauge, age.matchers);
     if (!sel || !Number.isInteger(ctx.value) || ctx.value <= 0) return undefined;
     return freshnessSli({ timestamp: sel, maxAge: formatSeconds(ctx.value) as Duration });
+  }
+  // A gauge read as it is, good below the objective's value: the threshold SLI.
+  if (indicator.kind === 'threshold' && ctx.op === 'lt' && ctx.value !== undefined) {
+    const read = gaugeSelector(indicator.metric.query);
+    const gauge = read && of(read.name, 'gauge');
+    const sel = gauge && read && selectorFor(gauge, read.matchers);
+    if (!sel || !Number.isFinite(ctx.value)) return undefined;
+    return thresholdSli({ gauge: sel, below: ctx.value });
   }
   return undefined;
 }

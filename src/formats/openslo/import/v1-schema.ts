@@ -214,7 +214,11 @@ export const sloSpecV1 = z
     budgetingMethod: z.enum(['Occurrences', 'Timeslices', 'RatioTimeslices']),
     timeWindow: list(timeWindowV1, 1, 1, 'exactly one time window is required'),
     objectives: list(objectiveV1, 1, Number.POSITIVE_INFINITY, 'at least one objective is required'),
-    alertPolicies: z.array(refOrInline('alertPolicyRef', 'AlertPolicy', alertPolicySpecV1)).optional(),
+    // `alertPolicies:` with no value (the spec repository's own examples) is an empty list.
+    alertPolicies: z.preprocess(
+      (v) => (v === null ? undefined : v),
+      z.array(refOrInline('alertPolicyRef', 'AlertPolicy', alertPolicySpecV1)).optional(),
+    ),
   })
   .superRefine((s, ctx) => {
     const composite = s.objectives.some((o) => o.indicator !== undefined || o.indicatorRef !== undefined);

@@ -18,8 +18,16 @@ export interface SloContextV1 {
   /** Indicators of the set's SLI objects by name; undefined for one that did not convert. */
   readonly indicators: ReadonlyMap<string, Indicator | undefined>;
   readonly report: FileReport;
+  /** Changes made on the way (a calendar window compiled as rolling). */
+  readonly warn: FileReport;
   readonly environments: readonly Environment[];
 }
+
+/** ` (from 2022-01-01 in UTC)` of a calendar, for messages. */
+export const calendarText = (c: { startTime?: string | undefined; timeZone?: string | undefined }): string =>
+  c.startTime || c.timeZone
+    ? ` (from ${c.startTime ?? 'its start'}${c.timeZone ? ` in ${c.timeZone}` : ''})`
+    : '';
 
 const targetOf = (o: { target?: number | undefined; targetPercent?: number | undefined }): number =>
   o.target ?? toNumber(div(rationalOf(o.targetPercent ?? 0), rational(100n)));
@@ -35,16 +43,13 @@ export function slosV1(
   const file = object.file;
   let ok = true;
   const window = spec.timeWindow[0];
-  if (window?.calendar) {
-    ok = false;
-    report(
+  if (window?.calendar)
+    ctx.warn(
       file,
       [at, 'spec', 'timeWindow', 0, 'calendar'],
-      'openslo/unsupported-calendar',
-      'calendar-aligned time windows are not supported; obsgen SLO periods are rolling windows',
-      `write isRolling: true without calendar (a rolling ${window.duration} window)`,
+      'openslo/calendar-as-rolling',
+      `the calendar-aligned ${window.duration} window${calendarText(window.calendar)} is compiled as a rolling ${formatSeconds(shorthandSeconds(window.duration))}: the budget is what the last ${formatSeconds(shorthandSeconds(window.duration))} spent at any moment, never reset at a calendar boundary (Prometheus evaluates rolling windows only)`,
     );
-  }
   if (spec.objectives.some((o) => o.indicator !== undefined || o.indicatorRef !== undefined)) {
     report(
       file,

@@ -23,7 +23,8 @@ export const metadataV1alpha = z.strictObject({
 const alphaName = z.string().regex(/^[a-zA-Z]+$/, { error: 'must be letters only (prometheus, promql)' });
 const metricSourceV1alpha = z.strictObject({
   source: alphaName,
-  queryType: alphaName,
+  // Free text in v1alpha (`promql`, `query`, ...): the source decides how the query is read.
+  queryType: z.string().min(1),
   query: z.string().min(1),
 });
 
@@ -65,11 +66,19 @@ const timeWindowV1alpha = z
     isRolling: z.boolean().optional(),
     calendar: calendar.optional(),
   })
-  .superRefine(rollingOrCalendar);
+  // Sloth, the main v1alpha producer, reads a window without isRolling and calendar as rolling.
+  .superRefine((w, ctx) =>
+    rollingOrCalendar({ ...w, isRolling: w.isRolling ?? w.calendar === undefined }, ctx),
+  );
+
+/** Sloth's default when an SLO names no time window: a rolling 30 days. */
+export const DEFAULT_TIME_WINDOW_V1ALPHA = { unit: 'Day', count: 30, isRolling: true } as const;
 
 export const sloSpecV1alpha = z
   .strictObject({
-    timeWindows: list(timeWindowV1alpha, 1, 1, 'exactly one time window is required'),
+    timeWindows: list(timeWindowV1alpha, 1, 1, 'exactly one time window is required').default([
+      DEFAULT_TIME_WINDOW_V1ALPHA,
+    ]),
     budgetingMethod: z.enum(['Occurrences', 'Timeslices']),
     description: description.optional(),
     indicator: z.strictObject({ thresholdMetric: metricSourceV1alpha }).optional(),

@@ -10,6 +10,7 @@ import type { V1alphaObject } from './objects.ts';
 import { sliFromIndicator } from './sli.ts';
 import { type ConvertedSlo, describeSlo, reportSliProblems, sloId, windowsOf } from './slo.ts';
 import { checkedSource, type Source } from './source.ts';
+import { calendarText } from './v1-slo.ts';
 import type { MetricSourceV1alpha } from './v1alpha-schema.ts';
 
 const UNIT_SECONDS: Record<string, number> = {
@@ -37,15 +38,6 @@ function sourceV1alpha(
     );
     return undefined;
   }
-  if (m.queryType.toLowerCase() !== 'promql') {
-    report(
-      file,
-      [...path, 'queryType'],
-      'openslo/unsupported-data-source',
-      `queryType ${m.queryType} is not supported; obsgen reads promql`,
-    );
-    return undefined;
-  }
   return checkedSource({ query: m.query, file, path: [...path, 'query'] }, report, environments);
 }
 
@@ -54,22 +46,20 @@ export function slosV1alpha(
   service: ServiceContext,
   report: FileReport,
   environments: readonly Environment[],
+  warn: FileReport = report,
 ): ConvertedSlo[] {
   const at = objectPath(object.index);
   const spec = object.spec;
   const file = object.file;
   const window = spec.timeWindows[0];
   let ok = true;
-  if (window?.calendar) {
-    ok = false;
-    report(
+  if (window?.calendar)
+    warn(
       file,
       [at, 'spec', 'timeWindows', 0, 'calendar'],
-      'openslo/unsupported-calendar',
-      'calendar-aligned time windows are not supported; obsgen SLO periods are rolling windows',
-      'write isRolling: true without calendar',
+      'openslo/calendar-as-rolling',
+      `the calendar-aligned ${window.count} ${window.unit} window${calendarText(window.calendar)} is compiled as a rolling ${formatSeconds(window.count * (UNIT_SECONDS[window.unit] ?? 0))}: the budget is what the last ${formatSeconds(window.count * (UNIT_SECONDS[window.unit] ?? 0))} spent at any moment, never reset at a calendar boundary (Prometheus evaluates rolling windows only)`,
     );
-  }
   if (spec.budgetingMethod === 'Timeslices') {
     ok = false;
     report(
