@@ -18,7 +18,7 @@ const withWindows = (windows: readonly ExplicitBurnWindow[], extra: Record<strin
 });
 
 describe('explicit burn windows', () => {
-  it('replace the derived pairs, with short = long / 12 and for = long / 30 by default', () => {
+  it('replace the derived pairs, with short = long / 12 and for = one evaluation by default', () => {
     const { service, diagnostics } = validateService(
       withWindows([
         { long: '1h', factor: 14.4, severity: 'critical', for: '0s' },
@@ -37,7 +37,7 @@ describe('explicit burn windows', () => {
       ]),
     ).toEqual([
       ['page', '1h', '5m', '14.4', '0s'],
-      ['ticket', '12h', '30m', '2', '24m'],
+      ['ticket', '12h', '30m', '2', '30s'],
     ]);
     expect(slo?.baseWindow).toBe(300);
   });

@@ -21,8 +21,8 @@ const HOUR = 3_600;
 const OUTAGE = HOUR;
 const END = 3 * HOUR;
 const EVALUATION = 30;
-/** obsgen's pairs for 30 days: shortest and longest `for` of each tier (1h, 6h; 1d, 3d), base window 5m. */
-const FOR = { page: [120, 720], ticket: [2_880, 8_640] } as const;
+/** obsgen's pairs: `for` is one evaluation on every pair of either tier; base window 5m. */
+const FOR = { page: [EVALUATION, EVALUATION], ticket: [EVALUATION, EVALUATION] } as const;
 const BASE = 300;
 
 /** A counter at 2/s: `healthy` samples rising, then flat (or the reverse), 30s apart. */
