@@ -99,7 +99,9 @@ const FOR_RULE =
 
 /** Why the pair's `for` is what it is. */
 const forRuleText = (svc: ResolvedService, pair: WindowPair): string =>
-  pair.policy === 'explicit' && pair.forSeconds !== svc.evaluationInterval ? 'written out by the SLO' : FOR_RULE;
+  pair.policy === 'explicit' && pair.forSeconds !== svc.evaluationInterval
+    ? 'written out by the SLO'
+    : FOR_RULE;
 
 const spent = (e: PairExplanation | undefined): number | null =>
   e?.budgetSpent === undefined ? null : Number(e.budgetSpent.toFixed(6));
