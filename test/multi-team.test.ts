@@ -115,7 +115,7 @@ describe('a second service of another team', () => {
       (t) => t.svc.name === 'checkout-api' && t.env.name === 'staging',
     );
     if (!first) throw new Error('no staging tests');
-    const stripped = { ...first, plans: [] };
+    const stripped = { ...first, plans: [], shapes: [] };
     const report = await proveAlerts(
       { documents: built.documents, derived: { tests: [stripped] } },
       { alerts: ['UptimeBudgetBurn'] },

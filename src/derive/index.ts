@@ -9,40 +9,74 @@ import type { ResolvedService } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
 import { toKubernetesDocuments } from './kubernetes/index.ts';
 import { toRunbooks } from './runbooks/index.ts';
-import { type TestFilePlan, toTestFiles } from './tests/index.ts';
+import {
+  type MathShape,
+  type ShapeUse,
+  shapeRulesPath,
+  type TestFilePlan,
+  toServiceTests,
+  toShapeTestFile,
+} from './tests/index.ts';
 
 /** The promtool test files of one service in one environment. */
 export interface ServiceTests {
   readonly svc: ResolvedService;
   readonly env: Environment;
   readonly plans: readonly TestFilePlan[];
+  /** SLOs whose window math their shape's file proves (the same shape object for every user). */
+  readonly shapes: readonly ShapeUse[];
   /** Names of the alerts of the service's rule file in the environment, sorted. */
   readonly alerts: readonly string[];
+}
+
+/** A math shape and the test file proving it, once for every SLO that shares it. */
+export interface ShapeTests {
+  readonly shape: MathShape;
+  readonly plan: TestFilePlan;
 }
 
 /** Everything the derive stage produces. */
 export interface Derived {
   readonly kubernetes: readonly Document[];
   readonly tests: readonly ServiceTests[];
+  /** The math shapes the tests share, by hash. */
+  readonly shapes: readonly ShapeTests[];
   readonly runbooks: readonly { readonly path: string; readonly text: string }[];
 }
 
-/** The promtool test plans of every service and environment, from their rule files. */
-export const deriveTests = (artifacts: Artifacts): ServiceTests[] =>
-  artifacts.services.map(({ svc, env, rules }) => ({
-    svc,
-    env,
-    plans: toTestFiles(svc, env, rules),
-    alerts: [
-      ...new Set(rules.groups.flatMap((g) => g.rules).flatMap((r) => ('alert' in r ? [r.alert] : []))),
-    ].sort(),
-  }));
+/**
+ * The promtool test plans of every service and environment, from their rule files, and the math
+ * shapes they share, each proven once.
+ */
+export function deriveTests(artifacts: Artifacts): { tests: ServiceTests[]; shapes: ShapeTests[] } {
+  const byHash = new Map<string, MathShape>();
+  const tests = artifacts.services.map(({ svc, env, rules }): ServiceTests => {
+    const { plans, shapes } = toServiceTests(svc, env, rules);
+    return {
+      svc,
+      env,
+      plans,
+      shapes: shapes.map(({ slo, shape }) => {
+        const first = byHash.get(shape.hash) ?? shape;
+        byHash.set(shape.hash, first);
+        return { slo, shape: first };
+      }),
+      alerts: [
+        ...new Set(rules.groups.flatMap((g) => g.rules).flatMap((r) => ('alert' in r ? [r.alert] : []))),
+      ].sort(),
+    };
+  });
+  const shapes = [...byHash.values()]
+    .sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))
+    .map((shape) => ({ shape, plan: toShapeTestFile(shape) }));
+  return { tests, shapes };
+}
 
 /** Derives every secondary artifact from the compiled ones. */
 export function deriveArtifacts(artifacts: Artifacts): Derived {
   return {
     kubernetes: toKubernetesDocuments(artifacts),
-    tests: deriveTests(artifacts),
+    ...deriveTests(artifacts),
     runbooks: toRunbooks(artifacts),
   };
 }
@@ -58,6 +92,11 @@ export const derivedDocuments = (derived: Derived): Document[] => [
       sources: [svc.file, ...new Set((svc.alerts ?? []).map((a) => a.file))].sort(),
     })),
   ),
+  // A shape's files name no source: they hold only the window math, whoever shares it.
+  ...derived.shapes.flatMap(({ shape, plan }) => [
+    { path: shapeRulesPath(shape.hash), format: 'yaml' as const, value: shape.rules, sources: [] },
+    { path: plan.path, format: 'yaml' as const, value: plan.file, sources: [] },
+  ]),
   ...derived.runbooks.map((rb) => ({ path: rb.path, format: 'text' as const, text: rb.text })),
 ];
 

@@ -46,7 +46,7 @@ const TARGETS: readonly [string, (p: Project, a: Artifacts) => number][] = [
     (p) => p.services.flatMap((svc) => svc.environments.flatMap((env) => toDashboards(svc, env))).length,
   ],
   ['runbooks', (_, a) => toRunbooks(a).length],
-  ['tests', (_, a) => deriveTests(a).length],
+  ['tests', (_, a) => deriveTests(a).tests.length],
   ['kubernetes', (_, a) => toKubernetesDocuments(a).length],
 ];
 

@@ -35,6 +35,9 @@ export async function testAlerts(
   if (service !== undefined && !project.services.some((s) => s.name === service))
     return { diagnostics, unknownService: service };
   const tests = built.derived.tests.filter((t) => service === undefined || t.svc.name === service);
-  const report = await proveAlerts({ documents: built.documents, derived: { tests } }, rest);
+  const report = await proveAlerts(
+    { documents: built.documents, derived: { tests, shapes: built.derived.shapes } },
+    rest,
+  );
   return { diagnostics, report, upToDate: isDriftFree(drift) };
 }

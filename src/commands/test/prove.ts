@@ -8,8 +8,11 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RuleFile } from '../../compile/prometheus/index.ts';
+import { ruleFilePath } from '../../compile/prometheus/index.ts';
 import { burnAlertName, noDataAlertName } from '../../conventions.ts';
-import type { Derived, TestFilePlan } from '../../derive/index.ts';
+import type { Derived, ShapeTests, TestFilePlan } from '../../derive/index.ts';
+import { type Scenario, type ShapeUse, shapeMismatch, shapeRulesPath } from '../../derive/tests/index.ts';
 import { packTests } from '../../derive/tests/pack.ts';
 import { type Document, render, toYaml, writeFiles } from '../../emit/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
@@ -81,6 +84,7 @@ const rawSliAlerts = (svc: ResolvedService): Set<string> =>
   );
 
 interface Job {
+  /** Service and environment, or the shape's hash and '' for a shape's test. */
   readonly svc: string;
   readonly env: string;
   readonly plan: TestFilePlan;
@@ -118,6 +122,36 @@ const selectPlans = (
   });
 };
 
+/** The check that an SLO's rules are its shape's, as a scenario result. */
+function shapeCheck(use: ShapeUse, mismatch: string | undefined): ScenarioResult {
+  const alert = burnAlertName(use.slo.id);
+  const scenario: Scenario = {
+    name: `${use.slo.id}: its recorded windows and burn alerts are math shape ${use.shape.hash}'s, rule for rule`,
+    owner: use.slo.id,
+    kind: 'shape',
+    alerts: [alert],
+    proves: [],
+    metrics: [],
+    interval: '',
+    seconds: 0,
+    input_series: [],
+  };
+  return { scenario, passed: mismatch === undefined, messages: mismatch ? [mismatch] : [] };
+}
+
+/** A shape's scenario result, told as a proof of an SLO that shares the shape. */
+function asShared(result: ScenarioResult, use: ShapeUse): ScenarioResult {
+  const name = result.scenario.name.replace(/^[^:]*: /, '');
+  return {
+    ...result,
+    scenario: {
+      ...result.scenario,
+      name: `${use.slo.id}: math shape ${use.shape.hash}: ${name}`,
+      alerts: [burnAlertName(use.slo.id)],
+    },
+  };
+}
+
 /**
  * Runs the derived promtool tests of a project against its rule files (the documents under
  * prometheus/, which tests may hand in altered).
@@ -126,19 +160,23 @@ export async function proveAlerts(
   built: {
     readonly documents: readonly Document[];
     readonly derived: {
-      readonly tests: readonly (Omit<Derived['tests'][number], 'alerts'> & {
+      readonly tests: readonly (Omit<Derived['tests'][number], 'alerts' | 'shapes'> & {
         readonly alerts?: readonly string[];
+        readonly shapes?: readonly ShapeUse[];
       })[];
+      readonly shapes?: readonly ShapeTests[];
     };
   },
   options: ProveOptions = {},
 ): Promise<ProofReport> {
   const { documents, derived } = built;
   const envNames = new Set(derived.tests.map((t) => t.env.name));
-  const provenNames = (plans: readonly TestFilePlan[]) =>
-    plans.flatMap((p) => p.packed.flatMap((t) => t.scenarios.flatMap((s) => s.alerts)));
+  const provenNames = (plans: readonly TestFilePlan[], shapes: readonly ShapeUse[] = []) => [
+    ...plans.flatMap((p) => p.packed.flatMap((t) => t.scenarios.flatMap((s) => s.alerts))),
+    ...shapes.map((u) => burnAlertName(u.slo.id)),
+  ];
   const alertNames = new Set(
-    derived.tests.flatMap(({ plans, alerts }) => [...provenNames(plans), ...(alerts ?? [])]),
+    derived.tests.flatMap(({ plans, alerts, shapes }) => [...provenNames(plans, shapes), ...(alerts ?? [])]),
   );
   const unknownEnvironments = (options.environments ?? []).filter((e) => !envNames.has(e));
   const unknownAlerts = (options.alerts ?? []).filter((a) => !alertNames.has(a));
@@ -148,9 +186,9 @@ export async function proveAlerts(
   const selected = (alert: string) =>
     !options.alerts || options.alerts.length === 0 || options.alerts.includes(alert);
   const missing: (UnprovenAlert & { readonly raw: boolean })[] = derived.tests.flatMap(
-    ({ svc, env, plans, alerts }) => {
+    ({ svc, env, plans, alerts, shapes }) => {
       if (options.environments && !options.environments.includes(env.name)) return [];
-      const proven = new Set(provenNames(plans));
+      const proven = new Set(provenNames(plans, shapes));
       const raw = rawSliAlerts(svc);
       return (alerts ?? [])
         .filter((alert) => selected(alert) && !proven.has(alert))
@@ -162,20 +200,47 @@ export async function proveAlerts(
   const unprovable = missing.filter((m) => m.raw).map(strip);
 
   const tree = new Map<string, string>();
-  for (const doc of documents) if (doc.path.startsWith('prometheus/')) tree.set(doc.path, render(doc));
+  const ruleFiles = new Map<string, RuleFile>();
+  for (const doc of documents)
+    if (doc.path.startsWith('prometheus/')) {
+      tree.set(doc.path, render(doc));
+      if (doc.format === 'yaml') ruleFiles.set(doc.path, doc.value as RuleFile);
+    }
   const jobs: Job[] = [];
-  const services: { svc: string; env: string; plans: TestFilePlan[] }[] = [];
-  for (const { svc, env, plans: all } of derived.tests) {
+  const services: {
+    svc: string;
+    env: string;
+    plans: TestFilePlan[];
+    uses: ShapeUse[];
+    shapeChecks: ScenarioResult[];
+  }[] = [];
+  const usedShapes = new Set<string>();
+  for (const { svc, env, plans: all, shapes = [] } of derived.tests) {
     if (options.environments && !options.environments.includes(env.name)) continue;
     const plans = selectPlans(all, options.alerts);
-    if (plans.length === 0) continue;
-    services.push({ svc: svc.name, env: env.name, plans });
+    const uses = shapes.filter((u) => selected(burnAlertName(u.slo.id)));
+    if (plans.length === 0 && uses.length === 0) continue;
+    // Each SLO's rules must be its shape's, rule for rule: what the shape's replays prove holds for it.
+    const rules = ruleFiles.get(ruleFilePath(svc, env)) ?? { groups: [] };
+    const shapeChecks = uses.map((u) => shapeCheck(u, shapeMismatch(u.shape, rules, svc, u.slo, env)));
+    for (const u of uses) usedShapes.add(u.shape.hash);
+    services.push({ svc: svc.name, env: env.name, plans, uses, shapeChecks });
     for (const plan of plans)
       plan.packed.forEach((packed, packedIndex) => {
         const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
         tree.set(path, toYaml({ ...plan.file, tests: [packed.test] }, [svc.file]));
         jobs.push({ svc: svc.name, env: env.name, plan, packedIndex, path });
       });
+  }
+  // Each shape used by a selected SLO runs once, however many SLOs share it.
+  for (const { shape, plan } of derived.shapes ?? []) {
+    if (!usedShapes.has(shape.hash)) continue;
+    tree.set(shapeRulesPath(shape.hash), toYaml(shape.rules));
+    plan.packed.forEach((packed, packedIndex) => {
+      const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
+      tree.set(path, toYaml({ ...plan.file, tests: [packed.test] }));
+      jobs.push({ svc: shape.hash, env: '', plan, packedIndex, path });
+    });
   }
 
   const dir = await mkdtemp(join(tmpdir(), 'obsgen-test-'));
@@ -198,15 +263,27 @@ export async function proveAlerts(
       runs.set(job, scenarioResults(packed, run));
       options.onProgress?.(++done, jobs.length);
     });
-    const proofs = services.map(({ svc, env, plans }): ServiceProof => {
-      const results = jobs.filter((j) => j.svc === svc && j.env === env).flatMap((j) => runs.get(j) ?? []);
+    const shapeResults = (u: ShapeUse): ScenarioResult[] =>
+      jobs
+        .filter((j) => j.svc === u.shape.hash && j.env === '')
+        .flatMap((j) => runs.get(j) ?? [])
+        .map((r) => asShared(r, u));
+    const proofs = services.map(({ svc, env, plans, uses, shapeChecks }): ServiceProof => {
+      const results = [
+        ...jobs.filter((j) => j.svc === svc && j.env === env).flatMap((j) => runs.get(j) ?? []),
+        ...uses.flatMap(shapeResults),
+        ...shapeChecks,
+      ];
       const names = [...new Set(results.flatMap((r) => r.scenario.alerts))]
         .filter((a) => !options.alerts || options.alerts.length === 0 || options.alerts.includes(a))
         .sort();
       return {
         service: svc,
         environment: env,
-        files: plans.map((p) => p.path),
+        files: [
+          ...plans.map((p) => p.path),
+          ...[...new Set(uses.map((u) => u.shape.hash))].sort().map((h) => `tests/shapes/${h}.test.yaml`),
+        ],
         tests: plans.reduce((n, p) => n + p.packed.length, 0),
         alerts: names.map((alert) => ({
           alert,

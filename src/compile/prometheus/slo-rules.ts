@@ -44,7 +44,7 @@ export const sloSeriesLabels = (
 });
 
 /** `{environment="production",service="x",slo="y"}` selecting an SLO's recorded series. */
-const sloMatchers = (svc: ResolvedService, slo: ResolvedSlo, env: Environment): string =>
+export const sloMatchers = (svc: ResolvedService, slo: ResolvedSlo, env: Environment): string =>
   `{${Object.entries(sloSeriesLabels(svc, slo, env))
     .map(([k, v]) => `${k}=${quote(v)}`)
     .join(',')}}`;

@@ -5,15 +5,18 @@
 
 import type { ServiceArtifacts } from '../../compile/index.ts';
 import { type RuleFile, ruleFilePath } from '../../compile/prometheus/index.ts';
-import type { ResolvedService } from '../../model/resolved.ts';
+import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { durationSeconds, formatSeconds } from '../../model/units.ts';
 import { toCatalogScenarios } from './catalog.ts';
 import { type PackedTest, packTests } from './pack.ts';
+import { type MathShape, mathShapeOf, shapeRulesPath, shapeTestPath } from './shapes.ts';
 import { toSloScenarios } from './slo.ts';
 import type { PromtoolTestFile, Scenario } from './types.ts';
 
 export type { PackedTest } from './pack.ts';
+export type { MathShape } from './shapes.ts';
+export { shapeMismatch, shapeRulesPath, shapeTestPath } from './shapes.ts';
 export type { PromtoolTest, PromtoolTestFile, Proof, Scenario, ScenarioKind } from './types.ts';
 
 /** Path of a service's test file under generated/. */
@@ -65,32 +68,83 @@ function plan(
   };
 }
 
+/** An SLO whose window math is proven once, by its shape's file. */
+export interface ShapeUse {
+  readonly slo: ResolvedSlo;
+  readonly shape: MathShape;
+}
+
+/** The promtool test files of a service in an environment, and the shapes its SLOs share. */
+export interface ServiceTestPlans {
+  readonly plans: TestFilePlan[];
+  readonly shapes: ShapeUse[];
+}
+
 /**
  * The promtool test files of a service in an environment. The main file holds the SLO scenarios
  * and the catalog examples sampled at its evaluation interval; a promtool file evaluates at one
  * interval, and an example sampled hourly over two weeks replayed every minute costs minutes, so
  * examples sampled at other intervals get a file each, evaluated at their interval (as written).
+ * With `shared`, an SLO whose rules are a math shape's keeps only its own scenarios here; the
+ * shape's file proves the rest once (see shapes.ts).
  */
-export function toTestFiles(svc: ResolvedService, env: Environment, rules: RuleFile): TestFilePlan[] {
+export function toServiceTests(
+  svc: ResolvedService,
+  env: Environment,
+  rules: RuleFile,
+  shared = true,
+): ServiceTestPlans {
   const compiled = { svc, env, rules };
-  const evaluation = formatSeconds(testEvaluationInterval(svc));
+  const seconds = testEvaluationInterval(svc);
+  const evaluation = formatSeconds(seconds);
   const catalog = toCatalogScenarios(svc, env, svc.alerts ?? []);
+  const shapes = shared
+    ? svc.slos.flatMap((slo) => {
+        const shape = mathShapeOf(svc, slo, env, rules, seconds);
+        return shape ? [{ slo, shape }] : [];
+      })
+    : [];
+  const partOf = (slo: ResolvedSlo) => (shapes.some((u) => u.slo === slo) ? 'own' : 'all');
   const main = [
-    ...svc.slos.flatMap((slo) => toSloScenarios(svc, slo, env, testEvaluationInterval(svc))),
+    ...svc.slos.flatMap((slo) => toSloScenarios(svc, slo, env, seconds, partOf(slo))),
     ...catalog.filter((s) => s.interval === evaluation),
   ];
   const others = [...new Set(catalog.map((s) => s.interval))]
     .filter((i) => i !== evaluation)
     .sort((a, b) => durationSeconds(a) - durationSeconds(b));
-  return [
-    plan(compiled, testFilePath(svc, env), evaluation, main),
-    ...others.map((interval) =>
-      plan(
-        compiled,
-        intervalTestFilePath(svc, env, interval),
-        interval,
-        catalog.filter((s) => s.interval === interval),
+  return {
+    plans: [
+      plan(compiled, testFilePath(svc, env), evaluation, main),
+      ...others.map((interval) =>
+        plan(
+          compiled,
+          intervalTestFilePath(svc, env, interval),
+          interval,
+          catalog.filter((s) => s.interval === interval),
+        ),
       ),
-    ),
-  ];
+    ],
+    shapes,
+  };
+}
+
+/** Every scenario of a service in one set of files, shapes not shared (as a reader checks them). */
+export const toTestFiles = (svc: ResolvedService, env: Environment, rules: RuleFile): TestFilePlan[] =>
+  toServiceTests(svc, env, rules, false).plans;
+
+/** The test file proving a math shape: the long scenarios, against the shape's own rule file. */
+export function toShapeTestFile(shape: MathShape): TestFilePlan {
+  const seconds = testEvaluationInterval(shape.svc);
+  const packed = packTests(toSloScenarios(shape.svc, shape.slo, shape.env, seconds, 'shape'));
+  return {
+    path: shapeTestPath(shape.hash),
+    file: {
+      // Beside the test file: tests/shapes/<hash>.rules.yaml.
+      rule_files: [shapeRulesPath(shape.hash).replace(/^.*\//, '')],
+      evaluation_interval: formatSeconds(seconds),
+      group_eval_order: shape.rules.groups.map((g) => g.name),
+      tests: packed.map((p) => p.test),
+    },
+    packed,
+  };
 }

@@ -54,7 +54,7 @@ export interface PromtoolTestFile {
  * resolves after recovery), `burst` (a burst the long window absorbs stays silent), `half-budget`,
  * `budget-rate` (a steady 1x burn never pages), `one-bad-sample` (one failed probe fires nothing),
  * `between` (tickets, no page), `threshold` (just under / just over), `no-data`, `example` (a
- * catalog alert's own examples).
+ * catalog alert's own examples), `shape` (an SLO's rules are its math shape's, rule for rule).
  */
 export type ScenarioKind =
   | 'outage'
@@ -65,7 +65,8 @@ export type ScenarioKind =
   | 'between'
   | 'threshold'
   | 'no-data'
-  | 'example';
+  | 'example'
+  | 'shape';
 
 /**
  * One thing a scenario proves of one alert: that it fires, or that it stays silent. `labels`
