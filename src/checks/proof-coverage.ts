@@ -79,11 +79,13 @@ function sloFinding(
 
 /** What a shape's scenarios prove, as proofs of the alert `alert` of an SLO sharing it. */
 function shapeProofs(ctx: LintContext, shape: MathShape, alert: string): Proof[] {
-  const plan = ctx.derived.shapes.find((s) => s.shape === shape)?.plan;
+  const plans = ctx.derived.shapes.find((s) => s.shape === shape)?.plans ?? [];
   const own = burnAlertName(shape.slo.id);
-  return (plan?.packed ?? []).flatMap((t) =>
-    t.scenarios.flatMap((s) => s.proves.filter((p) => p.alert === own).map((p) => ({ ...p, alert }))),
-  );
+  return plans
+    .flatMap((p) => p.packed)
+    .flatMap((t) =>
+      t.scenarios.flatMap((s) => s.proves.filter((p) => p.alert === own).map((p) => ({ ...p, alert }))),
+    );
 }
 
 export function lintProofCoverage(ctx: LintContext): Diagnostic[] {

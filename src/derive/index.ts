@@ -15,7 +15,7 @@ import {
   shapeRulesPath,
   type TestFilePlan,
   toServiceTests,
-  toShapeTestFile,
+  toShapeTestFiles,
 } from './tests/index.ts';
 
 /** The promtool test files of one service in one environment. */
@@ -29,10 +29,10 @@ export interface ServiceTests {
   readonly alerts: readonly string[];
 }
 
-/** A math shape and the test file proving it, once for every SLO that shares it. */
+/** A math shape and the test files proving it, once for every SLO that shares it. */
 export interface ShapeTests {
   readonly shape: MathShape;
-  readonly plan: TestFilePlan;
+  readonly plans: readonly TestFilePlan[];
 }
 
 /** Everything the derive stage produces. */
@@ -68,7 +68,7 @@ export function deriveTests(artifacts: Artifacts): { tests: ServiceTests[]; shap
   });
   const shapes = [...byHash.values()]
     .sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))
-    .map((shape) => ({ shape, plan: toShapeTestFile(shape) }));
+    .map((shape) => ({ shape, plans: toShapeTestFiles(shape) }));
   return { tests, shapes };
 }
 
@@ -93,9 +93,9 @@ export const derivedDocuments = (derived: Derived): Document[] => [
     })),
   ),
   // A shape's files name no source: they hold only the window math, whoever shares it.
-  ...derived.shapes.flatMap(({ shape, plan }) => [
+  ...derived.shapes.flatMap(({ shape, plans }) => [
     { path: shapeRulesPath(shape.hash), format: 'yaml' as const, value: shape.rules, sources: [] },
-    { path: plan.path, format: 'yaml' as const, value: plan.file, sources: [] },
+    ...plans.map((plan) => ({ path: plan.path, format: 'yaml' as const, value: plan.file, sources: [] })),
   ]),
   ...derived.runbooks.map((rb) => ({ path: rb.path, format: 'text' as const, text: rb.text })),
 ];

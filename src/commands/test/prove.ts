@@ -233,14 +233,15 @@ export async function proveAlerts(
       });
   }
   // Each shape used by a selected SLO runs once, however many SLOs share it.
-  for (const { shape, plan } of derived.shapes ?? []) {
+  for (const { shape, plans } of derived.shapes ?? []) {
     if (!usedShapes.has(shape.hash)) continue;
     tree.set(shapeRulesPath(shape.hash), toYaml(shape.rules));
-    plan.packed.forEach((packed, packedIndex) => {
-      const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
-      tree.set(path, toYaml({ ...plan.file, tests: [packed.test] }));
-      jobs.push({ svc: shape.hash, env: '', plan, packedIndex, path });
-    });
+    for (const plan of plans)
+      plan.packed.forEach((packed, packedIndex) => {
+        const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
+        tree.set(path, toYaml({ ...plan.file, tests: [packed.test] }));
+        jobs.push({ svc: shape.hash, env: '', plan, packedIndex, path });
+      });
   }
 
   const dir = await mkdtemp(join(tmpdir(), 'obsgen-test-'));
@@ -282,7 +283,11 @@ export async function proveAlerts(
         environment: env,
         files: [
           ...plans.map((p) => p.path),
-          ...[...new Set(uses.map((u) => u.shape.hash))].sort().map((h) => `tests/shapes/${h}.test.yaml`),
+          ...[...new Set(uses.map((u) => u.shape))]
+            .flatMap(
+              (shape) => derived.shapes?.find((s) => s.shape === shape)?.plans.map((p) => p.path) ?? [],
+            )
+            .sort(),
         ],
         tests: plans.reduce((n, p) => n + p.packed.length, 0),
         alerts: names.map((alert) => ({

@@ -132,19 +132,47 @@ export function toServiceTests(
 export const toTestFiles = (svc: ResolvedService, env: Environment, rules: RuleFile): TestFilePlan[] =>
   toServiceTests(svc, env, rules, false).plans;
 
-/** The test file proving a math shape: the long scenarios, against the shape's own rule file. */
-export function toShapeTestFile(shape: MathShape): TestFilePlan {
-  const seconds = testEvaluationInterval(shape.svc);
-  const packed = packTests(toSloScenarios(shape.svc, shape.slo, shape.env, seconds, 'shape'));
-  return {
-    path: shapeTestPath(shape.hash),
-    file: {
-      // Beside the test file: tests/shapes/<hash>.rules.yaml.
-      rule_files: [shapeRulesPath(shape.hash).replace(/^.*\//, '')],
-      evaluation_interval: formatSeconds(seconds),
-      group_eval_order: shape.rules.groups.map((g) => g.name),
-      tests: packed.map((p) => p.test),
-    },
-    packed,
-  };
+/**
+ * Evaluation interval of a shape's steady scenarios, seconds: half the base window (whole scrape
+ * intervals), at least the tests' interval. A steady error ratio reads the same at any evaluation
+ * spacing, and these replays run for days; every window still holds two or more recorded values,
+ * so a rule cannot read an empty window and stay silent by accident.
+ */
+export function steadyEvaluationInterval(shape: MathShape): number {
+  const half = Math.floor(shape.slo.baseWindow / 2 / shape.svc.scrapeInterval) * shape.svc.scrapeInterval;
+  return Math.max(testEvaluationInterval(shape.svc), half);
+}
+
+/**
+ * The test files proving a math shape against the shape's own rule file: the timed scenarios at the
+ * tests' interval, the steady ones at `steadyEvaluationInterval` (promtool evaluates a file at one
+ * interval). Files without scenarios are left out.
+ */
+export function toShapeTestFiles(shape: MathShape): TestFilePlan[] {
+  const timed = testEvaluationInterval(shape.svc);
+  const steady = steadyEvaluationInterval(shape);
+  const files: [string, number, Scenario[]][] = [
+    [shapeTestPath(shape.hash), timed, toSloScenarios(shape.svc, shape.slo, shape.env, timed, 'timed')],
+    [
+      shapeTestPath(shape.hash).replace(/\.test\.yaml$/, '.steady.test.yaml'),
+      steady,
+      toSloScenarios(shape.svc, shape.slo, shape.env, steady, 'steady'),
+    ],
+  ];
+  return files
+    .filter(([, , scenarios]) => scenarios.length > 0)
+    .map(([path, seconds, scenarios]) => {
+      const packed = packTests(scenarios);
+      return {
+        path,
+        file: {
+          // Beside the test file: tests/shapes/<hash>.rules.yaml.
+          rule_files: [shapeRulesPath(shape.hash).replace(/^.*\//, '')],
+          evaluation_interval: formatSeconds(seconds),
+          group_eval_order: shape.rules.groups.map((g) => g.name),
+          tests: packed.map((p) => p.test),
+        },
+        packed,
+      };
+    });
 }

@@ -123,7 +123,10 @@ export interface MathShape {
   readonly svc: ResolvedService;
   readonly slo: ResolvedSlo;
   readonly env: Environment;
-  /** The canonical SLO's rule file. */
+  /**
+   * The canonical SLO's rule file, without its meta group: no alert reads the period's ratio, and
+   * over days of replay it is the costliest rule (its lines are still compared, see `math`).
+   */
   readonly rules: RuleFile;
   /** The math lines every member's rules must match. */
   readonly math: readonly string[];
@@ -163,7 +166,9 @@ export function mathShapeOf(
     evaluation: formatSeconds(evaluation),
   });
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
-  return { hash, svc: shapeSvc, slo: shapeSlo, env: shapeEnv, rules: { groups }, math };
+  const meta = GROUP.meta(SHAPE_SERVICE, SHAPE_SLO);
+  const tested = groups.filter((g) => g.name !== meta);
+  return { hash, svc: shapeSvc, slo: shapeSlo, env: shapeEnv, rules: { groups: tested }, math };
 }
 
 /**
