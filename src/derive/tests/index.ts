@@ -7,6 +7,7 @@ import type { ServiceArtifacts } from '../../compile/index.ts';
 import { type RuleFile, ruleFilePath } from '../../compile/prometheus/index.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
+import { sampleKindOf } from '../../model/slo.ts';
 import { durationSeconds, formatSeconds } from '../../model/units.ts';
 import { toCatalogScenarios } from './catalog.ts';
 import { type PackedTest, packTests } from './pack.ts';
@@ -133,14 +134,18 @@ export const toTestFiles = (svc: ResolvedService, env: Environment, rules: RuleF
   toServiceTests(svc, env, rules, false).plans;
 
 /**
- * Evaluation interval of a shape's steady scenarios, seconds: half the base window (whole scrape
- * intervals), at least the tests' interval. A steady error ratio reads the same at any evaluation
- * spacing, and these replays run for days; every window still holds two or more recorded values,
- * so a rule cannot read an empty window and stay silent by accident.
+ * Evaluation interval of a shape's steady scenarios, seconds. For request-based SLIs half the base
+ * window (whole scrape intervals), at least the tests' interval: a steady rate over counters reads
+ * the same at any evaluation spacing, these replays run for days, and every window still holds two
+ * or more recorded values, so a rule cannot read an empty window and stay silent by accident.
+ * Time-based SLIs keep the tests' interval: there one bad sample is counted once per recorded
+ * value whose base window holds it, and at coarse spacings one more or less is a large share.
  */
 export function steadyEvaluationInterval(shape: MathShape): number {
+  const interval = testEvaluationInterval(shape.svc);
+  if (sampleKindOf(shape.slo.sli) === 'time') return interval;
   const half = Math.floor(shape.slo.baseWindow / 2 / shape.svc.scrapeInterval) * shape.svc.scrapeInterval;
-  return Math.max(testEvaluationInterval(shape.svc), half);
+  return Math.max(interval, half);
 }
 
 /**
