@@ -7,18 +7,21 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promtoolTestRules, type ScenarioResult, scenarioResults } from '../src/commands/test/promtool.ts';
+import { proveAlerts } from '../src/commands/test/prove.ts';
 import { isAlertingRule, type RuleFile, ruleFilePath, toRuleFile } from '../src/compile/prometheus/index.ts';
 import { burnAlertName } from '../src/conventions.ts';
-import { type PackedTest, type ScenarioKind, toTestFiles } from '../src/derive/tests/index.ts';
+import { type PackedTest, type ScenarioKind, shapeMismatch, toTestFiles } from '../src/derive/tests/index.ts';
 import { packTests } from '../src/derive/tests/pack.ts';
 import { toYaml, writeFiles } from '../src/emit/index.ts';
 import { loadProject } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
 import type { Environment } from '../src/model/service.ts';
 import { formatNumber } from '../src/model/units.ts';
+import { type Build, build } from '../src/pipeline.ts';
 import { ROOT, tempDir } from './helpers/tools.ts';
 
 let svc: ResolvedService;
+let built: Build;
 let env: Environment;
 let packed: PackedTest[];
 let dir: string;
@@ -35,6 +38,7 @@ beforeAll(async () => {
   const loaded = await loadProject({ root: ROOT });
   expect(loaded.diagnostics).toEqual([]);
   svc = (loaded.project as Project).services[0] as ResolvedService;
+  built = build(loaded.project as Project);
   env = svc.environments.find((e) => e.name === 'production') as Environment;
   const [main] = toTestFiles(svc, env, toRuleFile(svc, env));
   const scenarios = (main?.packed ?? [])
@@ -123,5 +127,92 @@ describe('mutating a generated burn rule makes a generated test fail (real promt
     const failed = results.filter((r) => !r.passed);
     expect(failed.map((r) => r.scenario.kind)).toContain('outage');
     expect(failed.flatMap((r) => r.messages).join('\n')).toMatch(/ALERTS/);
+  });
+
+  it('a bad selector pointing at the wrong status code fails the outage scenario (no page)', async () => {
+    const rules = toRuleFile(svc, env);
+    const wrong: RuleFile = {
+      groups: rules.groups.map((g) => ({
+        ...g,
+        rules: g.rules.map((r) =>
+          !isAlertingRule(r) && r.record.startsWith('slo:sli_bad:') && r.expr.includes('5..')
+            ? { ...r, expr: r.expr.replaceAll('5..', '4..') }
+            : r,
+        ),
+      })),
+    };
+    expect(toYaml(wrong)).not.toBe(toYaml(rules));
+    const results = await prove(wrong);
+    expect(results.filter((r) => !r.passed).map((r) => r.scenario.kind)).toContain('outage');
+  });
+});
+
+describe('mutating a pair whose long replays a math shape proves fails the shape comparison', () => {
+  /** The rule file with one burn rule of the SLO changed, everything else as compiled. */
+  function withLastPair(change: (expr: string, forText: string | undefined) => [string, string | undefined]) {
+    const rules = toRuleFile(svc, env);
+    const slo = built.derived.tests.find((t) => t.env.name === env.name)?.shapes[0]?.slo;
+    if (!slo) throw new Error('no SLO shares a math shape');
+    const alert = burnAlertName(slo.id);
+    const last = rules.groups
+      .flatMap((g) => g.rules)
+      .filter((r) => isAlertingRule(r) && r.alert === alert)
+      .at(-1);
+    const mutated: RuleFile = {
+      groups: rules.groups.map((g) => ({
+        ...g,
+        rules: g.rules.map((r) => {
+          if (r !== last || !isAlertingRule(r)) return r;
+          const [expr, forText] = change(r.expr, r.for);
+          return { ...r, expr, ...(forText === undefined ? {} : { for: forText }) };
+        }),
+      })),
+    };
+    return { slo, alert, rules, mutated };
+  }
+
+  it('the compiled rules match their shapes', () => {
+    for (const t of built.derived.tests)
+      for (const { slo, shape } of t.shapes)
+        expect(shapeMismatch(shape, toRuleFile(t.svc, t.env), t.svc, slo, t.env)).toBeUndefined();
+  });
+
+  it('a raised threshold, a longer window or a longer for on the last ticket pair is named', () => {
+    const cases = [
+      withLastPair((expr, f) => [
+        expr.replace(/> (\d+(?:\.\d+)?)/, (_, t: string) => `> ${Number(t) * 2}`),
+        f,
+      ]),
+      withLastPair((expr, f) => [expr.replace(/\[(\w+)\]/, '[4d]').replace(/_rate3d/, '_rate4d'), f]),
+      withLastPair((expr) => [expr, '2h']),
+    ];
+    for (const { slo, mutated } of cases) {
+      const use = built.derived.tests.find((t) => t.env.name === env.name)?.shapes.find((u) => u.slo === slo);
+      if (!use) throw new Error('no shape');
+      expect(shapeMismatch(use.shape, mutated, svc, slo, env)).toMatch(
+        /^expected alert for .*\n got alert for /,
+      );
+    }
+  });
+
+  it('fails obsgen test end to end, naming the SLO and its shape', async () => {
+    const { alert, mutated } = withLastPair((expr, f) => [
+      expr.replace(/> (\d+(?:\.\d+)?)/, (_, t: string) => `> ${Number(t) * 2}`),
+      f,
+    ]);
+    const path = ruleFilePath(svc, env);
+    const documents = built.documents.map((d) =>
+      d.path === path && d.format === 'yaml' ? { ...d, value: mutated } : d,
+    );
+    const report = await proveAlerts(
+      { documents, derived: { tests: built.derived.tests, shapes: built.derived.shapes } },
+      { environments: [env.name], alerts: [alert] },
+    );
+    expect(report.passed).toBe(false);
+    const failed = report.services.flatMap((s) =>
+      s.alerts.flatMap((a) => a.results.filter((r) => !r.passed)),
+    );
+    expect(failed.map((r) => r.scenario.kind)).toEqual(['shape']);
+    expect(failed[0]?.scenario.name).toMatch(/are math shape [0-9a-f]{12}'s, rule for rule/);
   });
 });
