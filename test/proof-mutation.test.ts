@@ -190,7 +190,7 @@ describe('mutating a pair whose long replays a math shape proves fails the shape
       const use = built.derived.tests.find((t) => t.env.name === env.name)?.shapes.find((u) => u.slo === slo);
       if (!use) throw new Error('no shape');
       expect(shapeMismatch(use.shape, mutated, svc, slo, env)).toMatch(
-        /^expected alert for .*\n got alert for /,
+        /^expected alert for [\s\S]*\n got alert for /,
       );
     }
   });
