@@ -314,59 +314,78 @@ program
   .option('--alert <names...>', 'only the scenarios of these alerts')
   .option('--service <name>', 'only the tests of this service')
   .option('--jobs <n>', 'promtool processes at once (default: the number of CPUs)')
-  .action(async (options: { env?: string[]; alert?: string[]; service?: string; jobs?: string }) => {
-    const config = await projectConfig();
-    if (!config) return;
-    const jobs = options.jobs === undefined ? undefined : Number(options.jobs);
-    if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
-      process.stderr.write(`--jobs must be a positive whole number, got ${JSON.stringify(options.jobs)}\n`);
-      process.exitCode = EXIT_USAGE;
-      return;
-    }
-    const live = process.stderr.isTTY === true;
-    const started = Date.now();
-    const result = await testAlerts(config, {
-      ...(options.env ? { environments: options.env } : {}),
-      ...(options.alert ? { alerts: options.alert } : {}),
-      ...(options.service ? { service: options.service } : {}),
-      ...(jobs ? { jobs } : {}),
-      ...(live
-        ? {
-            onProgress: (done: number, total: number) => {
-              process.stderr.write(`\rpromtool test rules: ${done}/${total} tests done`);
-            },
-          }
-        : {}),
-    });
-    if (live) process.stderr.write('\r\x1b[K');
-    const { report } = result;
-    if (result.unknownService !== undefined) {
-      process.stderr.write(`no service named ${JSON.stringify(result.unknownService)}\n`);
-      process.exitCode = EXIT_USAGE;
-      return;
-    }
-    if (!report) {
-      printDiagnostics(result.diagnostics);
-      process.exitCode = EXIT_FINDINGS;
-      return;
-    }
-    if (report.unknownEnvironments.length > 0 || report.unknownAlerts.length > 0) {
-      for (const e of report.unknownEnvironments)
-        process.stderr.write(`no environment named ${JSON.stringify(e)}\n`);
-      for (const a of report.unknownAlerts)
-        process.stderr.write(`no generated test proves an alert named ${JSON.stringify(a)}\n`);
-      process.exitCode = EXIT_USAGE;
-      return;
-    }
-    process.stdout.write(formatProofReport(report));
-    process.stdout.write(
-      `${result.upToDate ? `${config.outDir}/ is up to date: these are the committed tests.` : `${config.outDir}/ differs from the definitions: these are the tests the definitions generate now (run \`obsgen generate\`).`}\n`,
-    );
-    process.stdout.write(
-      `${report.passed ? 'every scenario passed' : 'some scenarios FAILED'} (${Math.round((Date.now() - started) / 1000)}s).\n`,
-    );
-    if (!report.passed) process.exitCode = EXIT_FINDINGS;
-  });
+  .option(
+    '--changed-since <ref>',
+    'only the services and math shapes whose definitions or generated files differ from this git revision',
+  )
+  .action(
+    async (options: {
+      env?: string[];
+      alert?: string[];
+      service?: string;
+      jobs?: string;
+      changedSince?: string;
+    }) => {
+      const config = await projectConfig();
+      if (!config) return;
+      const jobs = options.jobs === undefined ? undefined : Number(options.jobs);
+      if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
+        process.stderr.write(`--jobs must be a positive whole number, got ${JSON.stringify(options.jobs)}\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      const live = process.stderr.isTTY === true;
+      const started = Date.now();
+      const result = await testAlerts(config, {
+        ...(options.env ? { environments: options.env } : {}),
+        ...(options.alert ? { alerts: options.alert } : {}),
+        ...(options.service ? { service: options.service } : {}),
+        ...(options.changedSince ? { changedSince: options.changedSince } : {}),
+        ...(jobs ? { jobs } : {}),
+        ...(live
+          ? {
+              onProgress: (done: number, total: number) => {
+                process.stderr.write(`\rpromtool test rules: ${done}/${total} tests done`);
+              },
+            }
+          : {}),
+      });
+      if (live) process.stderr.write('\r\x1b[K');
+      const { report } = result;
+      if (result.unknownService !== undefined) {
+        process.stderr.write(`no service named ${JSON.stringify(result.unknownService)}\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      if (!report) {
+        printDiagnostics(result.diagnostics);
+        process.exitCode = EXIT_FINDINGS;
+        return;
+      }
+      if (report.unknownEnvironments.length > 0 || report.unknownAlerts.length > 0) {
+        for (const e of report.unknownEnvironments)
+          process.stderr.write(`no environment named ${JSON.stringify(e)}\n`);
+        for (const a of report.unknownAlerts)
+          process.stderr.write(`no generated test proves an alert named ${JSON.stringify(a)}\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      if (result.scope)
+        process.stdout.write(
+          result.scope.all
+            ? `changed since ${options.changedSince}: files outside the definitions and ${config.outDir}/ changed, so everything runs.\n`
+            : `changed since ${options.changedSince}: ${result.scope.services.size} service(s), ${result.scope.shapes.size} math shape(s) to prove again.\n`,
+        );
+      process.stdout.write(formatProofReport(report));
+      process.stdout.write(
+        `${result.upToDate ? `${config.outDir}/ is up to date: these are the committed tests.` : `${config.outDir}/ differs from the definitions: these are the tests the definitions generate now (run \`obsgen generate\`).`}\n`,
+      );
+      process.stdout.write(
+        `${report.passed ? 'every scenario passed' : 'some scenarios FAILED'} (${Math.round((Date.now() - started) / 1000)}s).\n`,
+      );
+      if (!report.passed) process.exitCode = EXIT_FINDINGS;
+    },
+  );
 
 program
   .command('drill')

@@ -69,3 +69,20 @@ export async function extractRevision(
     throw error;
   }
 }
+
+/**
+ * Files that differ between `ref` and the working tree (committed, staged, unstaged and untracked
+ * alike), relative to the project root; files outside the root are returned with a leading `../`.
+ */
+export async function changedFiles(root: string, ref: string): Promise<string[]> {
+  const top = await git(root, ['rev-parse', '--show-toplevel']);
+  const commit = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => {
+    throw new RevisionError(`${JSON.stringify(ref)} is not a commit of ${top}`);
+  });
+  const lines = (text: string) => text.split('\n').filter((l) => l !== '');
+  const tracked = lines(await git(top, ['diff', '--name-only', '--no-renames', commit, '--']));
+  const untracked = lines(await git(top, ['ls-files', '--others', '--exclude-standard']));
+  const base = await realpath(root);
+  const topReal = await realpath(top);
+  return [...new Set([...tracked, ...untracked])].map((p) => relative(base, join(topReal, p))).sort();
+}

@@ -4,6 +4,8 @@ import { checkTree, isDriftFree, renderTree } from '../../emit/index.ts';
 import type { OutputTarget } from '../../model/config.ts';
 import { type Diagnostic, hasErrors } from '../../model/diagnostic.ts';
 import { build, check, loadProject, type ProjectOptions, selectTargets } from '../../pipeline.ts';
+import { changedFiles } from '../diff/git.ts';
+import { type ChangedScope, changedScope } from './changed.ts';
 import { type ProofReport, type ProveOptions, proveAlerts } from './prove.ts';
 
 export interface TestResult {
@@ -14,6 +16,8 @@ export interface TestResult {
   readonly upToDate?: boolean;
   /** The `--service` asked for when no service has that name. */
   readonly unknownService?: string;
+  /** With `changedSince`: what the change touched. */
+  readonly scope?: ChangedScope;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface TestResult {
  */
 export async function testAlerts(
   options: ProjectOptions & { readonly outDir?: string; readonly targets?: readonly OutputTarget[] },
-  prove: ProveOptions & { readonly service?: string } = {},
+  prove: ProveOptions & { readonly service?: string; readonly changedSince?: string } = {},
 ): Promise<TestResult> {
   const { project, diagnostics } = await loadProject(options);
   if (!project) return { diagnostics };
@@ -31,13 +35,28 @@ export async function testAlerts(
   if (hasErrors(findings)) return { diagnostics: [...diagnostics, ...findings] };
   const tree = options.targets ? renderTree(selectTargets(built.documents, options.targets)) : built.tree;
   const drift = await checkTree(join(options.root, options.outDir ?? 'generated'), tree);
-  const { service, ...rest } = prove;
+  const { service, changedSince, ...rest } = prove;
   if (service !== undefined && !project.services.some((s) => s.name === service))
     return { diagnostics, unknownService: service };
   const tests = built.derived.tests.filter((t) => service === undefined || t.svc.name === service);
+  const scope =
+    changedSince === undefined
+      ? undefined
+      : changedScope(
+          await changedFiles(options.root, changedSince),
+          {
+            definitions: options.definitions ?? 'slos',
+            alerts: options.alerts ?? 'alerts',
+            dashboards: options.dashboards ?? 'dashboards',
+            outDir: options.outDir ?? 'generated',
+            ...(options.openslo ? { openslo: options.openslo } : {}),
+          },
+          tests,
+          built.derived.shapes,
+        );
   const report = await proveAlerts(
     { documents: built.documents, derived: { tests, shapes: built.derived.shapes } },
-    rest,
+    { ...rest, ...(scope && !scope.all ? { scope } : {}) },
   );
-  return { diagnostics, report, upToDate: isDriftFree(drift) };
+  return { diagnostics, report, upToDate: isDriftFree(drift), ...(scope ? { scope } : {}) };
 }

@@ -30,6 +30,11 @@ export interface ProveOptions {
   readonly jobs?: number;
   /** promtool executable. @default PROMTOOL_BINARY */
   readonly promtool?: string;
+  /**
+   * Only the services and math shapes a change touched (`--changed-since`); a selected SLO's
+   * shape that did not change is not replayed again. @default everything
+   */
+  readonly scope?: { readonly services: ReadonlySet<string>; readonly shapes: ReadonlySet<string> };
   /** Called after each promtool run with the number of runs done and in total. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -188,6 +193,7 @@ export async function proveAlerts(
   const missing: (UnprovenAlert & { readonly raw: boolean })[] = derived.tests.flatMap(
     ({ svc, env, plans, alerts, shapes }) => {
       if (options.environments && !options.environments.includes(env.name)) return [];
+      if (options.scope && !options.scope.services.has(svc.name)) return [];
       const proven = new Set(provenNames(plans, shapes));
       const raw = rawSliAlerts(svc);
       return (alerts ?? [])
@@ -217,13 +223,15 @@ export async function proveAlerts(
   const usedShapes = new Set<string>();
   for (const { svc, env, plans: all, shapes = [] } of derived.tests) {
     if (options.environments && !options.environments.includes(env.name)) continue;
+    if (options.scope && !options.scope.services.has(svc.name)) continue;
     const plans = selectPlans(all, options.alerts);
     const uses = shapes.filter((u) => selected(burnAlertName(u.slo.id)));
     if (plans.length === 0 && uses.length === 0) continue;
     // Each SLO's rules must be its shape's, rule for rule: what the shape's replays prove holds for it.
     const rules = ruleFiles.get(ruleFilePath(svc, env)) ?? { groups: [] };
     const shapeChecks = uses.map((u) => shapeCheck(u, shapeMismatch(u.shape, rules, svc, u.slo, env)));
-    for (const u of uses) usedShapes.add(u.shape.hash);
+    for (const u of uses)
+      if (!options.scope || options.scope.shapes.has(u.shape.hash)) usedShapes.add(u.shape.hash);
     services.push({ svc: svc.name, env: env.name, plans, uses, shapeChecks });
     for (const plan of plans)
       plan.packed.forEach((packed, packedIndex) => {
