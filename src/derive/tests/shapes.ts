@@ -61,12 +61,16 @@ function canonicalSlo(slo: ResolvedSlo): ResolvedSlo {
   };
 }
 
-function canonicalService(svc: ResolvedService, slo: ResolvedSlo, env: Environment): ResolvedService {
+/**
+ * The canonical service of a shape: nothing of the member it was first built from but its
+ * intervals and the SLO's math, so the shape's files are the same whichever SLO comes first.
+ */
+function canonicalService(svc: ResolvedService, slo: ResolvedSlo): ResolvedService {
   const shapeEnv: Environment = {
     name: SHAPE_ENV,
     namespace: SHAPE_ENV,
-    runbookBaseUrl: env.runbookBaseUrl,
-    grafanaBaseUrl: env.grafanaBaseUrl,
+    runbookBaseUrl: 'https://runbooks.example.org',
+    grafanaBaseUrl: 'https://grafana.example.org',
   };
   return {
     name: SHAPE_SERVICE,
@@ -77,7 +81,7 @@ function canonicalService(svc: ResolvedService, slo: ResolvedSlo, env: Environme
     slos: [canonicalSlo(slo)],
     scrapeInterval: svc.scrapeInterval,
     evaluationInterval: svc.evaluationInterval,
-    file: svc.file,
+    file: `${SHAPE_SERVICE}.ts`,
     alerts: [],
   };
 }
@@ -150,7 +154,7 @@ export function mathShapeOf(
   evaluation: number,
 ): MathShape | undefined {
   if (slo.sli.kind === 'raw') return undefined;
-  const shapeSvc = canonicalService(svc, slo, env);
+  const shapeSvc = canonicalService(svc, slo);
   const shapeSlo = shapeSvc.slos[0] as ResolvedSlo;
   const shapeEnv = shapeSvc.environments[0] as Environment;
   const groups = toSloRuleGroups(shapeSvc, shapeSlo, shapeEnv);
