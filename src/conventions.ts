@@ -44,6 +44,18 @@ export const LABEL = {
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/**
+ * Severity of an alert meant for no human: the always-firing heartbeat (Watchdog), which only a
+ * dead-man's-switch receiver reads. kube-prometheus and kube-prometheus-stack label their Watchdog
+ * and InfoInhibitor so; their default inhibit rules (critical mutes warning|info, InfoInhibitor
+ * mutes info per namespace) never take it as a target, so the heartbeat keeps sounding while the
+ * namespace is quiet. No tier route, family inhibition or digest matches it.
+ */
+export const HEARTBEAT_SEVERITY = 'none';
+/** What an alert's `severity` label may be: a tier, or the heartbeat's `none`. */
+export const ALERT_SEVERITIES = [...SEVERITIES, HEARTBEAT_SEVERITY] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
 export const CATEGORIES = [
   'slo',
   'availability',

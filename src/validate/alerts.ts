@@ -7,10 +7,12 @@
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import {
+  ALERT_SEVERITIES,
   burnAlertName,
   CATEGORIES,
   type Category,
   type DashboardKind,
+  HEARTBEAT_SEVERITY,
   LABEL,
   noDataAlertName,
   SEVERITIES,
@@ -104,11 +106,11 @@ const alertShape = shapeOf<AlertSpec & { readonly kind: typeof ALERT_KIND }>()(
   z.strictObject({
     kind: z.literal(ALERT_KIND),
     name: z.string({ error: required('name: a CamelCase alert name,') }),
-    severity: z.enum(SEVERITIES, {
+    severity: z.enum(ALERT_SEVERITIES, {
       error: (issue) =>
         issue.input === undefined
-          ? `severity is required: one of ${SEVERITIES.join(', ')}`
-          : `unknown tier ${JSON.stringify(issue.input)}; expected one of ${SEVERITIES.join(', ')}`,
+          ? `severity is required: one of ${ALERT_SEVERITIES.join(', ')}`
+          : `unknown tier ${JSON.stringify(issue.input)}; expected one of ${ALERT_SEVERITIES.join(', ')}`,
     }),
     category: z.enum(CATEGORIES, {
       error: (issue) =>
@@ -442,6 +444,13 @@ function checkAlert(
     exprs[env.name] = expr;
   }
 
+  if (a.severity === HEARTBEAT_SEVERITY && readsMetrics)
+    report(
+      'alert/severity-none',
+      at('severity'),
+      `severity ${HEARTBEAT_SEVERITY} is for an always-firing heartbeat, but ${a.name} reads metrics`,
+      `no tier route, inhibition or digest takes a ${HEARTBEAT_SEVERITY} alert: give it a tier (critical, warning, info)`,
+    );
   const { firing, healthy } = a.examples;
   const firesWithin = checkDuration(report, at('examples', 'firing', 'firesWithin'), firing.firesWithin, '');
   if (!healthy && readsMetrics)
@@ -532,7 +541,7 @@ function checkAlert(
   };
 }
 
-const severityRank = (s: string): number => (SEVERITIES as readonly string[]).indexOf(s);
+const severityRank = (s: string): number => (ALERT_SEVERITIES as readonly string[]).indexOf(s);
 
 /** Catalog order: service, category (as listed in CATEGORIES), severity, name. */
 export function compareAlerts(a: ResolvedAlert, b: ResolvedAlert): number {

@@ -11,6 +11,7 @@ import { catalogAlertLabels, catalogAlertLinks } from '../../compile/prometheus/
 import { eventExprs } from '../../compile/prometheus/sli.ts';
 import { sloSeriesLabels } from '../../compile/prometheus/slo-rules.ts';
 import {
+  type AlertSeverity,
   burnAlertName,
   DASHBOARD_UID,
   dashboardUrl,
@@ -44,17 +45,19 @@ const render = {
   index: compile(INDEX),
 };
 
-const TIER_MEANING: Readonly<Record<Severity, string>> = {
+const TIER_MEANING: Readonly<Record<AlertSeverity, string>> = {
   critical: 'act now; pages the on-call where the environment pages',
   warning: 'respond within 30 minutes',
   info: 'nobody is interrupted; review on the next working day',
+  none: "a heartbeat for the dead-man's switch, never for a person; kube-prometheus-stack's default inhibit rules (InfoInhibitor) never mute it",
 };
 
-const escalation = (severity: Severity, team: string): string =>
+const escalation = (severity: AlertSeverity, team: string): string =>
   ({
     critical: `Acknowledge the page within 5 minutes. If it is not mitigated within 30 minutes, bring in the ${team} lead and open an incident channel; post updates in #alerts until it resolves.`,
     warning: `Respond within 30 minutes during working hours. If users are affected or it keeps getting worse, page the on-call of ${team} through PagerDuty.`,
     info: `Review it in the daily digest. If it needs work, open a ticket in the ${team} backlog.`,
+    none: `Nobody acts on it while it fires. When the heartbeat monitor reports it missing, treat that as critical: page the on-call of ${team} until alerting works again.`,
   })[severity];
 
 const HEADER = `${GENERATED_HEADER}.`;
