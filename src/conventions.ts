@@ -8,6 +8,8 @@
 export const NO_DATA_FOR_SECONDS = 600;
 export const DEFAULT_SCRAPE_INTERVAL = '30s';
 export const DEFAULT_EVALUATION_INTERVAL = '30s';
+/** Label telling clusters apart in an environment that spans several (`clusters.label`). */
+export const DEFAULT_CLUSTER_LABEL = 'cluster';
 export const DEFAULT_RULE_SELECTOR_LABELS: Readonly<Record<string, string>> = {
   release: 'kube-prometheus-stack',
 };
@@ -260,6 +262,8 @@ export const GRAFANA_SCHEMA_VERSION = 42;
 export const DASHBOARD_VARIABLE = {
   datasource: 'datasource',
   environment: 'environment',
+  /** Only on dashboards of an environment that spans clusters. */
+  cluster: 'cluster',
 } as const;
 
 /**

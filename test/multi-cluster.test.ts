@@ -1,0 +1,197 @@
+/**
+ * Environments spanning several clusters (`clusters`), on the ledger fixture: `live` alerts per
+ * cluster (label `cluster`), `preprod` on the sum of its regions (label `region`). The compiled
+ * rules run under the real promtool with series of two clusters; the dashboards get a cluster
+ * variable their queries filter by; the malaria API, which has no clusters, is unchanged (its
+ * golden files in prometheus-rules.test.ts).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import type { RuleFile } from '../src/compile/prometheus/index.ts';
+import { toYaml } from '../src/emit/index.ts';
+import { buildTree, loadProject } from '../src/index.ts';
+import type { Project } from '../src/model/resolved.ts';
+import { ROOT, tempDir, tool } from './helpers/tools.ts';
+
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'kube-prometheus-stack');
+
+let tree: Map<string, string>;
+/** The same definitions without `clusters`: the control. */
+let unclustered: Map<string, string>;
+let dir: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const { project, diagnostics } = await loadProject({ root: FIXTURE });
+  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  tree = buildTree(project as Project);
+  const p = project as Project;
+  unclustered = buildTree({
+    ...p,
+    services: p.services.map((s) => ({
+      ...s,
+      environments: s.environments.map(({ clusters: _clusters, ...env }) => env),
+    })),
+  });
+  ({ dir, cleanup } = await tempDir('obsgen-clusters-'));
+});
+afterAll(() => cleanup());
+
+const rulesOf = (env: string): RuleFile =>
+  YAML.parse(tree.get(`prometheus/${env}/ledger-api.rules.yaml`) ?? '') as RuleFile;
+
+/** One RPC counter series of the ledger in a namespace and cluster. */
+const rpcs = (namespace: string, clusterLabel: string, cluster: string, code: string, values: string) => ({
+  series: `grpc_server_handled_total{${clusterLabel}="${cluster}",grpc_code="${code}",grpc_method="PostEntry",grpc_service="ledger.Ledger",job="ledger-api",namespace="${namespace}"}`,
+  values,
+});
+
+/** Pages firing at `eval_time`, one sample per distinct value of `by`. */
+const pagesBy = (by: string, environment: string) =>
+  `group by (${by}) (ALERTS{alertname="AvailabilityBudgetBurn",alertstate="firing",environment="${environment}",severity="critical"})`;
+
+async function promtoolTest(
+  env: string,
+  tests: unknown[],
+  from: Map<string, string> = tree,
+): Promise<{ code: number; output: string }> {
+  const tag = from === tree ? 'clusters' : 'unclustered';
+  const rules = join(dir, `${env}-${tag}.rules.yaml`);
+  await writeFile(rules, from.get(`prometheus/${env}/ledger-api.rules.yaml`) ?? '');
+  const file = join(dir, `${env}-${tag}.test.yaml`);
+  await writeFile(file, toYaml({ rule_files: [rules], evaluation_interval: '30s', tests }));
+  const result = await tool('promtool', ['test', 'rules', file]);
+  return { code: result.code, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('recording rules keep the cluster label', () => {
+  it.each([
+    ['live', 'cluster'],
+    ['preprod', 'region'],
+  ])('%s: every rule reading raw series sums by %s', (env, label) => {
+    const raw = rulesOf(env)
+      .groups.flatMap((g) => g.rules)
+      .filter((r) => 'record' in r && /^slo:sli_(bad|total):/.test(r.record));
+    expect(raw.length).toBeGreaterThan(0);
+    for (const rule of raw) {
+      const sums = rule.expr.match(/\b(sum|count) by \(([^)]*)\)/g) ?? [];
+      expect(sums.length, rule.expr).toBeGreaterThan(0);
+      for (const sum of sums) expect(sum, rule.expr).toContain(`(${label}`);
+    }
+  });
+});
+
+const ONE_CLUSTER_DOWN = (ns: string) => ({
+  interval: '1m',
+  input_series: [
+    // eu-1 fails every RPC; us-1, with ten times the traffic, serves them all.
+    rpcs(ns, 'cluster', 'eu-1', 'Unavailable', '0+60x40'),
+    rpcs(ns, 'cluster', 'us-1', 'OK', '0+600x40'),
+  ],
+  promql_expr_test: [
+    {
+      expr: pagesBy('cluster', 'live'),
+      eval_time: '20m',
+      exp_samples: [{ labels: '{cluster="eu-1"}', value: 1 }],
+    },
+  ],
+});
+
+describe('per-cluster burn alerts (live), promtool', () => {
+  it('an outage in one cluster pages for that cluster only, not for the healthy one', async () => {
+    const ns = 'ledger-live';
+    const { code, output } = await promtoolTest('live', [
+      ONE_CLUSTER_DOWN(ns),
+      {
+        ...ONE_CLUSTER_DOWN(ns),
+        promql_expr_test: [
+          // The recorded ratio is per cluster: 100% in eu-1, 0% in us-1.
+          {
+            expr: 'slo:sli_error:ratio_rate280s{slo="availability"}',
+            eval_time: '20m',
+            exp_samples: [
+              {
+                labels:
+                  '{__name__="slo:sli_error:ratio_rate280s",cluster="eu-1",environment="live",service="ledger-api",slo="availability"}',
+                value: 1,
+              },
+              {
+                labels:
+                  '{__name__="slo:sli_error:ratio_rate280s",cluster="us-1",environment="live",service="ledger-api",slo="availability"}',
+                value: 0,
+              },
+            ],
+          },
+        ],
+      },
+      {
+        // Both healthy: no page in either.
+        interval: '1m',
+        input_series: [
+          rpcs(ns, 'cluster', 'eu-1', 'OK', '0+60x40'),
+          rpcs(ns, 'cluster', 'us-1', 'OK', '0+600x40'),
+        ],
+        promql_expr_test: [{ expr: pagesBy('cluster', 'live'), eval_time: '20m', exp_samples: [] }],
+      },
+    ]);
+    expect(output).toContain('SUCCESS');
+    expect(code).toBe(0);
+  });
+});
+
+describe('burn alerts across clusters (preprod, aggregate global), promtool', () => {
+  it('two half-bad regions page as one alert, without a region label', async () => {
+    const ns = 'ledger-preprod';
+    const half = (region: string) => [
+      rpcs(ns, 'region', region, 'Internal', '0+300x40'),
+      rpcs(ns, 'region', region, 'OK', '0+300x40'),
+    ];
+    const { code, output } = await promtoolTest('preprod', [
+      {
+        interval: '1m',
+        input_series: [...half('eu'), ...half('us')],
+        promql_expr_test: [
+          // One page, the regions summed away; the recorded series still keep the region.
+          { expr: pagesBy('region', 'preprod'), eval_time: '20m', exp_samples: [{ labels: '{}', value: 1 }] },
+          {
+            expr: 'count(ALERTS{alertname="AvailabilityBudgetBurn",alertstate="firing",burn_factor="14.4"})',
+            eval_time: '20m',
+            exp_samples: [{ labels: '{}', value: 1 }],
+          },
+          {
+            expr: 'count by (region) (slo:sli_total:rate280s{slo="availability"})',
+            eval_time: '20m',
+            exp_samples: [
+              { labels: '{region="eu"}', value: 1 },
+              { labels: '{region="us"}', value: 1 },
+            ],
+          },
+        ],
+      },
+      {
+        // Weighted by traffic: 10% errors of 1 RPC/s in eu and none of 99 RPC/s in us are 0.1%
+        // of all RPCs, under the 1.44% of the fastest page (an average of the two ratios, 5%, would page).
+        interval: '1m',
+        input_series: [
+          rpcs(ns, 'region', 'eu', 'Internal', '0+6x40'),
+          rpcs(ns, 'region', 'eu', 'OK', '0+54x40'),
+          rpcs(ns, 'region', 'us', 'OK', '0+5940x40'),
+        ],
+        promql_expr_test: [{ expr: pagesBy('region', 'preprod'), eval_time: '20m', exp_samples: [] }],
+      },
+    ]);
+    expect(output).toContain('SUCCESS');
+    expect(code).toBe(0);
+  });
+});
+
+describe('the same service without clusters (the control)', () => {
+  it('sums both clusters into one page that names no cluster, so the per-cluster case fails', async () => {
+    const { code, output } = await promtoolTest('live', [ONE_CLUSTER_DOWN('ledger-live')], unclustered);
+    expect(code).toBe(1);
+    expect(output).toContain('exp: {cluster="eu-1"} 1');
+    expect(output).toMatch(/got: \{\} 1/);
+  });
+});
