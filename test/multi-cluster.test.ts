@@ -10,16 +10,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
-import { toYaml } from '../src/emit/index.ts';
+import { type FileTree, toYaml } from '../src/emit/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { ROOT, tempDir, tool } from './helpers/tools.ts';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'kube-prometheus-stack');
 
-let tree: Map<string, string>;
+let tree: FileTree;
 /** The same definitions without `clusters`: the control. */
-let unclustered: Map<string, string>;
+let unclustered: FileTree;
 let dir: string;
 let cleanup: () => Promise<void>;
 
@@ -55,7 +55,7 @@ const pagesBy = (by: string, environment: string) =>
 async function promtoolTest(
   env: string,
   tests: unknown[],
-  from: Map<string, string> = tree,
+  from: FileTree = tree,
 ): Promise<{ code: number; output: string }> {
   const tag = from === tree ? 'clusters' : 'unclustered';
   const rules = join(dir, `${env}-${tag}.rules.yaml`);
