@@ -9,14 +9,17 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { interpolate } from '../src/compile/grafana/index.ts';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
 import { type FileTree, toYaml } from '../src/emit/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
+import { nodesOf, parsePromql } from '../src/promql/index.ts';
 import { ROOT, tempDir, tool } from './helpers/tools.ts';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'kube-prometheus-stack');
 
+let project: Project;
 let tree: FileTree;
 /** The same definitions without `clusters`: the control. */
 let unclustered: FileTree;
@@ -24,10 +27,11 @@ let dir: string;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  const { project, diagnostics } = await loadProject({ root: FIXTURE });
-  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  tree = buildTree(project as Project);
-  const p = project as Project;
+  const loaded = await loadProject({ root: FIXTURE });
+  expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  project = loaded.project as Project;
+  tree = buildTree(project);
+  const p = project;
   unclustered = buildTree({
     ...p,
     services: p.services.map((s) => ({
@@ -193,5 +197,72 @@ describe('the same service without clusters (the control)', () => {
     expect(code).toBe(1);
     expect(output).toContain('exp: {cluster="eu-1"} 1');
     expect(output).toMatch(/got: \{\} 1/);
+  });
+});
+
+interface DashboardJson {
+  uid: string;
+  templating: {
+    list: { name: string; type: string; query?: string; includeAll?: boolean; allValue?: string }[];
+  };
+  panels: { title: string; targets?: { expr: string }[] }[];
+}
+
+const dashboardsOf = (files: FileTree, env: string): DashboardJson[] =>
+  [...files]
+    .filter(([path]) => path.startsWith(`grafana/${env}/`))
+    .map(([, text]) => JSON.parse(text) as DashboardJson);
+
+describe('dashboards of an environment spanning clusters', () => {
+  it.each([
+    ['live', 'cluster', true],
+    ['preprod', 'region', false],
+  ])(
+    '%s: a %s variable from an SLI metric, and every query filters by it',
+    (env, label, alertsPerCluster) => {
+      const svc = project.services[0];
+      const environment = svc?.environments.find((e) => e.name === env);
+      if (!svc || !environment) throw new Error(`no ${env}`);
+      const dashboards = dashboardsOf(tree, env);
+      // SLO overview, two SLO details, the business dashboard.
+      expect(dashboards.map((d) => d.uid).sort()).toEqual([
+        `ledger-api-${env}-business`,
+        `ledger-api-${env}-slo-availability`,
+        `ledger-api-${env}-slo-uptime`,
+        `ledger-api-${env}-slos`,
+      ]);
+      for (const dashboard of dashboards) {
+        const variable = dashboard.templating.list.find((v) => v.name === 'cluster');
+        expect(variable, dashboard.uid).toMatchObject({
+          type: 'query',
+          query: `label_values(grpc_server_handled_total{job="ledger-api",namespace="\${environment}"}, ${label})`,
+          includeAll: true,
+          allValue: '.*',
+        });
+        for (const panel of dashboard.panels)
+          for (const target of panel.targets ?? []) {
+            const parsed = parsePromql(interpolate(target.expr, svc, environment));
+            if (!parsed.ok) throw new Error(`${dashboard.uid} ${panel.title}: ${target.expr}`);
+            for (const { node } of nodesOf(parsed.root, 'selector')) {
+              // Alerts on the sum across clusters carry no cluster label to filter by.
+              if (node.name === 'ALERTS' && !alertsPerCluster) continue;
+              expect(
+                node.matchers.some((m) => m.label === label && m.op === '=~'),
+                `${dashboard.uid} / ${panel.title}: ${target.expr}`,
+              ).toBe(true);
+            }
+            if (alertsPerCluster || !target.expr.startsWith('ALERTS'))
+              expect(target.expr).toContain(`${label}=~"$cluster"`);
+          }
+      }
+    },
+  );
+
+  it('without clusters: no cluster variable and no cluster matcher', () => {
+    for (const dashboard of dashboardsOf(unclustered, 'live')) {
+      expect(dashboard.templating.list.map((v) => v.name)).toEqual(['datasource', 'environment']);
+      for (const panel of dashboard.panels)
+        for (const target of panel.targets ?? []) expect(target.expr).not.toContain('$cluster');
+    }
   });
 });
