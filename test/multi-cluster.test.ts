@@ -15,6 +15,8 @@ import { type FileTree, toYaml } from '../src/emit/index.ts';
 import { buildTree, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { nodesOf, parsePromql } from '../src/promql/index.ts';
+import { validateService } from '../src/validate/service.ts';
+import ledger from './fixtures/kube-prometheus-stack/slos/ledger-api.ts';
 import { ROOT, tempDir, tool } from './helpers/tools.ts';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'kube-prometheus-stack');
@@ -264,5 +266,35 @@ describe('dashboards of an environment spanning clusters', () => {
       for (const panel of dashboard.panels)
         for (const target of panel.targets ?? []) expect(target.expr).not.toContain('$cluster');
     }
+  });
+});
+
+describe('validation of clusters', () => {
+  const withClusters = (env: Record<string, unknown>) => {
+    const svc = ledger as unknown as { environments: Record<string, unknown>[] };
+    const value = { ...svc, environments: [{ ...svc.environments[1], ...env }] };
+    return validateService({ file: 'slos/ledger-api.ts', exportName: 'default', value }).diagnostics.map(
+      (d) => `${d.code} ${d.path.join('.')}: ${d.message}`,
+    );
+  };
+
+  it('accepts the fixture settings and the default label', () => {
+    expect(withClusters({ clusters: {} })).toEqual([]);
+    expect(withClusters({ clusters: { label: 'k8s_cluster', aggregate: 'global' } })).toEqual([]);
+  });
+
+  it('names the field of a bad label, a label obsgen owns, a pinned cluster and an unknown mode', () => {
+    expect(withClusters({ clusters: { label: 'k8s-cluster' } })).toEqual([
+      'label/name environments.live.clusters.label: "k8s-cluster" is not a valid label name',
+    ]);
+    expect(withClusters({ clusters: { label: 'namespace' } })).toEqual([
+      'env/cluster-label environments.live.clusters.label: "namespace" is a label obsgen sets itself, not one that tells clusters apart',
+    ]);
+    expect(withClusters({ clusters: {}, selectorLabels: { cluster: 'eu-1' } })).toEqual([
+      'env/cluster-pinned environments.live.selectorLabels.cluster: selectorLabels pins cluster="eu-1", but clusters says the environment spans several',
+    ]);
+    expect(withClusters({ clusters: { aggregate: 'average' } })[0]).toMatch(
+      /^schema\/invalid-value live\.clusters\.aggregate: /,
+    );
   });
 });
