@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { interpolate } from '../src/compile/grafana/index.ts';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
 import { type FileTree, toYaml } from '../src/emit/index.ts';
-import { buildTree, loadProject } from '../src/index.ts';
+import { buildTree, explain, formatExplain, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { nodesOf, parsePromql } from '../src/promql/index.ts';
 import { validateService } from '../src/validate/service.ts';
@@ -295,6 +295,34 @@ describe('validation of clusters', () => {
     ]);
     expect(withClusters({ clusters: { aggregate: 'average' } })[0]).toMatch(
       /^schema\/invalid-value live\.clusters\.aggregate: /,
+    );
+  });
+});
+
+describe('runbooks and explain say how an environment spanning clusters alerts', () => {
+  it('the burn runbook notes it per environment, with per-cluster SLI queries', () => {
+    const runbook = tree.get('runbooks/ledger-api/AvailabilityBudgetBurn.md') ?? '';
+    expect(runbook).toContain(
+      "Spans several clusters (label `cluster`): burn alerts fire per cluster: the alert's `cluster` label names the cluster burning",
+    );
+    expect(runbook).toContain(
+      'Spans several clusters (label `region`): burn alerts fire on the events of all clusters together',
+    );
+    expect(runbook).toContain(
+      'sum by (cluster) (rate(grpc_server_handled_total{job="ledger-api",namespace="ledger-live"}',
+    );
+    expect(unclustered.get('runbooks/ledger-api/AvailabilityBudgetBurn.md')).not.toContain(
+      'Spans several clusters',
+    );
+  });
+
+  it('explain rows carry the mode and the table title says it', () => {
+    const rows = explain(project, { slo: 'availability' });
+    expect(
+      new Set(rows.map((r) => `${r.environment} ${r.clusters?.aggregate} ${r.clusters?.label}`)),
+    ).toEqual(new Set(['preprod global region', 'live per-cluster cluster']));
+    expect(formatExplain(rows)).toContain(
+      'alerts per cluster (label cluster): a total outage of one cluster',
     );
   });
 });

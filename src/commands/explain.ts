@@ -1,6 +1,7 @@
 /** `obsgen explain`: the burn-rate table of every SLO, from the same math the rules use. */
 import { burnAlertName } from '../conventions.ts';
 import type { Project } from '../model/resolved.ts';
+import { alertsAcrossClusters, clusterLabelOf, type Environment } from '../model/service.ts';
 import { formatPercent, formatRational, formatSeconds, humanizeSeconds } from '../model/units.ts';
 import { explainPairs } from '../model/windows.ts';
 
@@ -27,6 +28,12 @@ export interface ExplainRow {
   readonly firesAfterSeconds: number | null;
   /** Share of the period's budget spent by then, as a fraction. */
   readonly budgetSpent: number | null;
+  /**
+   * Where the alert looks in an environment spanning clusters: `per-cluster` (each cluster's own
+   * ratio; the outage figures are of one cluster) or `global` (all clusters' events together; an
+   * outage of one cluster of several weighs by its share of the traffic). Absent without clusters.
+   */
+  readonly clusters?: { readonly label: string; readonly aggregate: 'per-cluster' | 'global' };
 }
 
 export interface ExplainOptions {
@@ -41,6 +48,12 @@ export interface ExplainOptions {
 /** Whether an SLO is the one `--slo` names (`latency` or `malaria-predictor-api/latency`). */
 const sloMatches = (wanted: string | undefined, service: string, slo: string): boolean =>
   wanted === undefined || wanted === slo || wanted === `${service}/${slo}`;
+
+const clustersOf = (env: Environment): Pick<ExplainRow, 'clusters'> => {
+  const label = clusterLabelOf(env);
+  if (label === undefined) return {};
+  return { clusters: { label, aggregate: alertsAcrossClusters(env) ? 'global' : 'per-cluster' } };
+};
 
 /** One row per SLO, environment and window pair. */
 export function explain(project: Project, options: ExplainOptions = {}): ExplainRow[] {
@@ -72,6 +85,7 @@ export function explain(project: Project, options: ExplainOptions = {}): Explain
                 conditionAfterSeconds: row.conditionSeconds ?? null,
                 firesAfterSeconds: row.firesAfterSeconds ?? null,
                 budgetSpent: row.budgetSpent === undefined ? null : Number(row.budgetSpent.toFixed(6)),
+                ...clustersOf(env),
               })),
             ),
         ),
@@ -88,7 +102,12 @@ const pad = (cells: string[], widths: number[]): string =>
 export function formatExplain(rows: readonly ExplainRow[]): string {
   const blocks = new Map<string, ExplainRow[]>();
   for (const row of rows) {
-    const key = `${row.service} / ${row.environment} / ${row.slo}  (objective ${row.objective} over ${row.period})`;
+    const clusters = row.clusters
+      ? row.clusters.aggregate === 'global'
+        ? `; alerts on all clusters together (${row.clusters.label} summed away): a total outage of every cluster`
+        : `; alerts per cluster (label ${row.clusters.label}): a total outage of one cluster`
+      : '';
+    const key = `${row.service} / ${row.environment} / ${row.slo}  (objective ${row.objective} over ${row.period}${clusters})`;
     blocks.set(key, [...(blocks.get(key) ?? []), row]);
   }
   const head = [

@@ -24,7 +24,12 @@ import {
   type Severity,
 } from '../../conventions.ts';
 import type { ResolvedAlert, ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
-import type { Environment } from '../../model/service.ts';
+import {
+  alertsAcrossClusters,
+  clusterLabelOf,
+  type Environment,
+  recordedLabels,
+} from '../../model/service.ts';
 import {
   formatNumber,
   formatPercent,
@@ -138,6 +143,7 @@ function sloEnvironments(
   return svc.environments.map((env) => ({
     name: env.name,
     namespace: env.namespace,
+    ...clustersNote(env),
     expr: queries(env).join('\n\n'),
     dashboardUrl: dashboardUrl(
       env.grafanaBaseUrl,
@@ -155,9 +161,26 @@ function sloEnvironments(
   }));
 }
 
-/** The raw SLI queries over the base window, labelled as comments. */
+/** How an SLO's alerts read an environment that spans clusters; nothing for one cluster. */
+function clustersNote(env: Environment): { clusters?: string } {
+  const label = clusterLabelOf(env);
+  if (label === undefined) return {};
+  const how = alertsAcrossClusters(env)
+    ? `burn alerts fire on the events of all clusters together (\`${label}\` summed away); the queries below keep \`${label}\`, to show which clusters contribute`
+    : `burn alerts fire per cluster: the alert's \`${label}\` label names the cluster burning, and the queries below keep it`;
+  return {
+    clusters: `Spans several clusters (label \`${label}\`): ${how}. The no-data alert fires only when no cluster reports.`,
+  };
+}
+
+/** The raw SLI queries over the base window, labelled as comments (per cluster where it spans several). */
 function sliQueries(svc: ResolvedService, slo: ResolvedSlo, env: Environment): string[] {
-  const events = eventExprs(svc, slo, env, formatSeconds(slo.baseWindow));
+  const events = eventExprs(
+    svc,
+    { ...slo, groupBy: recordedLabels(slo.groupBy, env) },
+    env,
+    formatSeconds(slo.baseWindow),
+  );
   return [`# bad events\n${events.bad}`, `# all events\n${events.total}`];
 }
 
