@@ -29,7 +29,14 @@ import {
   type ExpectedAlert,
   type FiringExample,
 } from '../model/alert.ts';
-import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
+import {
+  type Diagnostic,
+  type Path,
+  type Report,
+  reporter,
+  reportIssues,
+  warningAt,
+} from '../model/diagnostic.ts';
 import type { Matchers, Metric, Selector } from '../model/metrics.ts';
 import type { ResolvedAlert, ResolvedService } from '../model/resolved.ts';
 import type { Duration } from '../model/units.ts';
@@ -623,6 +630,18 @@ export function validateAlerts(
         hint: 'alerts of one family must be split by the same labels, or inhibition cannot pair them',
       });
   }
+  // kube-prometheus-stack's InfoInhibitor mutes the severity=info alerts of a healthy namespace.
+  for (const alert of resolved)
+    if (alert.severity === 'info' && alert.examples.healthy === undefined)
+      diagnostics.push(
+        warningAt(
+          alert.file,
+          [alert.name, 'severity'],
+          'alert/heartbeat-severity',
+          `${alert.name} always fires, at severity info: kube-prometheus-stack's default InfoInhibitor mutes info alerts of a namespace while nothing worse fires there, so this heartbeat goes quiet exactly when all is well`,
+          `set severity: '${HEARTBEAT_SEVERITY}', as kube-prometheus labels its Watchdog`,
+        ),
+      );
   resolved.sort(compareAlerts);
   return { diagnostics, alerts: resolved };
 }
