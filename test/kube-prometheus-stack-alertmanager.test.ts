@@ -3,7 +3,8 @@
  * Alertmanager: the chart's inhibit rules (InfoInhibitor mutes severity=info per namespace) merged
  * into the generated configuration, receivers pointed at a local sink. The heartbeat keeps
  * notifying its receiver while InfoInhibitor fires; the same alert at severity info is muted, which
- * is what the chart did to it before.
+ * is what the chart did to it before. The route checks (in process and amtool) report a heartbeat
+ * that no route takes, since no tier route matches severity none.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,8 +20,9 @@ import {
 } from '../src/compile/alertmanager/index.ts';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
 import { toYaml } from '../src/emit/index.ts';
-import { buildTree, loadProject } from '../src/index.ts';
+import { buildTree, lintDocuments, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
+import { build } from '../src/pipeline.ts';
 import {
   type AlertStatus,
   type RunningAlertmanager,
@@ -137,5 +139,35 @@ describe('the heartbeat under kube-prometheus-stack default inhibit rules (real 
     });
     expect(notified(sink.notifications(), c.receiver, heartbeat)).toBe(true);
     expect(sink.notifications().some((n) => n.alerts.some((a) => a.labels.copy === asInfo.copy))).toBe(false);
+  });
+});
+
+describe('the route checks and the heartbeat at severity none', () => {
+  it('report a heartbeat no route takes (no tier route matches none), in process and with amtool', async () => {
+    const { project } = await loadProject({ root: FIXTURE });
+    const p = project as Project;
+    // The ledger's routing without its first route, the heartbeat's.
+    const services = p.services.map((s) => ({
+      ...s,
+      environments: s.environments.map((env) =>
+        env.alerting ? { ...env, alerting: { ...env.alerting, routes: env.alerting.routes.slice(1) } } : env,
+      ),
+    }));
+    const unrouted = { ...p, services };
+    const { documents } = build(unrouted);
+    for (const check of ['alertmanager-routes', 'alertmanager-routes-amtool']) {
+      const result = await lintDocuments(unrouted, documents, [check]);
+      expect(result.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual([
+        'routing/unrouted: in live, none alerts (alerts DeadMansSwitch) match no route and would fall through to the default receiver ledger-chat',
+        'routing/unrouted: in preprod, none alerts (alerts DeadMansSwitch) match no route and would fall through to the default receiver ledger-chat',
+      ]);
+      expect(result.diagnostics[0]?.hint).toContain('route the heartbeat by its alertname');
+    }
+    // As defined, it reaches the heartbeat receiver in both environments.
+    const clean = await lintDocuments(p, build(p).documents, [
+      'alertmanager-routes',
+      'alertmanager-routes-amtool',
+    ]);
+    expect(clean.diagnostics).toEqual([]);
   });
 });
