@@ -17,6 +17,7 @@ import type { Project } from '../src/model/resolved.ts';
 import { nodesOf, parsePromql } from '../src/promql/index.ts';
 import { validateService } from '../src/validate/service.ts';
 import ledger from './fixtures/kube-prometheus-stack/slos/ledger-api.ts';
+import { type GrafanaDashboard, grafanaValidators, schemaProblems } from './helpers/grafana.ts';
 import { ROOT, tempDir, tool } from './helpers/tools.ts';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'kube-prometheus-stack');
@@ -259,6 +260,47 @@ describe('dashboards of an environment spanning clusters', () => {
       }
     },
   );
+
+  it('with one cluster chosen, every SLO panel query returns that cluster only (promtool)', async () => {
+    const svc = project.services[0];
+    const environment = svc?.environments.find((e) => e.name === 'live');
+    if (!svc || !environment) throw new Error('no live');
+    const queries = dashboardsOf(tree, 'live')
+      .filter((d) => d.uid.includes('-slo'))
+      .flatMap((d) => d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)));
+    expect(queries.length).toBeGreaterThan(10);
+    // Grafana sends the chosen value in place of $cluster.
+    const chosen = (expr: string) => interpolate(expr.replaceAll('"$cluster"', '"eu-1"'), svc, environment);
+    const { code, output } = await promtoolTest('live', [
+      {
+        ...ONE_CLUSTER_DOWN('ledger-live'),
+        input_series: [
+          ...ONE_CLUSTER_DOWN('ledger-live').input_series,
+          // The uptime SLO's probe, in both clusters.
+          ...['eu-1', 'us-1'].map((cluster) => ({
+            series: `probe_success{cluster="${cluster}",instance="https://ledger.example.com/healthz",job="blackbox",namespace="ledger-live"}`,
+            values: '1x40',
+          })),
+        ],
+        promql_expr_test: queries.map((expr) => ({
+          expr: `group by (cluster) (${chosen(expr)})`,
+          eval_time: '20m',
+          exp_samples: [{ labels: '{cluster="eu-1"}', value: 1 }],
+        })),
+      },
+    ]);
+    expect(output).toContain('SUCCESS');
+    expect(code).toBe(0);
+  });
+
+  it('validate against the dashboard, panel and query schemas, cluster variable included', () => {
+    const validators = grafanaValidators();
+    for (const env of ['live', 'preprod'])
+      for (const dashboard of dashboardsOf(tree, env))
+        expect(schemaProblems(validators, dashboard as unknown as GrafanaDashboard), dashboard.uid).toEqual(
+          [],
+        );
+  });
 
   it('without clusters: no cluster variable and no cluster matcher', () => {
     for (const dashboard of dashboardsOf(unclustered, 'live')) {
