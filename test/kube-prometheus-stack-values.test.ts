@@ -73,7 +73,7 @@ function selects(selector: LabelSelector, labels: Readonly<Record<string, string
         return value === undefined || !(e.values ?? []).includes(value);
       case 'Exists':
         return value !== undefined;
-      case 'DoesNotExist':
+      default:
         return value === undefined;
     }
   });
