@@ -1,6 +1,9 @@
 /**
  * The Watchdog: always firing. Its receiver (a heartbeat monitor) raises the alarm when the
  * notifications stop, which catches a dead Prometheus, broken rule loading or a broken Alertmanager.
+ * Severity `none`, as kube-prometheus labels its own Watchdog: kube-prometheus-stack's default
+ * inhibit rules mute `severity="info"` alerts of a namespace while its InfoInhibitor fires (that
+ * is, while the namespace is healthy), which would silence a heartbeat at severity info.
  */
 
 import { defineAlert } from 'obsgen';
@@ -8,7 +11,7 @@ import api from '../slos/malaria-predictor-api.ts';
 
 export const watchdog = defineAlert({
   name: 'Watchdog',
-  severity: 'info',
+  severity: 'none',
   category: 'infrastructure',
   service: api.name,
   for: '0s',

@@ -8,6 +8,8 @@
 export const NO_DATA_FOR_SECONDS = 600;
 export const DEFAULT_SCRAPE_INTERVAL = '30s';
 export const DEFAULT_EVALUATION_INTERVAL = '30s';
+/** Label telling clusters apart in an environment that spans several (`clusters.label`). */
+export const DEFAULT_CLUSTER_LABEL = 'cluster';
 export const DEFAULT_RULE_SELECTOR_LABELS: Readonly<Record<string, string>> = {
   release: 'kube-prometheus-stack',
 };
@@ -43,6 +45,18 @@ export const LABEL = {
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * Severity of an alert meant for no human: the always-firing heartbeat (Watchdog), which only a
+ * dead-man's-switch receiver reads. kube-prometheus and kube-prometheus-stack label their Watchdog
+ * and InfoInhibitor so; their default inhibit rules (critical mutes warning|info, InfoInhibitor
+ * mutes info per namespace) never take it as a target, so the heartbeat keeps sounding while the
+ * namespace is quiet. No tier route, family inhibition or digest matches it.
+ */
+export const HEARTBEAT_SEVERITY = 'none';
+/** What an alert's `severity` label may be: a tier, or the heartbeat's `none`. */
+export const ALERT_SEVERITIES = [...SEVERITIES, HEARTBEAT_SEVERITY] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export const CATEGORIES = [
   'slo',
@@ -248,6 +262,8 @@ export const GRAFANA_SCHEMA_VERSION = 42;
 export const DASHBOARD_VARIABLE = {
   datasource: 'datasource',
   environment: 'environment',
+  /** Only on dashboards of an environment that spans clusters. */
+  cluster: 'cluster',
 } as const;
 
 /**

@@ -134,6 +134,40 @@ describe('alert validation', () => {
     ]);
   });
 
+  it('keeps severity none for an always-firing heartbeat', () => {
+    const { healthy: _healthy, ...firingOnly } = good.examples;
+    const heartbeat = {
+      severity: 'none',
+      for: '0s',
+      groupBy: [],
+      expr: () => 'vector(1)',
+      description: 'Always.',
+      examples: { firing: { series: [], firesWithin: '1m' } },
+    };
+    expect(check(heartbeat, 'alerts/watchdog.ts')).toEqual([]);
+    // At severity info kube-prometheus-stack's InfoInhibitor would mute it: a warning, not an error.
+    const asInfo = validateAlerts(
+      [
+        {
+          file: 'alerts/watchdog.ts',
+          exportName: 'x',
+          value: defineAlert({ ...good, ...heartbeat, severity: 'info' } as AlertSpec),
+        },
+      ],
+      project.services,
+    );
+    expect(asInfo.alerts.map((a) => a.name)).toEqual(['SourceStale']);
+    expect(asInfo.diagnostics.map((d) => `${d.severity} ${d.code} ${d.path.join('.')}`)).toEqual([
+      'warning alert/heartbeat-severity SourceStale.severity',
+    ]);
+    expect(check({ severity: 'none', examples: firingOnly }, 'alerts/watchdog.ts')).toContain(
+      'alert/severity-none SourceStale.severity: severity none is for an always-firing heartbeat, but SourceStale reads metrics',
+    );
+    expect(check({ severity: 'page' })).toEqual([
+      'alert/unknown-tier SourceStale.severity: unknown tier "page"; expected one of critical, warning, info, none',
+    ]);
+  });
+
   it('reports duplicate names, SLO name clashes and families split by different labels', () => {
     const a = defineAlert({ ...good });
     const b = defineAlert({ ...good, name: 'AvailabilityBudgetBurn' });

@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import { type AlertmanagerConfig, type AmRoute, routeReceivers } from '../compile/alertmanager/index.ts';
 import { isAlertingRule } from '../compile/prometheus/index.ts';
-import { CATEGORIES, LABEL, SEVERITIES } from '../conventions.ts';
+import { CATEGORIES, HEARTBEAT_SEVERITY, LABEL, SEVERITIES } from '../conventions.ts';
 import { toYaml, writeFiles } from '../emit/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { fullMatch, labelRegexProblem } from '../promql/index.ts';
@@ -237,7 +237,10 @@ async function routeFindings(ctx: LintContext, resolve: Resolver): Promise<Diagn
         file,
         path: ['routes'],
         message: `in ${env}, ${severity} alerts (${what}) match no route and would fall through to the default receiver ${config.route.receiver}`,
-        hint: `add a route for severity=${severity}; a deliberate catch-all is a route without matchers`,
+        hint:
+          severity === HEARTBEAT_SEVERITY
+            ? "route the heartbeat by its alertname to the dead-man's-switch receiver, first in the tree"
+            : `add a route for severity=${severity}; a deliberate catch-all is a route without matchers`,
       });
     }
   }

@@ -17,12 +17,21 @@ import type { FileTree } from '../emit/index.ts';
 import { type Document, writeFiles } from '../emit/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Project, ResolvedService } from '../model/resolved.ts';
-import type { Environment } from '../model/service.ts';
+import { clusterLabelOf, type Environment } from '../model/service.ts';
 import { formatSeconds } from '../model/units.ts';
 import { type Parsed, parsePromql } from '../promql/index.ts';
 import { onExitSync } from '../runtime/process.ts';
 import { type PanelQuery, panelQueries } from './dashboard-queries.ts';
 import { type SeriesCatalog, seriesCatalog } from './series.ts';
+
+/**
+ * Labels every raw series of an environment carries beyond the metric contract: the labels its
+ * selectors pin (`selectorLabels`) and its cluster label, both external labels of the clusters.
+ */
+const environmentLabels = (env: Environment): string[] => {
+  const cluster = clusterLabelOf(env);
+  return [...Object.keys(env.selectorLabels ?? {}), ...(cluster === undefined ? [] : [cluster])];
+};
 
 /** A place in the definitions: file and field path. */
 export interface Origin {
@@ -228,7 +237,12 @@ export function lintContext(options: {
       const key = `${svc.name}\u0000${env.name}`;
       let catalog = catalogs.get(key);
       if (!catalog) {
-        catalog = seriesCatalog(svc.metrics, svc.name, environmentRuleFiles(documents, env));
+        catalog = seriesCatalog(
+          svc.metrics,
+          svc.name,
+          environmentRuleFiles(documents, env),
+          environmentLabels(env),
+        );
         catalogs.set(key, catalog);
       }
       return catalog;

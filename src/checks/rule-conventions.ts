@@ -5,7 +5,7 @@
  * `level:metric:operations` recording rule names, and `for` within the bounds of its tier.
  */
 import { isAlertingRule } from '../compile/prometheus/index.ts';
-import { CATEGORIES, LABEL, SEVERITIES, type Severity } from '../conventions.ts';
+import { ALERT_SEVERITIES, type AlertSeverity, CATEGORIES, LABEL } from '../conventions.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { formatSeconds } from '../model/units.ts';
 import { durationOf, isConstantValued } from '../promql/index.ts';
@@ -19,11 +19,13 @@ import { type LintContext, placeRuleFindings, type RuleFinding, type RuleRef } f
  * go out in a daily digest, so a day is their longest useful wait.
  */
 const FOR_BOUNDS: Readonly<
-  Record<Severity, { readonly oneEvaluation: boolean; readonly maxSeconds: number }>
+  Record<AlertSeverity, { readonly oneEvaluation: boolean; readonly maxSeconds: number }>
 > = {
   critical: { oneEvaluation: true, maxSeconds: 15 * 60 },
   warning: { oneEvaluation: true, maxSeconds: 4 * 3_600 },
   info: { oneEvaluation: false, maxSeconds: 86_400 },
+  // The heartbeat fires from the first evaluation: waiting only delays the dead-man's switch.
+  none: { oneEvaluation: false, maxSeconds: 0 },
 };
 
 /** Recording rule names, `level:metric:operations` (three non-empty parts). */
@@ -77,12 +79,12 @@ function alertFindings(ref: RuleRef, intervalSeconds: number | undefined): RuleF
         'every alert carries severity, category, service and environment (and slo on SLO alerts)',
       );
   const severity = labels[LABEL.severity];
-  if (severity !== undefined && !(SEVERITIES as readonly string[]).includes(severity))
+  if (severity !== undefined && !(ALERT_SEVERITIES as readonly string[]).includes(severity))
     add(
       'conventions/severity',
       ['labels', LABEL.severity],
       `severity ${JSON.stringify(severity)} is not a tier`,
-      `use one of ${SEVERITIES.join(', ')}`,
+      `use one of ${ALERT_SEVERITIES.join(', ')}`,
     );
   const category = labels[LABEL.category];
   if (category !== undefined && !(CATEGORIES as readonly string[]).includes(category))
@@ -135,8 +137,8 @@ function alertFindings(ref: RuleRef, intervalSeconds: number | undefined): RuleF
       'the description is not templated, so notifications cannot show the value that fired',
       'show the value and the labels: {{ $value | humanize }}, {{ $labels.<name> }}',
     );
-  if (severity !== undefined && (SEVERITIES as readonly string[]).includes(severity)) {
-    const bounds = FOR_BOUNDS[severity as Severity];
+  if (severity !== undefined && (ALERT_SEVERITIES as readonly string[]).includes(severity)) {
+    const bounds = FOR_BOUNDS[severity as AlertSeverity];
     const forSeconds = rule.for === undefined ? 0 : (durationOf(rule.for) ?? 0);
     const min = bounds.oneEvaluation ? (intervalSeconds ?? 0) : 0;
     if (forSeconds > bounds.maxSeconds)
@@ -144,9 +146,11 @@ function alertFindings(ref: RuleRef, intervalSeconds: number | undefined): RuleF
         'conventions/for-bounds',
         ['for'],
         `for ${rule.for} is above the ${formatSeconds(bounds.maxSeconds)} bound of ${severity} alerts`,
-        severity === 'info'
-          ? 'an info alert waits at most a day'
-          : `alert sooner, or make it a ${severity === 'critical' ? 'warning' : 'info'} alert`,
+        severity === 'none'
+          ? 'a heartbeat fires at once: for 0s'
+          : severity === 'info'
+            ? 'an info alert waits at most a day'
+            : `alert sooner, or make it a ${severity === 'critical' ? 'warning' : 'info'} alert`,
       );
     else if (forSeconds < min || (bounds.oneEvaluation && forSeconds === 0))
       add(

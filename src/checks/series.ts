@@ -28,11 +28,18 @@ export interface SeriesCatalog {
   readonly service: string;
 }
 
-/** Series a contract's metrics expose: histograms as _bucket/_count/_sum, summaries with _count/_sum. */
-export function contractSeries(metrics: MetricContract): SeriesInfo[] {
+/**
+ * Series a contract's metrics expose: histograms as _bucket/_count/_sum, summaries with
+ * _count/_sum. `environmentLabels` are carried by every series of the environment besides the
+ * declared ones (external labels: its `selectorLabels`, its cluster label).
+ */
+export function contractSeries(
+  metrics: MetricContract,
+  environmentLabels: readonly string[] = [],
+): SeriesInfo[] {
   const out: SeriesInfo[] = [];
   for (const m of Object.values(metrics)) {
-    const labels = new Set(m.labels);
+    const labels = new Set([...m.labels, ...environmentLabels]);
     const add = (suffix: string, extra: string[], counter: boolean) =>
       out.push({
         name: `${m.name}${suffix}`,
@@ -67,8 +74,9 @@ export function seriesCatalog(
   metrics: MetricContract,
   service: string,
   ruleFiles: readonly RuleFile[],
+  environmentLabels: readonly string[] = [],
 ): SeriesCatalog {
-  const contract = new Map(contractSeries(metrics).map((s) => [s.name, s]));
+  const contract = new Map(contractSeries(metrics, environmentLabels).map((s) => [s.name, s]));
   const recordings = new Map<string, { expr: string; labels: readonly string[] }[]>();
   const alerts: { expr: string; labels: readonly string[] }[] = [];
   for (const file of ruleFiles)

@@ -1,6 +1,7 @@
 /** `obsgen explain`: the burn-rate table of every SLO, from the same math the rules use. */
 import { burnAlertName } from '../conventions.ts';
 import type { Project, ResolvedService, ResolvedSlo } from '../model/resolved.ts';
+import { alertsAcrossClusters, clusterLabelOf, type Environment } from '../model/service.ts';
 import {
   formatPercent,
   formatPeriod,
@@ -59,6 +60,12 @@ export interface ExplainRow {
     readonly firesAfterSeconds: number | null;
     readonly budgetSpent: number | null;
   };
+  /**
+   * Where the alert looks in an environment spanning clusters: `per-cluster` (each cluster's own
+   * ratio; the outage figures are of one cluster) or `global` (all clusters' events together; an
+   * outage of one cluster of several weighs by its share of the traffic). Absent without clusters.
+   */
+  readonly clusters?: { readonly label: string; readonly aggregate: 'per-cluster' | 'global' };
 }
 
 const windowsText = (pair: WindowPair): string => `${formatSeconds(pair.long)}/${formatSeconds(pair.short)}`;
@@ -119,6 +126,12 @@ export interface ExplainOptions {
 const sloMatches = (wanted: string | undefined, service: string, slo: string): boolean =>
   wanted === undefined || wanted === slo || wanted === `${service}/${slo}`;
 
+const clustersOf = (env: Environment): Pick<ExplainRow, 'clusters'> => {
+  const label = clusterLabelOf(env);
+  if (label === undefined) return {};
+  return { clusters: { label, aggregate: alertsAcrossClusters(env) ? 'global' : 'per-cluster' } };
+};
+
 /** One row per SLO, environment and window pair. */
 export function explain(project: Project, options: ExplainOptions = {}): ExplainRow[] {
   return project.services
@@ -154,6 +167,7 @@ export function explain(project: Project, options: ExplainOptions = {}): Explain
                 conditionAfterSeconds: row.conditionSeconds ?? null,
                 firesAfterSeconds: row.firesAfterSeconds ?? null,
                 budgetSpent: spent(row),
+                ...clustersOf(env),
                 workbook: {
                   windows: reference[i] ? windowsText(reference[i].pair) : '-',
                   firesAfterSeconds: reference[i]?.firesAfterSeconds ?? null,
@@ -178,7 +192,12 @@ const spentText = (share: number | null): string => (share === null ? '-' : `${(
 export function formatExplain(rows: readonly ExplainRow[]): string {
   const blocks = new Map<string, ExplainRow[]>();
   for (const row of rows) {
-    const key = `${row.service} / ${row.environment} / ${row.slo}  (objective ${row.objective} over ${row.period}, ${row.policy} windows)`;
+    const clusters = row.clusters
+      ? row.clusters.aggregate === 'global'
+        ? `; alerts on all clusters together (${row.clusters.label} summed away): a total outage of every cluster`
+        : `; alerts per cluster (label ${row.clusters.label}): a total outage of one cluster`
+      : '';
+    const key = `${row.service} / ${row.environment} / ${row.slo}  (objective ${row.objective} over ${row.period}, ${row.policy} windows${clusters})`;
     blocks.set(key, [...(blocks.get(key) ?? []), row]);
   }
   const head = [

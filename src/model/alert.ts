@@ -3,7 +3,7 @@
  * contract. A definition carries its own proof data (synthetic series on which it must fire, and
  * series on which it must stay silent), from which the promtool unit tests are derived.
  */
-import type { Category, DashboardKind, Severity } from '../conventions.ts';
+import type { AlertSeverity, Category, DashboardKind } from '../conventions.ts';
 import type { Matchers, Metric } from './metrics.ts';
 import type { Environment } from './service.ts';
 import type { Duration } from './units.ts';
@@ -101,8 +101,13 @@ export interface AlertRunbook {
 export interface AlertSpec {
   /** Alert name, CamelCase (`HighErrorRate`); also the runbook's file name. */
   readonly name: string;
-  /** Tier: `critical` pages (in environments that page), `warning` goes to chat, `info` to the daily digest. */
-  readonly severity: Severity;
+  /**
+   * Tier: `critical` pages (in environments that page), `warning` goes to chat, `info` to the
+   * daily digest. `none` is for the always-firing heartbeat only (an expression that reads no
+   * metric, routed by its name to a dead-man's-switch receiver): kube-prometheus' label for its
+   * Watchdog, which kube-prometheus-stack's default inhibit rules never mute.
+   */
+  readonly severity: AlertSeverity;
   /** What the alert is about (the `category` label). */
   readonly category: Category;
   /** Name of the service the alert belongs to (the `service` label); its metric contract is used. */

@@ -51,7 +51,7 @@ export type {
   TimeRangeSpec,
 } from './routing.ts';
 export { defineAlertRouting } from './routing.ts';
-export type { Environment, EnvironmentSpec, Service, ServiceSpec } from './service.ts';
+export type { ClustersSpec, Environment, EnvironmentSpec, Service, ServiceSpec } from './service.ts';
 export { defineEnvironment, defineService } from './service.ts';
 export type {
   ExplicitBurnWindow,

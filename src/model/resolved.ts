@@ -1,4 +1,4 @@
-import type { Category, DashboardKind, Severity } from '../conventions.ts';
+import type { AlertSeverity, Category, DashboardKind } from '../conventions.ts';
 import type { AlertExample, AlertRunbook, FiringExample } from './alert.ts';
 import type { ResolvedDashboards } from './dashboards.ts';
 import type { MetricContract } from './metrics.ts';
@@ -58,7 +58,7 @@ export interface ResolvedService {
 /** A validated catalog alert with defaults applied and its expression rendered per environment. */
 export interface ResolvedAlert {
   readonly name: string;
-  readonly severity: Severity;
+  readonly severity: AlertSeverity;
   readonly category: Category;
   /** Service name. */
   readonly service: string;

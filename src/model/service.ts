@@ -1,3 +1,4 @@
+import { DEFAULT_CLUSTER_LABEL } from '../conventions.ts';
 import type { KubernetesSpec } from './kubernetes.ts';
 import type { MetricContract } from './metrics.ts';
 import type { AlertRouting } from './routing.ts';
@@ -29,6 +30,15 @@ export interface EnvironmentSpec {
   /** How generated/kubernetes/<env>/ is written (dashboard folder, operators' selectors, secrets). @default {} */
   readonly kubernetes?: KubernetesSpec;
   /**
+   * The environment spans several clusters whose series one Prometheus-compatible ruler reads
+   * together (Thanos, Mimir, a federating Prometheus), told apart by a label. With it every SLI
+   * recording rule keeps that label (`sum by (cluster, ...)`), so no two clusters' events are
+   * summed, and every dashboard of the environment gets a `cluster` variable its queries filter
+   * by. @default none: one cluster (or `selectorLabels` pins one), series summed over all the
+   * selectors match
+   */
+  readonly clusters?: ClustersSpec;
+  /**
    * How this environment's alerts reach people: receivers, route tree, time intervals. Without it
    * no Alertmanager configuration is generated for the environment. Paging receivers are used only
    * where `paging` is true. @default none
@@ -36,7 +46,36 @@ export interface EnvironmentSpec {
   readonly alerting?: AlertRouting;
 }
 
+/** How an environment spanning several clusters is evaluated (`EnvironmentSpec.clusters`). */
+export interface ClustersSpec {
+  /** Label naming the cluster on every raw series (an external label, usually). @default 'cluster' */
+  readonly label?: string;
+  /**
+   * Where burn alerts fire. `per-cluster`: one alert per cluster, on that cluster's error ratio,
+   * so an outage in one cluster pages for that cluster only. `global`: one alert on the error
+   * ratio of all clusters together (their bad events over their total), for a service whose users
+   * are served by any cluster; the recorded series still keep the label. @default 'per-cluster'
+   */
+  readonly aggregate?: 'per-cluster' | 'global';
+}
+
 export type Environment = Readonly<EnvironmentSpec>;
+
+/** The cluster label of an environment that spans clusters, else undefined. */
+export const clusterLabelOf = (env: Environment): string | undefined =>
+  env.clusters ? (env.clusters.label ?? DEFAULT_CLUSTER_LABEL) : undefined;
+
+/** Whether burn alerts fire on the sum over all clusters (only with `clusters`). */
+export const alertsAcrossClusters = (env: Environment): boolean => env.clusters?.aggregate === 'global';
+
+/**
+ * Labels an SLO's recorded series keep in an environment: the cluster label (when it spans
+ * clusters), then the SLO's own `groupBy`.
+ */
+export function recordedLabels(groupBy: readonly string[], env: Environment): readonly string[] {
+  const cluster = clusterLabelOf(env);
+  return cluster === undefined ? groupBy : [cluster, ...groupBy.filter((l) => l !== cluster)];
+}
 
 /** Declares an environment. */
 export function defineEnvironment<const E extends EnvironmentSpec>(spec: E): E {

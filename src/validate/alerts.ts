@@ -7,10 +7,12 @@
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import {
+  ALERT_SEVERITIES,
   burnAlertName,
   CATEGORIES,
   type Category,
   type DashboardKind,
+  HEARTBEAT_SEVERITY,
   LABEL,
   noDataAlertName,
   SEVERITIES,
@@ -27,7 +29,14 @@ import {
   type ExpectedAlert,
   type FiringExample,
 } from '../model/alert.ts';
-import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
+import {
+  type Diagnostic,
+  type Path,
+  type Report,
+  reporter,
+  reportIssues,
+  warningAt,
+} from '../model/diagnostic.ts';
 import type { Matchers, Metric, Selector } from '../model/metrics.ts';
 import type { ResolvedAlert, ResolvedService } from '../model/resolved.ts';
 import type { Duration } from '../model/units.ts';
@@ -104,11 +113,11 @@ const alertShape = shapeOf<AlertSpec & { readonly kind: typeof ALERT_KIND }>()(
   z.strictObject({
     kind: z.literal(ALERT_KIND),
     name: z.string({ error: required('name: a CamelCase alert name,') }),
-    severity: z.enum(SEVERITIES, {
+    severity: z.enum(ALERT_SEVERITIES, {
       error: (issue) =>
         issue.input === undefined
-          ? `severity is required: one of ${SEVERITIES.join(', ')}`
-          : `unknown tier ${JSON.stringify(issue.input)}; expected one of ${SEVERITIES.join(', ')}`,
+          ? `severity is required: one of ${ALERT_SEVERITIES.join(', ')}`
+          : `unknown tier ${JSON.stringify(issue.input)}; expected one of ${ALERT_SEVERITIES.join(', ')}`,
     }),
     category: z.enum(CATEGORIES, {
       error: (issue) =>
@@ -442,6 +451,13 @@ function checkAlert(
     exprs[env.name] = expr;
   }
 
+  if (a.severity === HEARTBEAT_SEVERITY && readsMetrics)
+    report(
+      'alert/severity-none',
+      at('severity'),
+      `severity ${HEARTBEAT_SEVERITY} is for an always-firing heartbeat, but ${a.name} reads metrics`,
+      `no tier route, inhibition or digest takes a ${HEARTBEAT_SEVERITY} alert: give it a tier (critical, warning, info)`,
+    );
   const { firing, healthy } = a.examples;
   const firesWithin = checkDuration(report, at('examples', 'firing', 'firesWithin'), firing.firesWithin, '');
   if (!healthy && readsMetrics)
@@ -532,7 +548,7 @@ function checkAlert(
   };
 }
 
-const severityRank = (s: string): number => (SEVERITIES as readonly string[]).indexOf(s);
+const severityRank = (s: string): number => (ALERT_SEVERITIES as readonly string[]).indexOf(s);
 
 /** Catalog order: service, category (as listed in CATEGORIES), severity, name. */
 export function compareAlerts(a: ResolvedAlert, b: ResolvedAlert): number {
@@ -614,6 +630,18 @@ export function validateAlerts(
         hint: 'alerts of one family must be split by the same labels, or inhibition cannot pair them',
       });
   }
+  // kube-prometheus-stack's InfoInhibitor mutes the severity=info alerts of a healthy namespace.
+  for (const alert of resolved)
+    if (alert.severity === 'info' && alert.examples.healthy === undefined)
+      diagnostics.push(
+        warningAt(
+          alert.file,
+          [alert.name, 'severity'],
+          'alert/heartbeat-severity',
+          `${alert.name} always fires, at severity info: kube-prometheus-stack's default InfoInhibitor mutes info alerts of a namespace while nothing worse fires there, so this heartbeat goes quiet exactly when all is well`,
+          `set severity: '${HEARTBEAT_SEVERITY}', as kube-prometheus labels its Watchdog`,
+        ),
+      );
   resolved.sort(compareAlerts);
   return { diagnostics, alerts: resolved };
 }

@@ -5,14 +5,26 @@
  */
 
 import { z } from 'zod';
-import { DEFAULT_EVALUATION_INTERVAL, DEFAULT_SCRAPE_INTERVAL } from '../conventions.ts';
+import {
+  DEFAULT_CLUSTER_LABEL,
+  DEFAULT_EVALUATION_INTERVAL,
+  DEFAULT_SCRAPE_INTERVAL,
+  LABEL,
+} from '../conventions.ts';
 import type { LoadedService } from '../load/loaded.ts';
 import { type Diagnostic, type Path, type Report, reporter, reportIssues } from '../model/diagnostic.ts';
 import type { KubernetesSpec } from '../model/kubernetes.ts';
 import type { Matchers, MatcherValue, Metric, Selector } from '../model/metrics.ts';
 import type { Project, ResolvedService, ResolvedSlo } from '../model/resolved.ts';
 import type { AlertRouting } from '../model/routing.ts';
-import type { defineService, Environment, EnvironmentSpec, SERVICE_KIND, Service } from '../model/service.ts';
+import {
+  clusterLabelOf,
+  type defineService,
+  type Environment,
+  type EnvironmentSpec,
+  type SERVICE_KIND,
+  type Service,
+} from '../model/service.ts';
 import type {
   ExplicitBurnWindow,
   FreshnessSli,
@@ -177,6 +189,12 @@ const environment = shapeOf<EnvironmentSpec>()(
     runbookBaseUrl: z.string(),
     grafanaBaseUrl: z.string(),
     ruleSelectorLabels: strRecord.optional(),
+    clusters: z
+      .strictObject({
+        label: z.string().optional(),
+        aggregate: z.enum(['per-cluster', 'global']).optional(),
+      })
+      .optional(),
     // validateKubernetes (kubernetes.ts) checks it and names the file defining it.
     kubernetes: checkedElsewhere<KubernetesSpec>()(z.unknown()).optional(),
     // validateRouting (routing.ts) checks it and names the file defining it.
@@ -635,6 +653,29 @@ function checkUrl(report: Report, path: Path, text: string): void {
     report('url/scheme', path, `${JSON.stringify(text)} is not an http(s) URL`);
 }
 
+/** Labels obsgen sets on its series and alerts: a cluster label of the same name would be overwritten. */
+const OWN_LABELS: readonly string[] = Object.values(LABEL);
+
+function checkClusters(report: Report, path: Path, env: Environment): void {
+  const label = clusterLabelOf(env);
+  if (label === undefined) return;
+  checkLabelName(report, [...path, 'label'], label);
+  if (OWN_LABELS.includes(label))
+    report(
+      'env/cluster-label',
+      [...path, 'label'],
+      `${JSON.stringify(label)} is a label obsgen sets itself, not one that tells clusters apart`,
+      `name the label your clusters' series carry (an external label such as ${DEFAULT_CLUSTER_LABEL})`,
+    );
+  if (env.selectorLabels?.[label] !== undefined)
+    report(
+      'env/cluster-pinned',
+      ['environments', env.name, 'selectorLabels', label],
+      `selectorLabels pins ${label}=${JSON.stringify(env.selectorLabels[label])}, but clusters says the environment spans several`,
+      `drop one: selectorLabels.${label} for one cluster, or clusters to keep every cluster apart`,
+    );
+}
+
 function checkEnvironment(report: Report, path: Path, env: Environment): void {
   checkName(report, [...path, 'name'], env.name, 'environment name');
   checkUrl(report, [...path, 'runbookBaseUrl'], env.runbookBaseUrl);
@@ -643,6 +684,7 @@ function checkEnvironment(report: Report, path: Path, env: Environment): void {
   if (env.namespace === '') report('env/namespace', [...path, 'namespace'], 'namespace must not be empty');
   checkLabels(report, [...path, 'selectorLabels'], env.selectorLabels);
   checkLabels(report, [...path, 'ruleSelectorLabels'], env.ruleSelectorLabels);
+  checkClusters(report, [...path, 'clusters'], env);
   for (const [key, value] of Object.entries(env.vars ?? {}))
     checkLabelValue(report, [...path, 'vars', key], value);
 }

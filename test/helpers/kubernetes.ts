@@ -243,8 +243,9 @@ export function plainAlertmanagerConfig(
         Object.assign(global, {
           smtp_smarthost: c.smarthost,
           smtp_from: c.from,
-          smtp_auth_username: c.authUsername,
-          smtp_auth_password_file: file(c.authPassword as SecretRef),
+          // A server without login has neither.
+          ...(c.authUsername ? { smtp_auth_username: c.authUsername } : {}),
+          ...(c.authPassword ? { smtp_auth_password_file: file(c.authPassword as SecretRef) } : {}),
           smtp_require_tls: c.requireTLS,
         });
         return {

@@ -57,7 +57,7 @@ export const ROUTING_TABLE: {
   },
   {
     case: 'Watchdog',
-    labels: { alertname: 'Watchdog', severity: 'info', category: 'infrastructure' },
+    labels: { alertname: 'Watchdog', severity: 'none', category: 'infrastructure' },
     staging: 'watchdog',
     production: 'watchdog',
   },

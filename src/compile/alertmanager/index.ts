@@ -13,7 +13,7 @@ import type {
   TimeRangeSpec,
 } from '../../model/routing.ts';
 import { isPagingReceiver } from '../../model/routing.ts';
-import type { Environment } from '../../model/service.ts';
+import { clusterLabelOf, type Environment } from '../../model/service.ts';
 import { fullMatch, quote } from '../../promql/index.ts';
 import { TEMPLATE, useTemplate } from './templates.ts';
 import type { AlertmanagerConfig, AmInhibitRule, AmReceiver, AmRoute, AmTimeRange } from './types.ts';
@@ -168,6 +168,16 @@ const sloScopeLabels = (project: Project): string[] =>
   [...new Set(project.services.flatMap((s) => s.slos.flatMap((slo) => slo.groupBy)))].sort();
 
 /**
+ * Cluster labels of the environments that span clusters: a page in one cluster must not mute a
+ * ticket or warning in another. None without such environments, so their inhibit rules stay as
+ * they were.
+ */
+const clusterScopeLabels = (project: Project): string[] =>
+  [
+    ...new Set(project.services.flatMap((s) => s.environments.flatMap((env) => clusterLabelOf(env) ?? []))),
+  ].sort();
+
+/**
  * Inhibit rules. Family rules: a critical alert mutes warning and info alerts, a warning mutes
  * info alerts, of the same `alert_family`, service and environment (and scope labels). Only alerts
  * that carry a family take part (the catalog's), so one SLO's page cannot mute another SLO's
@@ -175,7 +185,8 @@ const sloScopeLabels = (project: Project): string[] =>
  */
 export function inhibitRules(project: Project): AmInhibitRule[] {
   const family = `${LABEL.alertFamily}=~".+"`;
-  const equal = [LABEL.alertFamily, LABEL.environment, LABEL.service, ...scopeLabels(project)];
+  const clusters = clusterScopeLabels(project);
+  const equal = [LABEL.alertFamily, LABEL.environment, LABEL.service, ...scopeLabels(project), ...clusters];
   const sloEqual = [
     'alertname',
     LABEL.environment,
@@ -184,6 +195,7 @@ export function inhibitRules(project: Project): AmInhibitRule[] {
     ...sloScopeLabels(project).filter(
       (l) => !['alertname', LABEL.environment, LABEL.service, LABEL.slo].includes(l),
     ),
+    ...clusters,
   ];
   return [
     {
@@ -199,7 +211,7 @@ export function inhibitRules(project: Project): AmInhibitRule[] {
     {
       source_matchers: [`${LABEL.category}="slo"`, `${LABEL.severity}="critical"`],
       target_matchers: [`${LABEL.category}="slo"`, `${LABEL.severity}="warning"`],
-      equal: sloEqual,
+      equal: [...new Set(sloEqual)],
     },
   ];
 }

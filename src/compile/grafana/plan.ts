@@ -13,11 +13,17 @@ import {
   DashboardLinkType,
   DatasourceVariableBuilder,
   type Panel,
+  QueryVariableBuilder,
   RowBuilder,
+  VariableRefresh,
+  VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARD_VARIABLE, GENERATED_HEADER, GRAFANA_SCHEMA_VERSION } from '../../conventions.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
-import type { Environment } from '../../model/service.ts';
+import { clusterLabelOf, type Environment } from '../../model/service.ts';
+import { sliSelectors } from '../../model/slo.ts';
+import { DATASOURCE } from './panels.ts';
+import { contractSeries } from './queries.ts';
 
 /** A panel builder the plan numbers: everything but the id is set. */
 export interface NumberedPanel extends cog.Builder<Panel> {
@@ -80,6 +86,45 @@ function environmentVariable(svc: ResolvedService, env: Environment): CustomVari
     .options(options.map((o) => ({ ...o, selected: o.text === env.name })));
 }
 
+/**
+ * The series the cluster variable reads its values from: the first SLI metric of the service (a
+ * ratio's total, a histogram's count), in the environment's namespace, for every cluster.
+ */
+function clusterSource(svc: ResolvedService, env: Environment): string | undefined {
+  const { clusters: _all, ...oneCluster } = env;
+  for (const slo of svc.slos) {
+    const found = sliSelectors(slo.sli).at(-1);
+    if (!found) continue;
+    const [, sel] = found;
+    const name = sel.metric.type === 'histogram' ? `${sel.metric.name}_count` : sel.metric.name;
+    return contractSeries(sel, oneCluster, name);
+  }
+  return undefined;
+}
+
+/**
+ * The cluster variable of an environment that spans clusters: the values of its cluster label on
+ * an SLI metric, several at once or All (`.*`, which also matches series without the label).
+ * Every query of the dashboard matches `<label>=~"$cluster"`.
+ */
+function clusterVariable(svc: ResolvedService, env: Environment): QueryVariableBuilder | undefined {
+  const label = clusterLabelOf(env);
+  if (label === undefined) return undefined;
+  const source = clusterSource(svc, env);
+  const query = source === undefined ? `label_values(${label})` : `label_values(${source}, ${label})`;
+  return new QueryVariableBuilder(DASHBOARD_VARIABLE.cluster)
+    .label('Cluster')
+    .datasource(DATASOURCE)
+    .query(query)
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue('.*')
+    .current({ selected: true, text: 'All', value: '$__all' });
+}
+
 /** The built dashboard JSON of a plan, for one environment. */
 export function buildDashboard(plan: DashboardPlan, svc: ResolvedService, env: Environment): Dashboard {
   const ids = panelIds(plan);
@@ -95,18 +140,20 @@ export function buildDashboard(plan: DashboardPlan, svc: ResolvedService, env: E
     .withVariable(
       new DatasourceVariableBuilder(DASHBOARD_VARIABLE.datasource).label('Data source').type('prometheus'),
     )
-    .withVariable(environmentVariable(svc, env))
-    .link(
-      new DashboardLinkBuilder(`${svc.name} dashboards`)
-        .type(DashboardLinkType.Dashboards)
-        .tags([svc.name, 'obsgen'])
-        .asDropdown(true)
-        .includeVars(true)
-        .keepTime(true)
-        .icon('external link')
-        .tooltip('')
-        .targetBlank(false),
-    );
+    .withVariable(environmentVariable(svc, env));
+  const clusters = clusterVariable(svc, env);
+  if (clusters) builder.withVariable(clusters);
+  builder.link(
+    new DashboardLinkBuilder(`${svc.name} dashboards`)
+      .type(DashboardLinkType.Dashboards)
+      .tags([svc.name, 'obsgen'])
+      .asDropdown(true)
+      .includeVars(true)
+      .keepTime(true)
+      .icon('external link')
+      .tooltip('')
+      .targetBlank(false),
+  );
   let rowId = 1;
   for (const row of plan.rows) {
     builder.withRow(new RowBuilder(row.title).id(rowId));

@@ -6,13 +6,20 @@
 import type { Threshold } from '@grafana/grafana-foundation-sdk/dashboard';
 import { burnAlertName, DASHBOARD_UID, dashboardTitle, LABEL, RECORD } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
-import type { Environment } from '../../model/service.ts';
+import { alertsAcrossClusters, type Environment } from '../../model/service.ts';
 import { formatPercent, formatRational, formatSeconds, toNumber } from '../../model/units.ts';
 import type { WindowPair } from '../../model/windows.ts';
-import { quote } from '../../promql/index.ts';
+import { renderSelector } from '../../promql/index.ts';
 import { type Query, stat, table, timeseries } from './panels.ts';
 import type { DashboardPlan, PanelPlan } from './plan.ts';
-import { ENVIRONMENT_NAME, errorRatio, legendOf, sloSeries } from './queries.ts';
+import {
+  clusterMatchers,
+  ENVIRONMENT_NAME,
+  errorRatio,
+  legendOf,
+  seriesLabelsOf,
+  sloSeries,
+} from './queries.ts';
 
 const isTimeBased = (slo: ResolvedSlo): boolean =>
   slo.sli.kind === 'probe' || slo.sli.kind === 'freshness' || slo.sli.kind === 'threshold';
@@ -49,16 +56,17 @@ const budgetThresholds: Threshold[] = [
 ];
 
 /** Burn rate of a pair as one number: the smaller of its two windows, which is what must exceed the factor. */
-function pairBurnRate(svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair): string {
-  const long = errorRatio(svc, slo, pair.long);
-  const short = errorRatio(svc, slo, pair.short);
+function pairBurnRate(svc: ResolvedService, slo: ResolvedSlo, env: Environment, pair: WindowPair): string {
+  const long = errorRatio(svc, slo, env, pair.long);
+  const short = errorRatio(svc, slo, env, pair.short);
   // `(a <= b) or b` is the element-wise minimum of two series with the same labels.
   return `((${long} <= ${short}) or ${short}) / ${formatRational(slo.errorBudget)}`;
 }
 
-function overviewPanels(svc: ResolvedService, slo: ResolvedSlo): PanelPlan[] {
+function overviewPanels(svc: ResolvedService, slo: ResolvedSlo, env: Environment): PanelPlan[] {
   const period = formatSeconds(slo.period);
-  const legend = (suffix: string) => legendOf(slo.groupBy, slo.groupBy.length > 0 ? '' : suffix);
+  const labels = seriesLabelsOf(slo, env);
+  const legend = (suffix: string) => legendOf(labels, labels.length > 0 ? '' : suffix);
   return [
     {
       key: SLO_PANEL.overview(slo.id, 'sli'),
@@ -68,7 +76,7 @@ function overviewPanels(svc: ResolvedService, slo: ResolvedSlo): PanelPlan[] {
           description: `${slo.description} Green at or above the objective, red below.`,
           queries: [
             {
-              expr: `1 - ${sloSeries(svc, slo, RECORD.errorRatio(period))}`,
+              expr: `1 - ${sloSeries(svc, slo, env, RECORD.errorRatio(period))}`,
               legend: legend(`SLI ${period}`),
               instant: true,
             },
@@ -89,7 +97,7 @@ function overviewPanels(svc: ResolvedService, slo: ResolvedSlo): PanelPlan[] {
           description: `Share of the ${period} error budget (${formatPercent(slo.errorBudget)} of events) not yet spent; negative when overspent.`,
           queries: [
             {
-              expr: sloSeries(svc, slo, RECORD.budgetRemaining),
+              expr: sloSeries(svc, slo, env, RECORD.budgetRemaining),
               legend: legend('remaining'),
               instant: true,
             },
@@ -111,8 +119,8 @@ function overviewPanels(svc: ResolvedService, slo: ResolvedSlo): PanelPlan[] {
             description: `Smaller burn rate of the ${pairName(pair)} window pair (its alert needs both windows above ${formatRational(pair.factor)}x); ${tierColor(pair)} at the ${pair.tier} threshold.`,
             queries: [
               {
-                expr: pairBurnRate(svc, slo, pair),
-                legend: legendOf(slo.groupBy, 'burn rate'),
+                expr: pairBurnRate(svc, slo, env, pair),
+                legend: legendOf(seriesLabelsOf(slo, env), 'burn rate'),
                 instant: true,
               },
             ],
@@ -130,7 +138,17 @@ function overviewPanels(svc: ResolvedService, slo: ResolvedSlo): PanelPlan[] {
 /** SLO overview: firing alerts, then per SLO its SLI, budget and burn rates. */
 export function sloOverviewPlan(svc: ResolvedService, env: Environment): DashboardPlan {
   const alerts: Query = {
-    expr: `ALERTS{alertstate="firing",${LABEL.environment}=${quote(ENVIRONMENT_NAME)},${LABEL.service}=${quote(svc.name)}}`,
+    expr: renderSelector(
+      'ALERTS',
+      {
+        alertstate: 'firing',
+        [LABEL.environment]: ENVIRONMENT_NAME,
+        [LABEL.service]: svc.name,
+        // Alerts across clusters carry no cluster label: they cover every cluster.
+        ...(alertsAcrossClusters(env) ? {} : clusterMatchers(env)),
+      },
+      env,
+    ),
     instant: true,
     table: true,
   };
@@ -160,13 +178,19 @@ export function sloOverviewPlan(svc: ResolvedService, env: Environment): Dashboa
       },
       ...svc.slos.map((slo) => ({
         title: `${slo.id}: ${slo.description}`,
-        panels: overviewPanels(svc, slo),
+        panels: overviewPanels(svc, slo, env),
       })),
     ],
   };
 }
 
-function burnRatePanel(svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair, index: number): PanelPlan {
+function burnRatePanel(
+  svc: ResolvedService,
+  slo: ResolvedSlo,
+  env: Environment,
+  pair: WindowPair,
+  index: number,
+): PanelPlan {
   const budget = formatRational(slo.errorBudget);
   const long = formatSeconds(pair.long);
   const short = formatSeconds(pair.short);
@@ -180,8 +204,14 @@ function burnRatePanel(svc: ResolvedService, slo: ResolvedSlo, pair: WindowPair,
         title: `Burn rate ${pairName(pair)}`,
         description: `Error ratio over ${long} and ${short} divided by the ${formatPercent(slo.errorBudget)} error budget. ${alert}`,
         queries: [
-          { expr: `${errorRatio(svc, slo, pair.long)} / ${budget}`, legend: legendOf(slo.groupBy, long) },
-          { expr: `${errorRatio(svc, slo, pair.short)} / ${budget}`, legend: legendOf(slo.groupBy, short) },
+          {
+            expr: `${errorRatio(svc, slo, env, pair.long)} / ${budget}`,
+            legend: legendOf(seriesLabelsOf(slo, env), long),
+          },
+          {
+            expr: `${errorRatio(svc, slo, env, pair.short)} / ${budget}`,
+            legend: legendOf(seriesLabelsOf(slo, env), short),
+          },
         ],
         unit: 'suffix:x',
         decimals: 2,
@@ -200,8 +230,8 @@ export function sloDetailPlan(svc: ResolvedService, slo: ResolvedSlo, env: Envir
   const grouped = slo.groupBy.length > 0;
   const eventUnit = isTimeBased(slo) ? 'short' : 'reqps';
   const events = isTimeBased(slo) ? `samples per ${base}` : `events per second (${base} rate)`;
-  const bad = sloSeries(svc, slo, RECORD.bad(base));
-  const total = sloSeries(svc, slo, RECORD.total(base));
+  const bad = sloSeries(svc, slo, env, RECORD.bad(base));
+  const total = sloSeries(svc, slo, env, RECORD.total(base));
   return {
     uid: DASHBOARD_UID.sloDetail(svc.name, slo.id, env.name),
     title: dashboardTitle(svc.name, `SLO ${slo.id}`, env.name),
@@ -221,12 +251,12 @@ export function sloDetailPlan(svc: ResolvedService, slo: ResolvedSlo, env: Envir
                 description: `Share of good ${isTimeBased(slo) ? 'time' : 'events'} over ${base} and over the ${period} period; the dashed line is the objective.`,
                 queries: [
                   {
-                    expr: `1 - ${errorRatio(svc, slo, slo.baseWindow)}`,
-                    legend: legendOf(slo.groupBy, `SLI ${base}`),
+                    expr: `1 - ${errorRatio(svc, slo, env, slo.baseWindow)}`,
+                    legend: legendOf(seriesLabelsOf(slo, env), `SLI ${base}`),
                   },
                   {
-                    expr: `1 - ${errorRatio(svc, slo, slo.period)}`,
-                    legend: legendOf(slo.groupBy, `SLI ${period}`),
+                    expr: `1 - ${errorRatio(svc, slo, env, slo.period)}`,
+                    legend: legendOf(seriesLabelsOf(slo, env), `SLI ${period}`),
                   },
                 ],
                 unit: 'percentunit',
@@ -245,8 +275,8 @@ export function sloDetailPlan(svc: ResolvedService, slo: ResolvedSlo, env: Envir
                 description: `Share of the ${period} error budget not yet spent.`,
                 queries: [
                   {
-                    expr: sloSeries(svc, slo, RECORD.budgetRemaining),
-                    legend: legendOf(slo.groupBy, 'remaining'),
+                    expr: sloSeries(svc, slo, env, RECORD.budgetRemaining),
+                    legend: legendOf(seriesLabelsOf(slo, env), 'remaining'),
                     instant: true,
                   },
                 ],
@@ -266,8 +296,8 @@ export function sloDetailPlan(svc: ResolvedService, slo: ResolvedSlo, env: Envir
                 description: `Budget left over the rolling ${period} period; it reaches 0 when the SLO is missed.`,
                 queries: [
                   {
-                    expr: sloSeries(svc, slo, RECORD.budgetRemaining),
-                    legend: legendOf(slo.groupBy, 'remaining'),
+                    expr: sloSeries(svc, slo, env, RECORD.budgetRemaining),
+                    legend: legendOf(seriesLabelsOf(slo, env), 'remaining'),
                   },
                 ],
                 unit: 'percentunit',
@@ -282,7 +312,7 @@ export function sloDetailPlan(svc: ResolvedService, slo: ResolvedSlo, env: Envir
       },
       {
         title: 'Burn rate per window pair',
-        panels: slo.windows.map((pair, i) => burnRatePanel(svc, slo, pair, i)),
+        panels: slo.windows.map((pair, i) => burnRatePanel(svc, slo, env, pair, i)),
       },
       {
         title: grouped ? `Events per ${slo.groupBy.join(', ')}` : 'Events',
@@ -294,8 +324,8 @@ export function sloDetailPlan(svc: ResolvedService, slo: ResolvedSlo, env: Envir
                 title: `Good and bad ${events}`,
                 description: `The recorded SLI inputs (${RECORD.total(base)} and ${RECORD.bad(base)}); no lines means no SLI data.`,
                 queries: [
-                  { expr: `${total} - ${bad}`, legend: legendOf(slo.groupBy, 'good') },
-                  { expr: bad, legend: legendOf(slo.groupBy, 'bad') },
+                  { expr: `${total} - ${bad}`, legend: legendOf(seriesLabelsOf(slo, env), 'good') },
+                  { expr: bad, legend: legendOf(seriesLabelsOf(slo, env), 'bad') },
                 ],
                 unit: eventUnit,
                 min: 0,

@@ -13,7 +13,12 @@ import {
   urlUnder,
 } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
-import type { Environment } from '../../model/service.ts';
+import {
+  alertsAcrossClusters,
+  clusterLabelOf,
+  type Environment,
+  recordedLabels,
+} from '../../model/service.ts';
 import {
   compare,
   div,
@@ -59,7 +64,8 @@ const enabledPairs = (slo: ResolvedSlo): WindowPair[] =>
 function sliGroup(svc: ResolvedService, slo: ResolvedSlo, env: Environment, sel: string): RuleGroup {
   const labels = sloSeriesLabels(svc, slo, env);
   const base = formatSeconds(slo.baseWindow);
-  const events = eventExprs(svc, slo, env, base);
+  // An environment spanning clusters keeps the cluster label on every recorded series.
+  const events = eventExprs(svc, { ...slo, groupBy: recordedLabels(slo.groupBy, env) }, env, base);
   const ratio = (window: number): RecordingRule => {
     const w = formatSeconds(window);
     const expr =
@@ -169,6 +175,31 @@ function sortedRecord(record: Readonly<Record<string, string>>): Record<string, 
   return out;
 }
 
+/**
+ * Error ratio over `window` seconds that a burn alert compares. Per cluster (and without
+ * clusters): the recorded ratio series. Across clusters: the clusters' recorded bad events over
+ * their recorded total, summed over the cluster label, so a cluster serving more traffic weighs
+ * more (a ratio of sums, never an average of the clusters' ratios).
+ */
+function alertRatio(slo: ResolvedSlo, env: Environment, sel: string, window: number): string {
+  const w = formatSeconds(window);
+  const cluster = clusterLabelOf(env);
+  if (cluster === undefined || !alertsAcrossClusters(env)) return `${RECORD.errorRatio(w)}${sel}`;
+  const base = formatSeconds(slo.baseWindow);
+  const summed = (record: string) =>
+    window === slo.baseWindow
+      ? `sum without (${cluster}) (${record}${sel})`
+      : `sum without (${cluster}) (sum_over_time(${record}${sel}[${w}]))`;
+  return `(${summed(RECORD.bad(base))} / ${summed(RECORD.total(base))})`;
+}
+
+/** Where a burn alert's description says it looked: one cluster, all of them, or nothing to say. */
+function clusterScope(env: Environment): string {
+  const cluster = clusterLabelOf(env);
+  if (cluster === undefined) return '';
+  return alertsAcrossClusters(env) ? 'All clusters together: ' : `Cluster {{ $labels.${cluster} }}: `;
+}
+
 function burnAlert(
   svc: ResolvedService,
   slo: ResolvedSlo,
@@ -183,9 +214,9 @@ function burnAlert(
   return {
     alert: name,
     expr: [
-      `${RECORD.errorRatio(long)}${sel} > ${threshold}`,
+      `${alertRatio(slo, env, sel, pair.long)} > ${threshold}`,
       'and',
-      `${RECORD.errorRatio(short)}${sel} > ${threshold}`,
+      `${alertRatio(slo, env, sel, pair.short)} > ${threshold}`,
     ].join('\n'),
     for: formatSeconds(pair.forSeconds),
     labels: sortedRecord({
@@ -201,7 +232,7 @@ function burnAlert(
     annotations: sortedRecord({
       ...slo.alerting.annotations,
       summary: burnSummary(svc, slo, pair),
-      description: burnDescription(slo, pair),
+      description: `${clusterScope(env)}${burnDescription(slo, pair)}`,
       ...alertLinks(svc, slo, env, name, pair),
     }),
   };

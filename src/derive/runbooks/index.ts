@@ -11,6 +11,7 @@ import { catalogAlertLabels, catalogAlertLinks } from '../../compile/prometheus/
 import { eventExprs } from '../../compile/prometheus/sli.ts';
 import { sloSeriesLabels } from '../../compile/prometheus/slo-rules.ts';
 import {
+  type AlertSeverity,
   burnAlertName,
   DASHBOARD_UID,
   dashboardUrl,
@@ -23,7 +24,12 @@ import {
   type Severity,
 } from '../../conventions.ts';
 import type { ResolvedAlert, ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
-import type { Environment } from '../../model/service.ts';
+import {
+  alertsAcrossClusters,
+  clusterLabelOf,
+  type Environment,
+  recordedLabels,
+} from '../../model/service.ts';
 import {
   formatNumber,
   formatPercent,
@@ -44,17 +50,19 @@ const render = {
   index: compile(INDEX),
 };
 
-const TIER_MEANING: Readonly<Record<Severity, string>> = {
+const TIER_MEANING: Readonly<Record<AlertSeverity, string>> = {
   critical: 'act now; pages the on-call where the environment pages',
   warning: 'respond within 30 minutes',
   info: 'nobody is interrupted; review on the next working day',
+  none: "a heartbeat for the dead-man's switch, never for a person; kube-prometheus-stack's default inhibit rules (InfoInhibitor) never mute it",
 };
 
-const escalation = (severity: Severity, team: string): string =>
+const escalation = (severity: AlertSeverity, team: string): string =>
   ({
     critical: `Acknowledge the page within 5 minutes. If it is not mitigated within 30 minutes, bring in the ${team} lead and open an incident channel; post updates in #alerts until it resolves.`,
     warning: `Respond within 30 minutes during working hours. If users are affected or it keeps getting worse, page the on-call of ${team} through PagerDuty.`,
     info: `Review it in the daily digest. If it needs work, open a ticket in the ${team} backlog.`,
+    none: `Nobody acts on it while it fires. When the heartbeat monitor reports it missing, treat that as critical: page the on-call of ${team} until alerting works again.`,
   })[severity];
 
 const HEADER = `${GENERATED_HEADER}.`;
@@ -135,6 +143,7 @@ function sloEnvironments(
   return svc.environments.map((env) => ({
     name: env.name,
     namespace: env.namespace,
+    ...clustersNote(env),
     expr: queries(env).join('\n\n'),
     dashboardUrl: dashboardUrl(
       env.grafanaBaseUrl,
@@ -152,9 +161,26 @@ function sloEnvironments(
   }));
 }
 
-/** The raw SLI queries over the base window, labelled as comments. */
+/** How an SLO's alerts read an environment that spans clusters; nothing for one cluster. */
+function clustersNote(env: Environment): { clusters?: string } {
+  const label = clusterLabelOf(env);
+  if (label === undefined) return {};
+  const how = alertsAcrossClusters(env)
+    ? `burn alerts fire on the events of all clusters together (\`${label}\` summed away); the queries below keep \`${label}\`, to show which clusters contribute`
+    : `burn alerts fire per cluster: the alert's \`${label}\` label names the cluster burning, and the queries below keep it`;
+  return {
+    clusters: `Spans several clusters (label \`${label}\`): ${how}. The no-data alert fires only when no cluster reports.`,
+  };
+}
+
+/** The raw SLI queries over the base window, labelled as comments (per cluster where it spans several). */
 function sliQueries(svc: ResolvedService, slo: ResolvedSlo, env: Environment): string[] {
-  const events = eventExprs(svc, slo, env, formatSeconds(slo.baseWindow));
+  const events = eventExprs(
+    svc,
+    { ...slo, groupBy: recordedLabels(slo.groupBy, env) },
+    env,
+    formatSeconds(slo.baseWindow),
+  );
   return [`# bad events\n${events.bad}`, `# all events\n${events.total}`];
 }
 

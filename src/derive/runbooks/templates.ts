@@ -16,6 +16,10 @@ const environmentsSections = `## PromQL to look at
 {{#each environments}}
 ### {{name}}
 
+{{#if clusters}}
+{{clusters}}
+
+{{/if}}
 ${FENCE}promql
 {{{expr}}}
 ${FENCE}
