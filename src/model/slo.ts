@@ -111,6 +111,12 @@ export interface SloAlerting {
   readonly annotations?: Readonly<Record<string, string>>;
   /** Runbook URL; by default the environment's runbook base plus the alert name. */
   readonly runbookUrl?: string;
+  /**
+   * The latest a total outage may page (`'5m'`): generation fails, naming this field, when the
+   * windows chosen (policy, floors, `for`) page later than this, or never. `obsgen explain` shows
+   * the time. @default no bound
+   */
+  readonly pageWithin?: Duration;
 }
 
 /** How an SLO is written in a definition file. */

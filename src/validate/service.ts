@@ -46,6 +46,7 @@ import {
   formatRational,
   formatSeconds,
   parseDurationMs,
+  type Rational,
   rational,
   rationalOf,
   sub,
@@ -57,6 +58,7 @@ import {
   defaultWindowPolicy,
   errorRatioThreshold,
   explicitWindowPairs,
+  firstPage,
   type WindowPair,
   WORKBOOK_PERIOD_RANGE,
   workbookFits,
@@ -173,6 +175,7 @@ const slo = shapeOf<SloSpec>()(
         labels: strRecord.optional(),
         annotations: strRecord.optional(),
         runbookUrl: z.string().optional(),
+        pageWithin: duration.optional(),
       }),
     ).optional(),
     windows: z.enum(['workbook', 'scaled']).optional(),
@@ -561,6 +564,15 @@ function checkSlo(
           `raise the objective or set alerting.${pair.tier}: false`,
         );
     }
+    checkPageWithin(
+      report,
+      [...path, 'alerting', 'pageWithin'],
+      s.alerting?.pageWithin,
+      windows,
+      alerting.page,
+      errorBudget,
+      period,
+    );
   }
   return {
     id: s.id,
@@ -574,6 +586,40 @@ function checkSlo(
     windows,
     baseWindow: windows.length > 0 ? baseWindow(windows) : 0,
   };
+}
+
+/**
+ * A stated detection bound (`alerting.pageWithin`) holds: a total outage pages by then with the
+ * windows chosen, `for` included, as `explain` computes it.
+ */
+function checkPageWithin(
+  report: Report,
+  path: Path,
+  bound: string | undefined,
+  windows: readonly WindowPair[],
+  page: boolean,
+  errorBudget: Rational,
+  period: number,
+): void {
+  if (bound === undefined) return;
+  const seconds = checkDuration(report, path, bound, bound);
+  if (seconds <= 0 || windows.length === 0) return;
+  const first = page ? firstPage(windows, errorBudget, period) : undefined;
+  const after = first?.firesAfterSeconds;
+  if (after === undefined)
+    report(
+      'slo/page-too-late',
+      path,
+      `a total outage never pages (${page ? 'no page pair can fire at this objective' : 'alerting.page is false'}), but the SLO states it pages within ${bound}`,
+      'enable alerting.page, or remove the bound',
+    );
+  else if (after > seconds)
+    report(
+      'slo/page-too-late',
+      path,
+      `a total outage pages after ${formatSeconds(Math.ceil(after))} (the ${formatSeconds(first?.pair.long ?? 0)}/${formatSeconds(first?.pair.short ?? 0)} pair, its for ${formatSeconds(first?.pair.forSeconds ?? 0)} included), later than the stated ${bound}`,
+      "see `obsgen explain` for what chose the windows; a shorter window policy (windows: 'scaled' for short periods), explicit alerting.windows, or a looser bound",
+    );
 }
 
 /** The pairs an SLO writes out; each must have a positive factor, short <= long, and be unique. */
