@@ -116,17 +116,17 @@ describe('per-cluster burn alerts (live), promtool', () => {
         promql_expr_test: [
           // The recorded ratio is per cluster: 100% in eu-1, 0% in us-1.
           {
-            expr: 'slo:sli_error:ratio_rate280s{slo="availability"}',
+            expr: 'slo:sli_error:ratio_rate5m{slo="availability"}',
             eval_time: '20m',
             exp_samples: [
               {
                 labels:
-                  '{__name__="slo:sli_error:ratio_rate280s",cluster="eu-1",environment="live",service="ledger-api",slo="availability"}',
+                  '{__name__="slo:sli_error:ratio_rate5m",cluster="eu-1",environment="live",service="ledger-api",slo="availability"}',
                 value: 1,
               },
               {
                 labels:
-                  '{__name__="slo:sli_error:ratio_rate280s",cluster="us-1",environment="live",service="ledger-api",slo="availability"}',
+                  '{__name__="slo:sli_error:ratio_rate5m",cluster="us-1",environment="live",service="ledger-api",slo="availability"}',
                 value: 0,
               },
             ],
@@ -168,7 +168,7 @@ describe('burn alerts across clusters (preprod, aggregate global), promtool', ()
             exp_samples: [{ labels: '{}', value: 1 }],
           },
           {
-            expr: 'count by (region) (slo:sli_total:rate280s{slo="availability"})',
+            expr: 'count by (region) (slo:sli_total:rate5m{slo="availability"})',
             eval_time: '20m',
             exp_samples: [
               { labels: '{region="eu"}', value: 1 },

@@ -35,11 +35,21 @@ describe('a second service of another team', () => {
   it('passes every generate check, and each of its burn alerts (every window pair) has a firing and a silent scenario', async () => {
     expect((await check(built)).filter((d) => d.severity === 'error')).toEqual([]);
     for (const { svc, env, rules } of checkout()) {
+      // Its own scenarios, and those of the math shapes its SLOs share (on the shape's alert name).
       const proofs = built.derived.tests
         .filter((t) => t.svc === svc && t.env === env)
-        .flatMap((t) =>
-          t.plans.flatMap((p) => p.packed.flatMap((x) => x.scenarios.flatMap((s) => s.proves))),
-        );
+        .flatMap((t) => [
+          ...t.plans.flatMap((p) => p.packed.flatMap((x) => x.scenarios.flatMap((s) => s.proves))),
+          ...t.shapes.flatMap(({ slo, shape }) =>
+            (built.derived.shapes.find((s) => s.shape === shape)?.plans ?? []).flatMap((p) =>
+              p.packed.flatMap((x) =>
+                x.scenarios.flatMap((s) =>
+                  s.proves.map((proof) => ({ ...proof, alert: burnAlertName(slo.id) })),
+                ),
+              ),
+            ),
+          ),
+        ]);
       const burns = rules.groups
         .flatMap((g) => g.rules)
         .filter(isAlertingRule)
@@ -63,11 +73,21 @@ describe('a second service of another team', () => {
     }
   });
 
-  it('passes its generated promtool tests in production', { timeout: 900_000 }, async () => {
+  it('passes its generated promtool tests in production, and those of the shapes it shares', {
+    timeout: 900_000,
+  }, async () => {
+    const shared = built.derived.tests
+      .filter((t) => t.svc.name === 'checkout-api' && t.env.name === 'production')
+      .flatMap((t) => t.shapes.map((u) => u.shape));
+    const shapeFiles = built.derived.shapes
+      .filter((s) => shared.includes(s.shape))
+      .flatMap((s) => s.plans.map((p) => join(dir, p.path)));
+    expect(shapeFiles.length).toBeGreaterThan(0);
     const result = await tool('promtool', [
       'test',
       'rules',
       join(dir, 'tests', 'production', 'checkout-api.test.yaml'),
+      ...shapeFiles,
     ]);
     expect(result.stdout + result.stderr).toContain('SUCCESS');
     expect(result.code).toBe(0);

@@ -99,9 +99,14 @@ export function toServiceTests(
   const seconds = testEvaluationInterval(svc);
   const evaluation = formatSeconds(seconds);
   const catalog = toCatalogScenarios(svc, env, svc.alerts ?? []);
+  // An SLO shares its shape only when its own outage scenario exists: the shape proves the math,
+  // the outage proves the SLO's series reach it. Without series (a selector no declared value
+  // satisfies) nothing may stand in for that, so the proof-coverage check still reports it.
+  const ownOutage = (slo: ResolvedSlo) =>
+    toSloScenarios(svc, slo, env, seconds, 'own').some((s) => s.kind === 'outage');
   const shapes = shared
     ? svc.slos.flatMap((slo) => {
-        const shape = mathShapeOf(svc, slo, env, rules, seconds);
+        const shape = ownOutage(slo) ? mathShapeOf(svc, slo, env, rules, seconds) : undefined;
         return shape ? [{ slo, shape }] : [];
       })
     : [];
