@@ -66,6 +66,7 @@ export {
   formatToolStatus,
   type InstallPlan,
   installPlan,
+  missingTools,
   runInstallPlan,
   TOOLS,
   type ToolStatus,

@@ -36,6 +36,7 @@ import {
   lint,
   loadProject,
   loadProjectConfig,
+  missingTools,
   OperatorError,
   type ProjectConfig,
   ProjectSetupError,
@@ -46,6 +47,7 @@ import {
   runGate,
   runInstallPlan,
   scenarioNames,
+  TOOLS,
   ToolMissingError,
   testAlerts,
   toolStatus,
@@ -570,25 +572,50 @@ program
 
 program
   .command('tools')
-  .description('report promtool, amtool, prometheus and alertmanager: found or missing, version')
+  .description(
+    'report promtool, amtool, prometheus, alertmanager (and the optional vmalert, victoria-metrics): found or missing, version',
+  )
   .option(
     '--install',
     'install the missing ones (apt-get on Debian and Ubuntu; elsewhere says what to install)',
   )
-  .action(async (options: { install?: boolean }) => {
+  .option(
+    '--with <tools>',
+    'also require and install these optional tools (comma-separated: vmalert, victoria-metrics)',
+    (value: string) =>
+      value
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    [] as string[],
+  )
+  .action(async (options: { install?: boolean; with: string[] }) => {
+    const optional = TOOLS.filter((t) => t.optional).map((t) => t.name);
+    const unknown = options.with.filter((t) => !optional.includes(t));
+    if (unknown.length > 0) {
+      process.stderr.write(
+        `obsgen: --with ${unknown.join(',')}: optional tools are ${optional.join(', ')}\n`,
+      );
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
     const before = await toolStatus(process.env);
     process.stdout.write(`${formatToolStatus(before)}\n`);
-    const missing = before.filter((s) => !s.path).map((s) => s.tool.name);
+    const missing = missingTools(before, options.with).map((t) => t.name);
     if (missing.length === 0) return;
     if (!options.install) {
       process.stderr.write(`obsgen: missing ${missing.join(', ')}: run \`obsgen tools --install\`\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
-    const plan = installPlan(before, {
-      aptGet: (await findProgram('apt-get', process.env.PATH ?? '')) !== undefined,
-      root: process.getuid?.() === 0,
-    });
+    const plan = installPlan(
+      before,
+      {
+        aptGet: (await findProgram('apt-get', process.env.PATH ?? '')) !== undefined,
+        root: process.getuid?.() === 0,
+      },
+      options.with,
+    );
     if (plan.kind === 'manual') {
       process.stderr.write(
         `obsgen: no apt-get on this machine; install these and put them on PATH:\n${plan.lines.map((l) => `  ${l}`).join('\n')}\n`,
@@ -606,7 +633,7 @@ program
       }
       const after = await toolStatus(process.env);
       process.stdout.write(`${formatToolStatus(after)}\n`);
-      if (after.some((s) => !s.path)) process.exitCode = EXIT_USAGE;
+      if (missingTools(after, options.with).length > 0) process.exitCode = EXIT_USAGE;
     }
   });
 

@@ -55,7 +55,7 @@ import {
   type WindowPair,
 } from '../model/windows.ts';
 import { labelRegexProblem, parsePromql, regexProblemsOf } from '../promql/index.ts';
-import { templateProblem } from './go-template.ts';
+import { engineTemplateFindings, engineTemplateMessage, templateProblem } from './go-template.ts';
 import { urlSecret } from './secrets.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
@@ -495,6 +495,13 @@ function checkSlo(
         [...path, 'alerting', 'annotations', name],
         `does not parse as a Prometheus template: ${problem.message}`,
         'Prometheus reads annotations as Go templates: {{ $labels.name }}, {{ $value | humanize }}',
+      );
+    for (const finding of engineTemplateFindings(text, svc.environments))
+      report(
+        'slo/annotation-template-engine',
+        [...path, 'alerting', 'annotations', name],
+        engineTemplateMessage(finding),
+        'write the annotation with functions every engine of the service defines',
       );
   }
   const objective = objectiveOk ? rationalOf(s.objective) : rational(999n, 1000n);
