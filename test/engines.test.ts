@@ -15,7 +15,18 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { lintDocuments } from '../src/commands/lint.ts';
 import type { RuleFile, RuleGroup } from '../src/compile/prometheus/index.ts';
-import { buildTree, formatDiagnostic, generate, lint, loadProject } from '../src/index.ts';
+import {
+  buildTree,
+  formatDiagnostic,
+  formatToolStatus,
+  generate,
+  installPlan,
+  lint,
+  loadProject,
+  missingTools,
+  TOOLS,
+  type ToolStatus,
+} from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { build } from '../src/pipeline.ts';
 import { ENGINE_TEMPLATE_FUNCTIONS, PROMETHEUS_TEMPLATE_FUNCTIONS } from '../src/validate/go-template.ts';
@@ -274,4 +285,33 @@ describe('bad engine settings and templates', () => {
       }
     },
   );
+});
+
+describe('obsgen tools and vmalert', () => {
+  const without = (names: readonly string[]): ToolStatus[] =>
+    TOOLS.map((tool) => (names.includes(tool.name) ? { tool } : { tool, path: `/usr/bin/${tool.name}` }));
+
+  it('lists vmalert and victoria-metrics as optional: missing, they fail nothing unless asked for', () => {
+    const statuses = without(['vmalert', 'victoria-metrics']);
+    expect(missingTools(statuses)).toEqual([]);
+    expect(installPlan(statuses, { aptGet: true, root: true })).toEqual({ kind: 'nothing' });
+    expect(installPlan(statuses, { aptGet: true, root: true }, ['vmalert'])).toEqual({
+      kind: 'apt',
+      packages: ['victoria-metrics'],
+      commands: [
+        ['apt-get', 'update', '-qq'],
+        ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'victoria-metrics'],
+      ],
+    });
+    expect(formatToolStatus(statuses)).toMatch(
+      /^vmalert\s+missing\s+\(obsgen lint, drill --engine vmalert; Debian package victoria-metrics; optional, for environments whose engine is vmalert: --install --with vmalert\)$/m,
+    );
+  });
+
+  it('finds the installed vmalert with the Debian package version (it prints none itself)', async () => {
+    const { toolStatus } = await import('../src/index.ts');
+    const vmalert = (await toolStatus()).find((s) => s.tool.name === 'vmalert');
+    expect(vmalert?.path).toMatch(/\/vmalert$/);
+    expect(vmalert?.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
 });
