@@ -7,6 +7,8 @@ import {
   asOperatorError,
   buildReport,
   DEFAULT_API,
+  DRILL_ENGINES,
+  type DrillEngine,
   DrillUsageError,
   diff as diffProject,
   explain,
@@ -378,7 +380,18 @@ program
   .requiredOption('--scenario <name>', `what breaks: ${scenarioNames().join(', ')}`)
   .option('--env <name>', 'environment whose rules and routing run', 'production')
   .option('--service <name>', 'service to drill (default: the first)')
-  .action(async (options: { scenario: string; env: string; service?: string }) => {
+  .option(
+    '--engine <engine>',
+    'what evaluates the rules: prometheus, or vmalert on VictoriaMetrics (default: vmalert for a vmalert environment, else prometheus)',
+  )
+  .action(async (options: { scenario: string; env: string; service?: string; engine?: string }) => {
+    if (options.engine !== undefined && !(DRILL_ENGINES as readonly string[]).includes(options.engine)) {
+      process.stderr.write(
+        `obsgen drill: --engine ${options.engine}: drills run ${DRILL_ENGINES.join(' or ')} (Thanos Ruler and Mimir do not install here)\n`,
+      );
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
     const project = await validProject();
     if (!project) return;
     const live = process.stdout.isTTY === true;
@@ -387,6 +400,7 @@ program
         scenario: options.scenario,
         environment: options.env,
         ...(options.service ? { service: options.service } : {}),
+        ...(options.engine ? { engine: options.engine as DrillEngine } : {}),
         onStart: (plan) => process.stdout.write(formatDrillPlan(plan)),
         ...(live ? { onStatus: (s) => process.stdout.write(`\r\x1b[K${formatDrillStatus(s)}`) } : {}),
       });
