@@ -315,3 +315,24 @@ describe('obsgen tools and vmalert', () => {
     expect(vmalert?.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
+
+describe('drill delay per engine', () => {
+  it('counts the levels of recording rules an alert reads through, and adds nothing on Prometheus', async () => {
+    const { recordingDepth, engineDelay } = await import('../src/commands/drill/engine-delay.ts');
+    const { toDrillRuleFile } = await import('../src/compile/prometheus/drill.ts');
+    const { toRuleFile } = await import('../src/compile/prometheus/index.ts');
+    const svc = project.services[0];
+    const env = svc?.environments.find((e) => e.name === 'dev');
+    if (!svc || !env) throw new Error('no ledger dev');
+    const rules = toRuleFile(svc, env);
+    // raw -> bad/total -> windowed ratio -> the burn alert; the no-data alert reads the base total.
+    expect(recordingDepth(rules, 'EntryErrorsBudgetBurn')).toBe(2);
+    expect(recordingDepth(rules, 'EntryErrorsSliNoData')).toBe(1);
+    expect(recordingDepth(rules, 'NoSuchAlert')).toBe(0);
+    const drill = toDrillRuleFile(rules, 5);
+    expect(engineDelay('prometheus', drill)('EntryErrorsBudgetBurn').seconds).toBe(0);
+    const vm = engineDelay('vmalert', drill)('EntryErrorsBudgetBurn');
+    expect(vm.seconds).toBeGreaterThan(engineDelay('vmalert', drill)('EntryErrorsSliNoData').seconds);
+    expect(vm.why).toMatch(/^vmalert \d+s: 2 recording levels x/);
+  });
+});
