@@ -244,6 +244,25 @@ describe('template functions per engine', () => {
 });
 
 describe('bad engine settings and templates', () => {
+  it('an unknown engine or ruler setting is a shape error naming file and field', async () => {
+    const { validateProject } = await import('../src/validate/index.ts');
+    const { default: ledger } = await import('./fixtures/engines/slos/ledger-api.ts');
+    const [dev, staging] = ledger.environments;
+    const value = {
+      ...ledger,
+      environments: [
+        { ...dev, engine: 'cortex' },
+        { ...staging, ruler: { tenant: 'payments', shard: 2 } },
+      ],
+    };
+    const result = validateProject([{ file: 'slos/ledger-api.ts', exportName: 'default', value }]);
+    expect(result.project).toBeUndefined();
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([
+      'slos/ledger-api.ts: dev.engine: error: Invalid option: expected one of "prometheus"|"vmalert"|"thanos-ruler"|"mimir" [schema/invalid-value]',
+      'slos/ledger-api.ts: staging.ruler: error: Unrecognized key: "shard" [schema/unrecognized-keys]',
+    ]);
+  });
+
   const CASES = [
     {
       fixture: 'engines-bad',
