@@ -352,6 +352,6 @@ describe('drill delay per engine', () => {
     expect(engineDelay('prometheus', drill)('EntryErrorsBudgetBurn').seconds).toBe(0);
     const vm = engineDelay('vmalert', drill)('EntryErrorsBudgetBurn');
     expect(vm.seconds).toBeGreaterThan(engineDelay('vmalert', drill)('EntryErrorsSliNoData').seconds);
-    expect(vm.why).toMatch(/^vmalert \d+s: 2 recording levels x/);
+    expect(vm.why).toMatch(/^vmalert \d+s: 2 levels of recording rules, each read back/);
   });
 });

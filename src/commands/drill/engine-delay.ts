@@ -51,26 +51,57 @@ export function recordingDepth(rules: RuleFile, alert: string): number {
   return Math.max(0, ...exprs.map((e) => depthOf(e, new Set())));
 }
 
-/** The longest group interval of a rule file, seconds. */
-const longestInterval = (rules: RuleFile): number =>
-  Math.max(1, ...rules.groups.map((g) => (g.interval ? (parseDurationMs(g.interval) ?? 0) / 1000 : 0)));
+const intervalSeconds = (interval: string | undefined): number =>
+  interval ? (parseDurationMs(interval) ?? 0) / 1000 : 1;
 
-/** The delay of each alert of `rules` (the drill's, time compressed) on `engine`. */
+/**
+ * The delay of each alert of `rules` (the drill's, time compressed) on `engine`. Each level of
+ * recording rules costs the evaluation interval of the group reading it (its next evaluation is
+ * the first to see the result) plus flush, ingestion and latency offset.
+ */
 export function engineDelay(engine: DrillEngine, rules: RuleFile): (alert: string) => EngineDelay {
   if (engine === 'prometheus') return () => ({ seconds: 0, why: '' });
-  const interval = longestInterval(rules);
   const {
     latencyOffsetSeconds: offset,
     remoteWriteFlushSeconds: flush,
     ingestSeconds: ingest,
   } = VM_DRILL_DELAYS;
-  const perHop = interval + flush + ingest + offset;
+  const records = new Map<string, { expr: string; interval: number }[]>();
+  const alerts = new Map<string, { expr: string; interval: number }[]>();
+  for (const group of rules.groups)
+    for (const rule of group.rules) {
+      const into = isAlertingRule(rule) ? alerts : records;
+      const name = isAlertingRule(rule) ? rule.alert : rule.record;
+      into.set(name, [
+        ...(into.get(name) ?? []),
+        { expr: rule.expr, interval: intervalSeconds(group.interval) },
+      ]);
+    }
+  // Seconds the recorded series an expression reads arrive late, read by a group of `interval`.
+  const late = (expr: string, interval: number, seen: ReadonlySet<string>): number =>
+    Math.max(
+      0,
+      ...selectedMetricNames(expr).flatMap((name) =>
+        records.has(name) && !seen.has(name)
+          ? (records.get(name) ?? []).map(
+              (r) => interval + flush + ingest + offset + late(r.expr, r.interval, new Set([...seen, name])),
+            )
+          : [],
+      ),
+    );
   return (alert) => {
     const depth = recordingDepth(rules, alert);
-    const seconds = depth * perHop + ingest + offset;
+    const seconds =
+      Math.max(0, ...(alerts.get(alert) ?? []).map((a) => late(a.expr, a.interval, new Set()))) +
+      ingest +
+      offset;
+    const own = `${ingest}s ingestion + ${offset}s latency offset for the alert's own query`;
     return {
       seconds,
-      why: `vmalert ${seconds}s: ${depth} recording level${depth === 1 ? '' : 's'} x (${interval}s evaluation + ${flush}s remote-write flush + ${ingest}s ingestion + ${offset}s latency offset) + ${ingest + offset}s for the alert's own query`,
+      why:
+        depth === 0
+          ? `vmalert ${seconds}s: ${own}`
+          : `vmalert ${seconds}s: ${depth} level${depth === 1 ? '' : 's'} of recording rules, each read back by the reading group's next evaluation (its interval) after ${flush}s remote-write flush + ${ingest}s ingestion + ${offset}s latency offset, then ${own}`,
     };
   };
 }
