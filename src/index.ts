@@ -23,6 +23,7 @@ export {
   selectChanges,
 } from './commands/diff/index.ts';
 export { formatDiffMarkdown } from './commands/diff/markdown.ts';
+export { DRILL_ENGINES, type DrillEngine } from './commands/drill/engine-delay.ts';
 export { formatDrillPlan, formatDrillReport, formatDrillStatus } from './commands/drill/format.ts';
 export { type DrillOptions, type DrillReport, DrillUsageError, runDrill } from './commands/drill/run.ts';
 export { DRILL_SCENARIOS, scenarioNames } from './commands/drill/scenarios.ts';
@@ -66,6 +67,7 @@ export {
   formatToolStatus,
   type InstallPlan,
   installPlan,
+  missingTools,
   runInstallPlan,
   TOOLS,
   type ToolStatus,

@@ -244,14 +244,24 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   return { diagnostics: all, drift, documents };
 }
 
-/** The documents of the given targets (the first folder of their path); all when none are given. */
+/** Output folders that belong to another target: the rule files of other engines are the `prometheus` target's. */
+const TARGET_OF_FOLDER: Readonly<Record<string, OutputTarget>> = {
+  'thanos-ruler': 'prometheus',
+  mimir: 'prometheus',
+};
+
+/** The documents of the given targets (by the first folder of their path); all when none are given. */
 export const selectTargets = (
   documents: readonly Document[],
   targets: readonly OutputTarget[] | undefined,
-): readonly Document[] =>
-  targets
-    ? documents.filter((d) => (targets as readonly string[]).includes(d.path.split('/')[0] ?? ''))
-    : documents;
+): readonly Document[] => {
+  if (!targets) return documents;
+  const targetOf = (path: string): string => {
+    const folder = path.split('/')[0] ?? '';
+    return TARGET_OF_FOLDER[folder] ?? folder;
+  };
+  return documents.filter((d) => (targets as readonly string[]).includes(targetOf(d.path)));
+};
 
 /** Names of `checks` that are not in the registry (a usage error). */
 export const unknownChecks = (checks: readonly string[]): string[] =>

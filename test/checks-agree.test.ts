@@ -65,6 +65,7 @@ describe('generate and lint on every fixture', () => {
       'alertmanager-amtool',
       'alertmanager-routes-amtool',
       'prometheus-promtool',
+      'vmalert-dryrun',
     ]);
     for (const c of toolChecks) expect(c.blocksGenerate).toBe(false);
     expect(GENERATE_CHECKS).toEqual(CHECKS.filter((c) => c.tool === undefined).map((c) => c.name));

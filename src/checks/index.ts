@@ -22,6 +22,7 @@ import { lintRuleConventions } from './rule-conventions.ts';
 import { lintRuleDuplicates } from './rule-duplicates.ts';
 import { lintRuleSeries } from './rule-series.ts';
 import { lintSloSanity } from './slo-sanity.ts';
+import { lintVmalertDryRun } from './vmalert-dryrun.ts';
 
 export type { LintContext, OpenContext } from './context.ts';
 export { lintContext } from './context.ts';
@@ -41,7 +42,7 @@ export interface Check {
   /** Whether its errors stop `generate` (exit 1, nothing written); otherwise it runs in `lint` only. */
   readonly blocksGenerate: boolean;
   /** The external program it runs, if any. */
-  readonly tool?: 'promtool' | 'amtool';
+  readonly tool?: 'promtool' | 'amtool' | 'vmalert';
   readonly run: (ctx: LintContext) => Diagnostic[] | Promise<Diagnostic[]>;
 }
 
@@ -59,6 +60,12 @@ export const CHECKS: readonly Check[] = [
     description: 'promtool check rules --lint=all --lint-fatal accepts every rule file',
     tool: 'promtool',
     run: lintPrometheusPromtool,
+  }),
+  output({
+    name: 'vmalert-dryrun',
+    description: 'vmalert -dryRun accepts the rule files of every environment whose engine is vmalert',
+    tool: 'vmalert',
+    run: lintVmalertDryRun,
   }),
   output({
     name: 'rule-conventions',

@@ -7,6 +7,8 @@ import {
   asOperatorError,
   buildReport,
   DEFAULT_API,
+  DRILL_ENGINES,
+  type DrillEngine,
   DrillUsageError,
   diff as diffProject,
   explain,
@@ -36,6 +38,7 @@ import {
   lint,
   loadProject,
   loadProjectConfig,
+  missingTools,
   OperatorError,
   type ProjectConfig,
   ProjectSetupError,
@@ -46,6 +49,7 @@ import {
   runGate,
   runInstallPlan,
   scenarioNames,
+  TOOLS,
   ToolMissingError,
   testAlerts,
   toolStatus,
@@ -395,7 +399,18 @@ program
   .requiredOption('--scenario <name>', `what breaks: ${scenarioNames().join(', ')}`)
   .option('--env <name>', 'environment whose rules and routing run', 'production')
   .option('--service <name>', 'service to drill (default: the first)')
-  .action(async (options: { scenario: string; env: string; service?: string }) => {
+  .option(
+    '--engine <engine>',
+    'what evaluates the rules: prometheus, or vmalert on VictoriaMetrics (default: vmalert for a vmalert environment, else prometheus)',
+  )
+  .action(async (options: { scenario: string; env: string; service?: string; engine?: string }) => {
+    if (options.engine !== undefined && !(DRILL_ENGINES as readonly string[]).includes(options.engine)) {
+      process.stderr.write(
+        `obsgen drill: --engine ${options.engine}: drills run ${DRILL_ENGINES.join(' or ')} (Thanos Ruler and Mimir do not install here)\n`,
+      );
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
     const project = await validProject();
     if (!project) return;
     const live = process.stdout.isTTY === true;
@@ -404,6 +419,7 @@ program
         scenario: options.scenario,
         environment: options.env,
         ...(options.service ? { service: options.service } : {}),
+        ...(options.engine ? { engine: options.engine as DrillEngine } : {}),
         onStart: (plan) => process.stdout.write(formatDrillPlan(plan)),
         ...(live ? { onStatus: (s) => process.stdout.write(`\r\x1b[K${formatDrillStatus(s)}`) } : {}),
       });
@@ -589,25 +605,50 @@ program
 
 program
   .command('tools')
-  .description('report promtool, amtool, prometheus and alertmanager: found or missing, version')
+  .description(
+    'report promtool, amtool, prometheus, alertmanager (and the optional vmalert, victoria-metrics): found or missing, version',
+  )
   .option(
     '--install',
     'install the missing ones (apt-get on Debian and Ubuntu; elsewhere says what to install)',
   )
-  .action(async (options: { install?: boolean }) => {
+  .option(
+    '--with <tools>',
+    'also require and install these optional tools (comma-separated: vmalert, victoria-metrics)',
+    (value: string) =>
+      value
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    [] as string[],
+  )
+  .action(async (options: { install?: boolean; with: string[] }) => {
+    const optional = TOOLS.filter((t) => t.optional).map((t) => t.name);
+    const unknown = options.with.filter((t) => !optional.includes(t));
+    if (unknown.length > 0) {
+      process.stderr.write(
+        `obsgen: --with ${unknown.join(',')}: optional tools are ${optional.join(', ')}\n`,
+      );
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
     const before = await toolStatus(process.env);
     process.stdout.write(`${formatToolStatus(before)}\n`);
-    const missing = before.filter((s) => !s.path).map((s) => s.tool.name);
+    const missing = missingTools(before, options.with).map((t) => t.name);
     if (missing.length === 0) return;
     if (!options.install) {
       process.stderr.write(`obsgen: missing ${missing.join(', ')}: run \`obsgen tools --install\`\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
-    const plan = installPlan(before, {
-      aptGet: (await findProgram('apt-get', process.env.PATH ?? '')) !== undefined,
-      root: process.getuid?.() === 0,
-    });
+    const plan = installPlan(
+      before,
+      {
+        aptGet: (await findProgram('apt-get', process.env.PATH ?? '')) !== undefined,
+        root: process.getuid?.() === 0,
+      },
+      options.with,
+    );
     if (plan.kind === 'manual') {
       process.stderr.write(
         `obsgen: no apt-get on this machine; install these and put them on PATH:\n${plan.lines.map((l) => `  ${l}`).join('\n')}\n`,
@@ -625,7 +666,7 @@ program
       }
       const after = await toolStatus(process.env);
       process.stdout.write(`${formatToolStatus(after)}\n`);
-      if (after.some((s) => !s.path)) process.exitCode = EXIT_USAGE;
+      if (missingTools(after, options.with).length > 0) process.exitCode = EXIT_USAGE;
     }
   });
 

@@ -1,7 +1,8 @@
 /**
  * `obsgen tools`: which of the real tools obsgen runs are installed (lint: promtool, amtool; test:
- * promtool; drill: prometheus, alertmanager), their versions, and on Debian or Ubuntu installing
- * the missing ones with apt-get.
+ * promtool; drill: prometheus, alertmanager; for environments evaluated by vmalert: vmalert,
+ * victoria-metrics), their versions, and on Debian or Ubuntu installing the missing ones with
+ * apt-get.
  */
 import { execFile, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
@@ -18,6 +19,11 @@ export interface ToolSpec {
   readonly usedBy: string;
   /** Where to get it when there is no apt-get. */
   readonly download: string;
+  /**
+   * Set for a tool only some projects need (which ones): missing, it fails nothing and
+   * `--install` installs it only when named with `--with`. @default required
+   */
+  readonly optional?: string;
 }
 
 export const TOOLS: readonly ToolSpec[] = [
@@ -48,6 +54,22 @@ export const TOOLS: readonly ToolSpec[] = [
     debianPackage: 'prometheus-alertmanager',
     usedBy: 'drill',
     download: 'https://prometheus.io/download/#alertmanager',
+  },
+  {
+    name: 'vmalert',
+    programs: ['vmalert'],
+    debianPackage: 'victoria-metrics',
+    usedBy: 'lint, drill --engine vmalert',
+    download: 'https://github.com/VictoriaMetrics/VictoriaMetrics/releases (vmutils archive)',
+    optional: 'environments whose engine is vmalert',
+  },
+  {
+    name: 'victoria-metrics',
+    programs: ['victoria-metrics', 'victoria-metrics-prod'],
+    debianPackage: 'victoria-metrics',
+    usedBy: 'drill --engine vmalert',
+    download: 'https://github.com/VictoriaMetrics/VictoriaMetrics/releases (single-node archive)',
+    optional: 'environments whose engine is vmalert',
   },
 ];
 
@@ -84,6 +106,24 @@ const run = (program: string, args: readonly string[], env: NodeJS.ProcessEnv): 
     );
   });
 
+/**
+ * The version of an installed tool: what `--version` prints, else (Debian's VictoriaMetrics
+ * binaries are built without one) the version of the Debian package it came from.
+ */
+async function installedVersion(
+  tool: ToolSpec,
+  program: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  const printed = versionOf(await run(program, ['--version'], env));
+  if (printed) return printed;
+  const dpkg = await findProgram('dpkg-query', env.PATH ?? '');
+  if (!dpkg) return undefined;
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax
+  const text = (await run(dpkg, ['-W', '-f=${Version}', tool.debianPackage], env)).trim();
+  return /^\d[\w.+~:-]*$/.test(text) ? text : undefined;
+}
+
 /** Each tool: where it is and its version. */
 export async function toolStatus(env: NodeJS.ProcessEnv = process.env): Promise<ToolStatus[]> {
   const path = env.PATH ?? '';
@@ -92,13 +132,17 @@ export async function toolStatus(env: NodeJS.ProcessEnv = process.env): Promise<
       for (const program of tool.programs) {
         const found = await findProgram(program, path);
         if (!found) continue;
-        const version = versionOf(await run(found, ['--version'], env));
+        const version = await installedVersion(tool, found, env);
         return { tool, path: found, ...(version ? { version } : {}) };
       }
       return { tool };
     }),
   );
 }
+
+/** Tools missing that a command needs: every required one, and the optional ones named in `include`. */
+export const missingTools = (statuses: readonly ToolStatus[], include: readonly string[] = []): ToolSpec[] =>
+  statuses.filter((s) => !s.path && (!s.tool.optional || include.includes(s.tool.name))).map((s) => s.tool);
 
 /** One line per tool: `found`/`missing`, version and path, or what provides it. */
 export function formatToolStatus(statuses: readonly ToolStatus[]): string {
@@ -107,7 +151,7 @@ export function formatToolStatus(statuses: readonly ToolStatus[]): string {
     .map((s) =>
       s.path
         ? `${s.tool.name.padEnd(width)}  found    ${s.version ?? 'version unknown'}  ${s.path}`
-        : `${s.tool.name.padEnd(width)}  missing  (obsgen ${s.tool.usedBy}; Debian package ${s.tool.debianPackage})`,
+        : `${s.tool.name.padEnd(width)}  missing  (obsgen ${s.tool.usedBy}; Debian package ${s.tool.debianPackage}${s.tool.optional ? `; optional, for ${s.tool.optional}: --install --with ${s.tool.name}` : ''})`,
     )
     .join('\n');
 }
@@ -119,14 +163,16 @@ export type InstallPlan =
   | { readonly kind: 'manual'; readonly lines: readonly string[] };
 
 /**
- * What `--install` does: nothing when every tool is there; on a machine with apt-get the Debian
+ * What `--install` does: nothing when every tool needed is there (optional ones only when named in
+ * `include`); on a machine with apt-get the Debian
  * packages of the missing tools (through sudo unless root); elsewhere a line per missing tool.
  */
 export function installPlan(
   statuses: readonly ToolStatus[],
   machine: { readonly aptGet: boolean; readonly root: boolean },
+  include: readonly string[] = [],
 ): InstallPlan {
-  const missing = statuses.filter((s) => !s.path).map((s) => s.tool);
+  const missing = missingTools(statuses, include);
   if (missing.length === 0) return { kind: 'nothing' };
   if (!machine.aptGet)
     return {

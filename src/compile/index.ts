@@ -16,8 +16,17 @@ import {
   toAlertmanagerConfig,
 } from './alertmanager/index.ts';
 import { type BuiltDashboard, toDashboards } from './grafana/index.ts';
+import {
+  engineOf,
+  mimirNamespace,
+  mimirNamespacePath,
+  mimirTenant,
+  thanosRuleFilePath,
+  toEngineGroup,
+  toThanosRuleFile,
+} from './prometheus/engines.ts';
 import { ruleFilePath, toRuleFile } from './prometheus/index.ts';
-import type { RuleFile } from './prometheus/types.ts';
+import type { RuleFile, RuleNamespaceFile } from './prometheus/types.ts';
 
 /** The compiled artifacts of one service in one environment. */
 export interface ServiceArtifacts {
@@ -86,6 +95,44 @@ export const ruleDocuments = (artifacts: Artifacts): Document[] =>
     sources: [...ruleSources(svc)].sort(),
   }));
 
+/**
+ * The rule files of environments evaluated by Thanos Ruler, one per service like Prometheus's,
+ * and of those evaluated by Mimir: one namespace file per tenant and namespace, holding the groups
+ * of every service loaded there, in service order (mimirtool refuses a namespace given twice).
+ */
+export function engineRuleDocuments(artifacts: Artifacts): Document[] {
+  const thanos: Document[] = artifacts.services
+    .filter(({ env }) => engineOf(env) === 'thanos-ruler')
+    .map(({ svc, env, rules }) => ({
+      path: thanosRuleFilePath(svc, env),
+      format: 'yaml' as const,
+      value: toThanosRuleFile(rules, env),
+      sources: ruleSources(svc).sort(),
+    }));
+  const namespaces = new Map<string, { file: RuleNamespaceFile; sources: Set<string> }>();
+  for (const { svc, env, rules } of artifacts.services) {
+    if (engineOf(env) !== 'mimir') continue;
+    const path = mimirNamespacePath(env.name, mimirTenant(svc, env), mimirNamespace(svc, env));
+    const entry = namespaces.get(path) ?? {
+      file: { namespace: mimirNamespace(svc, env), groups: [] },
+      sources: new Set<string>(),
+    };
+    entry.file = {
+      ...entry.file,
+      groups: [...entry.file.groups, ...rules.groups.map((g) => toEngineGroup(g, env))],
+    };
+    for (const source of ruleSources(svc)) entry.sources.add(source);
+    namespaces.set(path, entry);
+  }
+  const mimir: Document[] = [...namespaces].map(([path, { file, sources }]) => ({
+    path,
+    format: 'yaml' as const,
+    value: file,
+    sources: [...sources].sort(),
+  }));
+  return [...thanos, ...mimir];
+}
+
 /** Per environment with alerting: alertmanager.yaml and the notification templates beside it. */
 const alertmanagerDocuments = (artifacts: Artifacts): Document[] =>
   artifacts.alertmanager.flatMap(({ env, config }) => [
@@ -108,10 +155,11 @@ const dashboardDocuments = (artifacts: Artifacts): Document[] =>
 /** The documents of the primary artifacts (rules, Alertmanager, dashboards), unsorted. */
 export const compiledDocuments = (artifacts: Artifacts): Document[] => [
   ...ruleDocuments(artifacts),
+  ...engineRuleDocuments(artifacts),
   ...alertmanagerDocuments(artifacts),
   ...dashboardDocuments(artifacts),
 ];
 
 export type { AlertmanagerConfig } from './alertmanager/index.ts';
 export type { BuiltDashboard } from './grafana/index.ts';
-export type { RuleFile } from './prometheus/types.ts';
+export type { RuleFile, RuleNamespaceFile } from './prometheus/types.ts';

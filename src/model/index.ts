@@ -51,8 +51,16 @@ export type {
   TimeRangeSpec,
 } from './routing.ts';
 export { defineAlertRouting } from './routing.ts';
-export type { ClustersSpec, Environment, EnvironmentSpec, Service, ServiceSpec } from './service.ts';
-export { defineEnvironment, defineService } from './service.ts';
+export type {
+  ClustersSpec,
+  Environment,
+  EnvironmentSpec,
+  RuleEngine,
+  RulerSpec,
+  Service,
+  ServiceSpec,
+} from './service.ts';
+export { defineEnvironment, defineService, RULE_ENGINES } from './service.ts';
 export type {
   ExplicitBurnWindow,
   FreshnessSli,

@@ -44,6 +44,57 @@ export interface EnvironmentSpec {
    * where `paging` is true. @default none
    */
   readonly alerting?: AlertRouting;
+  /**
+   * What evaluates this environment's rules. `prometheus` loads generated/prometheus/<env>/;
+   * `vmalert` (VictoriaMetrics) loads the same files; `thanos-ruler` loads
+   * generated/thanos-ruler/<env>/ (groups with `partial_response_strategy`); `mimir` is the
+   * Grafana Mimir ruler, and the Cortex ruler too, which reads the same format: generated/mimir/<env>/<tenant>/<namespace>.yaml,
+   * loaded per tenant with `mimirtool rules sync` (or `cortextool`). Annotations may use only the
+   * template functions the engine defines.
+   * @default 'prometheus'
+   */
+  readonly engine?: RuleEngine;
+  /** Settings of the engine that evaluates the rules; each is refused where the engine has no use for it. @default {} */
+  readonly ruler?: RulerSpec;
+}
+
+/** The rule engines obsgen compiles for. */
+export const RULE_ENGINES = ['prometheus', 'vmalert', 'thanos-ruler', 'mimir'] as const;
+
+/** An engine evaluating rule groups: Prometheus, vmalert, Thanos Ruler, or the Mimir (Cortex) ruler. */
+export type RuleEngine = (typeof RULE_ENGINES)[number];
+
+/** Settings of the rule engine of an environment (`EnvironmentSpec.ruler`). */
+export interface RulerSpec {
+  /**
+   * How far behind the evaluation time every query of a group reads, so samples that arrive late
+   * through remote write are there: the group's `query_offset`. Accepted for `thanos-ruler` and
+   * `mimir` (versions built on Prometheus 2.53 or later); refused for `prometheus` (promtool 2.42
+   * rejects the field, and a Prometheus reads its own samples) and for `vmalert` (its groups have
+   * no such field: start it with `-datasource.lookback`). Delays every alert by as much.
+   * @default none
+   */
+  readonly queryOffset?: Duration;
+  /**
+   * Thanos Ruler only: what a group's queries do when a store does not answer: `abort` fails the
+   * evaluation (no alert from half the data, and no recorded ratio of half the traffic, which the
+   * alerts read), `warn` evaluates what did answer. Set on every group.
+   * @default 'abort'
+   */
+  readonly partialResponseStrategy?: 'warn' | 'abort';
+  /**
+   * Mimir only: the tenant (`X-Scope-OrgID`, `mimirtool --id`) the rules are loaded into, the
+   * folder under generated/mimir/<env>/. Lower-case kebab or any tenant ID Mimir accepts
+   * (letters, digits, `!-_.*'()`).
+   * @default the service's team
+   */
+  readonly tenant?: string;
+  /**
+   * Mimir only: the rule namespace the groups are loaded into (the file name, and its
+   * `namespace:` field). Services sharing a tenant and namespace share one file.
+   * @default the service's name
+   */
+  readonly namespace?: string;
 }
 
 /** How an environment spanning several clusters is evaluated (`EnvironmentSpec.clusters`). */

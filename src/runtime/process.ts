@@ -68,8 +68,8 @@ export function installExitHook(): void {
 
 /** File in a daemon's temporary directory naming this process and the daemon: `<ours> <daemon>`. */
 const PID_FILE = 'obsgen-daemon.pid';
-/** Temporary directories of the daemons obsgen starts (runtime/prometheus.ts, runtime/alertmanager.ts). */
-const DAEMON_DIR = /^obsgen-(prometheus|alertmanager)-/;
+/** Temporary directories of the daemons obsgen starts (runtime/prometheus.ts, alertmanager.ts, victoria-metrics.ts). */
+const DAEMON_DIR = /^obsgen-(prometheus|alertmanager|victoria-metrics|vmalert)-/;
 
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;

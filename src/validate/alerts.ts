@@ -41,7 +41,12 @@ import type { Matchers, Metric, Selector } from '../model/metrics.ts';
 import type { ResolvedAlert, ResolvedService } from '../model/resolved.ts';
 import type { Duration } from '../model/units.ts';
 import { parsePromql, regexProblemsOf, renderSelector, selectorMatchers, textNear } from '../promql/index.ts';
-import { templateLabelRefs, templateProblem } from './go-template.ts';
+import {
+  engineTemplateFindings,
+  engineTemplateMessage,
+  templateLabelRefs,
+  templateProblem,
+} from './go-template.ts';
 import { checkDuration, checkLabelName, checkLabels, checkLabelValue } from './service.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
@@ -414,6 +419,22 @@ function checkAlert(
     );
     return undefined;
   }
+
+  const templates: [Path, string][] = [
+    [at('description'), a.description],
+    ...Object.entries(a.annotations ?? {}).map(([name, text]): [Path, string] => [
+      at('annotations', name),
+      text,
+    ]),
+  ];
+  for (const [path, text] of templates)
+    for (const finding of engineTemplateFindings(text, svc.environments))
+      report(
+        'alert/template-engine',
+        path,
+        engineTemplateMessage(finding),
+        'write the annotation with functions every engine of the service defines, or link with the URL fields',
+      );
 
   const exprs: Record<string, string> = {};
   let readsMetrics = false;

@@ -7,6 +7,8 @@
  * rejects it already: Prometheus would render an error text instead of the annotation.
  */
 
+import type { RuleEngine } from '../model/service.ts';
+
 /** Functions of Go templates plus those Prometheus adds for alert templates. */
 export const PROMETHEUS_TEMPLATE_FUNCTIONS: ReadonlySet<string> = new Set([
   // Go text/template built-ins.
@@ -57,6 +59,22 @@ export const PROMETHEUS_TEMPLATE_FUNCTIONS: ReadonlySet<string> = new Set([
   'stripPort',
   'stripDomain',
 ]);
+
+/**
+ * The template functions each engine defines, as far as obsgen's annotations can use them (the
+ * Prometheus set above, less what the engine lacks). vmalert's own template package has no
+ * graphLink, tableLink or toTime: `vmalert -dryRun` (1.79, Debian) refuses a rule file using
+ * them ("function ... not defined"), as its documentation's function list says. Thanos Ruler and
+ * the Mimir (Cortex) ruler render annotations with Prometheus's template package.
+ */
+export const ENGINE_TEMPLATE_FUNCTIONS: Readonly<Record<RuleEngine, ReadonlySet<string>>> = {
+  prometheus: PROMETHEUS_TEMPLATE_FUNCTIONS,
+  vmalert: new Set(
+    [...PROMETHEUS_TEMPLATE_FUNCTIONS].filter((f) => !['graphLink', 'tableLink', 'toTime'].includes(f)),
+  ),
+  'thanos-ruler': PROMETHEUS_TEMPLATE_FUNCTIONS,
+  mimir: PROMETHEUS_TEMPLATE_FUNCTIONS,
+};
 
 /** Variables Prometheus defines before an annotation template runs. */
 export const PROMETHEUS_TEMPLATE_VARIABLES: readonly string[] = [
@@ -460,6 +478,48 @@ export function templateProblem(text: string): TemplateProblem | undefined {
   if (open) return { message: `unexpected EOF: {{${open.keyword}}} has no {{end}}`, offset: open.offset };
   return undefined;
 }
+
+/**
+ * Functions a template that parses for Prometheus calls which `engine` does not define, sorted
+ * and unique (none for an unparseable template: that is reported on its own).
+ */
+export function unsupportedTemplateFunctions(text: string, engine: RuleEngine): string[] {
+  if (templateProblem(text)) return [];
+  const defined = ENGINE_TEMPLATE_FUNCTIONS[engine];
+  const missing = new Set<string>();
+  for (const action of actions(text))
+    for (const token of lex(action.body))
+      if (token.kind === 'ident' && !KEYWORDS.has(token.text) && !defined.has(token.text))
+        missing.add(token.text);
+  return [...missing].sort();
+}
+
+/** A finding of `engineTemplateFindings`: functions an engine lacks and the environments it runs. */
+export interface EngineTemplateFinding {
+  readonly engine: RuleEngine;
+  readonly environments: readonly string[];
+  readonly functions: readonly string[];
+}
+
+/** Per engine of the given environments: the functions the template calls that it does not define. */
+export function engineTemplateFindings(
+  text: string,
+  environments: readonly { readonly name: string; readonly engine?: RuleEngine }[],
+): EngineTemplateFinding[] {
+  const byEngine = new Map<RuleEngine, string[]>();
+  for (const env of environments) {
+    const engine = env.engine ?? 'prometheus';
+    byEngine.set(engine, [...(byEngine.get(engine) ?? []), env.name]);
+  }
+  return [...byEngine].flatMap(([engine, names]) => {
+    const functions = unsupportedTemplateFunctions(text, engine);
+    return functions.length > 0 ? [{ engine, environments: names, functions }] : [];
+  });
+}
+
+/** The message of an engine template finding. */
+export const engineTemplateMessage = (f: EngineTemplateFinding): string =>
+  `calls ${f.functions.join(', ')}, which ${f.engine} (environment${f.environments.length > 1 ? 's' : ''} ${f.environments.join(', ')}) does not define`;
 
 /** Label names a template reads through `$labels.<name>` (sorted, unique). */
 export function templateLabelRefs(text: string): string[] {

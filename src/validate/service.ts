@@ -22,6 +22,9 @@ import {
   type defineService,
   type Environment,
   type EnvironmentSpec,
+  RULE_ENGINES,
+  type RuleEngine,
+  type RulerSpec,
   type SERVICE_KIND,
   type Service,
 } from '../model/service.ts';
@@ -64,7 +67,7 @@ import {
   workbookFits,
 } from '../model/windows.ts';
 import { labelRegexProblem, parsePromql, regexProblemsOf } from '../promql/index.ts';
-import { templateProblem } from './go-template.ts';
+import { engineTemplateFindings, engineTemplateMessage, templateProblem } from './go-template.ts';
 import { urlSecret } from './secrets.ts';
 import { checkedElsewhere, duration, shapeOf } from './shape.ts';
 
@@ -202,6 +205,15 @@ const environment = shapeOf<EnvironmentSpec>()(
     kubernetes: checkedElsewhere<KubernetesSpec>()(z.unknown()).optional(),
     // validateRouting (routing.ts) checks it and names the file defining it.
     alerting: checkedElsewhere<AlertRouting>()(z.unknown()).optional(),
+    engine: z.enum(RULE_ENGINES).optional(),
+    ruler: shapeOf<RulerSpec>()(
+      z.strictObject({
+        queryOffset: duration.optional(),
+        partialResponseStrategy: z.enum(['warn', 'abort']).optional(),
+        tenant: z.string().optional(),
+        namespace: z.string().optional(),
+      }),
+    ).optional(),
   }),
 );
 
@@ -511,6 +523,13 @@ function checkSlo(
         `does not parse as a Prometheus template: ${problem.message}`,
         'Prometheus reads annotations as Go templates: {{ $labels.name }}, {{ $value | humanize }}',
       );
+    for (const finding of engineTemplateFindings(text, svc.environments))
+      report(
+        'slo/annotation-template-engine',
+        [...path, 'alerting', 'annotations', name],
+        engineTemplateMessage(finding),
+        'write the annotation with functions every engine of the service defines',
+      );
   }
   const objective = objectiveOk ? rationalOf(s.objective) : rational(999n, 1000n);
   const errorBudget = sub(rational(1n), objective);
@@ -733,6 +752,58 @@ function checkEnvironment(report: Report, path: Path, env: Environment): void {
   checkClusters(report, [...path, 'clusters'], env);
   for (const [key, value] of Object.entries(env.vars ?? {}))
     checkLabelValue(report, [...path, 'vars', key], value);
+  checkRuler(report, [...path, 'ruler'], env.engine ?? 'prometheus', env.ruler ?? {});
+}
+
+/** Why an engine refuses a query offset, and what to do instead; undefined where it takes one. */
+const QUERY_OFFSET_REFUSAL: Readonly<Record<RuleEngine, { why: string; hint: string } | undefined>> = {
+  prometheus: {
+    why: 'promtool 2.42 rejects a rule group with query_offset, and a Prometheus evaluates the samples it scraped itself',
+    hint: 'remove it; set it for an environment whose engine is thanos-ruler or mimir',
+  },
+  vmalert: {
+    why: 'vmalert rule groups have no query_offset field (vmalert -dryRun refuses it)',
+    hint: 'start vmalert with -datasource.lookback=<offset> instead (newer vmalert: -rule.evalDelay)',
+  },
+  'thanos-ruler': undefined,
+  mimir: undefined,
+};
+
+/** A Mimir tenant ID or rule namespace: what Mimir accepts in `X-Scope-OrgID`, and safe as a folder name. */
+const MIMIR_NAME = /^[A-Za-z0-9!_.*'()-]{1,150}$/;
+
+function checkRuler(report: Report, path: Path, engine: RuleEngine, ruler: RulerSpec): void {
+  const refuse = (field: keyof RulerSpec, only: RuleEngine) =>
+    report(
+      'env/ruler-setting',
+      [...path, field],
+      `${field} applies to engine ${JSON.stringify(only)} only; this environment's engine is ${JSON.stringify(engine)}`,
+      `remove ${field}, or set engine: '${only}'`,
+    );
+  if (ruler.queryOffset !== undefined) {
+    const refusal = QUERY_OFFSET_REFUSAL[engine];
+    if (refusal)
+      report(
+        'env/query-offset',
+        [...path, 'queryOffset'],
+        `engine ${JSON.stringify(engine)} cannot take a query offset: ${refusal.why}`,
+        refusal.hint,
+      );
+    else checkDuration(report, [...path, 'queryOffset'], ruler.queryOffset, ruler.queryOffset);
+  }
+  if (ruler.partialResponseStrategy !== undefined && engine !== 'thanos-ruler')
+    refuse('partialResponseStrategy', 'thanos-ruler');
+  for (const field of ['tenant', 'namespace'] as const) {
+    const value = ruler[field];
+    if (value === undefined) continue;
+    if (engine !== 'mimir') refuse(field, 'mimir');
+    else if (!MIMIR_NAME.test(value) || value === '.' || value === '..')
+      report(
+        'env/mimir-name',
+        [...path, field],
+        `${JSON.stringify(value)} is not a Mimir ${field}: use letters, digits and !-_.*'() (at most 150), not . or ..`,
+      );
+  }
 }
 
 /** Validates one loaded service; returns its diagnostics and, when there are no errors, the model. */
@@ -759,6 +830,13 @@ export function validateService(loaded: LoadedService): {
   const envNames = new Set<string>();
   for (const env of svc.environments) {
     checkEnvironment(report, ['environments', env.name], env);
+    if (env.engine === 'mimir' && env.ruler?.tenant === undefined && !MIMIR_NAME.test(svc.team))
+      report(
+        'env/mimir-name',
+        ['environments', env.name, 'ruler', 'tenant'],
+        `the default Mimir tenant is the team, and ${JSON.stringify(svc.team)} is not a tenant ID (letters, digits and !-_.*'() only)`,
+        'set ruler: { tenant: ... } on the environment',
+      );
     if (envNames.has(env.name))
       report(
         'env/duplicate',

@@ -11,7 +11,7 @@ export function formatDrillPlan(plan: DrillPlan): string {
   const lines = [
     `drill ${e.scenario.name}: ${plan.service} in ${plan.environment}: ${e.scenario.summary}`,
     `  time factor ${f}: every window and \`for\` divided by ${f} (1h -> ${formatDurationMs((3_600_000 / f) | 0)}, 5m -> ${formatDurationMs((300_000 / f) | 0)}); shortest range ${formatDurationMs(factor.shortestRangeSeconds * 1000)} -> ${formatDurationMs((factor.shortestRangeSeconds * 1000) / f)}, scraped every 1s`,
-    `  synthetic service: ${plan.series} series; Prometheus ${plan.prometheus}; Alertmanager ${plan.alertmanager} (receivers -> webhook sink)`,
+    `  synthetic service: ${plan.series} series; ${plan.engine === 'vmalert' ? `vmalert ${plan.prometheus} on VictoriaMetrics` : `Prometheus ${plan.prometheus}`}; Alertmanager ${plan.alertmanager} (receivers -> webhook sink)`,
     `  warm-up ${plan.warmupSeconds}s healthy, then the fault; gives up ${e.deadlineSeconds}s after it${e.observeSeconds > 0 ? `, watches at least ${e.observeSeconds}s` : ''}`,
     '  expects:',
     ...e.expected.map(

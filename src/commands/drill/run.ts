@@ -17,14 +17,15 @@ import {
 } from '../../compile/alertmanager/index.ts';
 import { notificationTemplates } from '../../compile/alertmanager/templates.ts';
 import { type DrillFactor, drillFactor, toDrillRuleFile } from '../../compile/prometheus/drill.ts';
-import { toRuleFile } from '../../compile/prometheus/index.ts';
+import { engineOf, toRuleFile } from '../../compile/prometheus/index.ts';
 import { ALERTMANAGER_FILE, DRILL, LABEL } from '../../conventions.ts';
 import { toYaml } from '../../emit/index.ts';
 import type { Project, ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { type RunningAlertmanager, startAlertmanager } from '../../runtime/alertmanager.ts';
 import { installExitHook, reapOrphans } from '../../runtime/process.ts';
-import { type RunningPrometheus, startPrometheus } from '../../runtime/prometheus.ts';
+import { DRILL_ENGINES, type DrillEngine, engineDelay } from './engine-delay.ts';
+import { type EngineAlert, type Evaluator, type PipelineHealth, startEvaluator } from './evaluator.ts';
 import {
   DrillDefinitionError,
   type DrillExpectations,
@@ -51,6 +52,11 @@ export interface DrillOptions {
   readonly environment?: string;
   /** Service name. @default the project's only (or first) service */
   readonly service?: string;
+  /**
+   * What evaluates the rules: a Prometheus, or vmalert on a single-node VictoriaMetrics.
+   * @default 'vmalert' for an environment whose engine is vmalert, else 'prometheus'
+   */
+  readonly engine?: DrillEngine;
   /** Called once everything runs, before the warm-up. */
   readonly onStart?: (plan: DrillPlan) => void;
   /** Called after every poll (about twice a second). */
@@ -66,6 +72,8 @@ export interface DrillPlan {
   readonly warmupSeconds: number;
   /** Series the synthetic service exposes. */
   readonly series: number;
+  readonly engine: DrillEngine;
+  /** Where the alerts are read: the Prometheus, or the vmalert. */
   readonly prometheus: string;
   readonly alertmanager: string;
 }
@@ -110,49 +118,7 @@ export interface DrillReport {
   readonly pipeline: PipelineHealth;
 }
 
-export interface PipelineHealth {
-  /** Scrapes of the synthetic service since the first one, and how many failed. */
-  readonly scrapes: number;
-  readonly failedScrapes: number;
-  /** Slowest scrape, milliseconds. */
-  readonly slowestScrapeMs: number;
-  /** Rule group evaluations Prometheus skipped because the previous one overran. */
-  readonly missedEvaluations: number;
-}
-
-/** Scrape and evaluation health of the drill's Prometheus over the last `seconds`. */
-async function pipelineHealth(
-  prometheus: RunningPrometheus,
-  job: string,
-  seconds: number,
-): Promise<PipelineHealth> {
-  const range = `${Math.max(1, Math.ceil(seconds))}s`;
-  const sel = `{job=${JSON.stringify(job)}}`;
-  const one = async (expr: string) => (await prometheus.query(expr).catch(() => []))[0]?.value ?? 0;
-  const scrapes = await one(`count_over_time(up${sel}[${range}])`);
-  const ok = await one(`sum_over_time(up${sel}[${range}])`);
-  const slowest = await one(`max_over_time(scrape_duration_seconds${sel}[${range}])`);
-  const metrics = await fetch(`${prometheus.url}/metrics`).then(
-    (r) => r.text(),
-    () => '',
-  );
-  const missed = metrics
-    .split('\n')
-    .filter((line) => line.startsWith('prometheus_rule_group_iterations_missed_total'))
-    .reduce((sum, line) => sum + (Number(line.split(' ').at(-1)) || 0), 0);
-  return {
-    scrapes,
-    failedScrapes: scrapes - ok,
-    slowestScrapeMs: Math.round(slowest * 1000),
-    missedEvaluations: missed,
-  };
-}
-
-interface PromAlert {
-  readonly labels: Record<string, string>;
-  readonly state: 'pending' | 'firing' | 'inactive';
-  readonly activeAt?: string;
-}
+export type { PipelineHealth } from './evaluator.ts';
 
 const COMMON_LABELS = new Set([
   'alertname',
@@ -218,8 +184,8 @@ function pickEnvironment(svc: ResolvedService, name: string): Environment {
   return env;
 }
 
-/** Seconds the drill's Prometheus waits between resends of a firing alert: a minute, compressed. */
-const resendDelay = (factor: number): string => `${Math.max(1, Math.round(60 / factor))}s`;
+/** Seconds the drill's engine waits between resends of a firing alert: a minute, compressed. */
+const resendDelay = (factor: number): number => Math.max(1, Math.round(60 / factor));
 
 /** Everything a drill needs, computed before anything starts. Throws DrillUsageError. */
 export function planDrill(project: Project, options: DrillOptions) {
@@ -232,14 +198,27 @@ export function planDrill(project: Project, options: DrillOptions) {
   const env = pickEnvironment(svc, options.environment ?? 'production');
   const routing = env.alerting;
   if (!routing) throw new DrillUsageError(`environment ${env.name} has no alert routing`);
+  const engine = options.engine ?? (engineOf(env) === 'vmalert' ? 'vmalert' : 'prometheus');
+  if (!DRILL_ENGINES.includes(engine))
+    throw new DrillUsageError(
+      `no drill engine ${JSON.stringify(engine)}; engines: ${DRILL_ENGINES.join(', ')}`,
+    );
   const rules = toRuleFile(svc, env);
   const factor = drillFactor(svc, rules);
   if (!factor.ok) throw new DrillUsageError(`cannot compress time for ${svc.name}: ${factor.message}`);
   // The environment's whole Alertmanager: every team's sub-tree, as generated.
   const amConfig = toAlertmanagerConfig(project, env, environmentRoutings(project, env.name));
+  const drillRules = toDrillRuleFile(rules, factor.value.factor);
   let expectations: DrillExpectations;
   try {
-    expectations = drillExpectations(svc, scenario, rules, amConfig.route, factor.value.factor);
+    expectations = drillExpectations(
+      svc,
+      scenario,
+      rules,
+      amConfig.route,
+      factor.value.factor,
+      engineDelay(engine, drillRules),
+    );
   } catch (error) {
     if (error instanceof DrillDefinitionError) throw new DrillUsageError(error.message);
     throw error;
@@ -248,8 +227,9 @@ export function planDrill(project: Project, options: DrillOptions) {
     svc,
     env,
     scenario,
+    engine,
     factor: factor.value,
-    rules: toDrillRuleFile(rules, factor.value.factor),
+    rules: drillRules,
     amConfig,
     route: amConfig.route,
     expectations,
@@ -267,7 +247,7 @@ export async function runDrill(project: Project, options: DrillOptions): Promise
   let sink: WebhookSink | undefined;
   let service: SyntheticService | undefined;
   let alertmanager: RunningAlertmanager | undefined;
-  let prometheus: RunningPrometheus | undefined;
+  let evaluator: Evaluator | undefined;
   try {
     sink = await startWebhookSink();
     service = await startSyntheticService(planned.signals);
@@ -293,10 +273,11 @@ export async function runDrill(project: Project, options: DrillOptions): Promise
         },
       ],
     };
-    prometheus = await startPrometheus({
-      rules: { 'drill.rules.yaml': toYaml(planned.rules) },
-      config: scrape,
-      args: [`--rules.alert.resend-delay=${resendDelay(planned.factor.factor)}`],
+    evaluator = await startEvaluator(planned.engine, {
+      rules: toYaml(planned.rules),
+      scrape,
+      resendDelaySeconds: resendDelay(planned.factor.factor),
+      job: svc.name,
     });
     const plan: DrillPlan = {
       service: svc.name,
@@ -305,23 +286,14 @@ export async function runDrill(project: Project, options: DrillOptions): Promise
       factor: planned.factor,
       warmupSeconds: planned.warmupSeconds,
       series: planned.signals.length,
-      prometheus: prometheus.url,
+      engine: planned.engine,
+      prometheus: evaluator.url,
       alertmanager: alertmanager.url,
     };
     options.onStart?.(plan);
-    return await watch(
-      plan,
-      planned.warmupSeconds,
-      route,
-      prometheus,
-      alertmanager,
-      service,
-      sink,
-      scrape,
-      options,
-    );
+    return await watch(plan, planned.warmupSeconds, route, evaluator, alertmanager, service, sink, options);
   } finally {
-    await prometheus?.stop();
+    await evaluator?.stop();
     await alertmanager?.stop();
     await service?.stop();
     await sink?.stop();
@@ -332,11 +304,10 @@ async function watch(
   plan: DrillPlan,
   warmupSeconds: number,
   route: AmRoute,
-  prometheus: RunningPrometheus,
+  evaluator: Evaluator,
   alertmanager: RunningAlertmanager,
   service: SyntheticService,
   sink: WebhookSink,
-  scrape: Readonly<Record<string, unknown>>,
   options: DrillOptions,
 ): Promise<DrillReport> {
   const { expectations } = plan;
@@ -350,10 +321,10 @@ async function watch(
   const rel = (ms: number) => (ms - (faultAt ?? firstScrape)) / 1000;
 
   const poll = async () => {
-    const data = (await prometheus.api('alerts')) as { alerts: PromAlert[] };
+    const alerts: EngineAlert[] = await evaluator.alerts();
     const now = Date.now();
     const seen = new Set<string>();
-    for (const alert of data.alerts) {
+    for (const alert of alerts) {
       const key = alertKey(alert.labels);
       seen.add(key);
       const before = states.get(key)?.state;
@@ -408,10 +379,10 @@ async function watch(
   // Warm-up: healthy history from the first scrape on; Alertmanager hears nothing yet.
   const scrapeTimeout = Date.now() + 30_000;
   for (;;) {
-    const up = await prometheus.query(`up{job=${JSON.stringify(plan.service)}}`).catch(() => []);
+    const up = await evaluator.query(`up{job=${JSON.stringify(plan.service)}}`).catch(() => []);
     if (up.some((s) => s.value === 1)) break;
     if (Date.now() > scrapeTimeout)
-      throw new Error(`Prometheus never scraped the synthetic service:\n${prometheus.daemon.output()}`);
+      throw new Error(`${plan.engine} never scraped the synthetic service:\n${evaluator.output()}`);
     await sleep(200);
   }
   // The history must be long enough, and then the rules quiet (only the always-firing alerts),
@@ -432,20 +403,7 @@ async function watch(
     if (Date.now() >= warmupEnd && (quiet >= QUIET_POLLS || Date.now() >= giveUp)) break;
     await sleep(DRILL.pollMs);
   }
-  await prometheus.reload({
-    ...scrape,
-    alerting: {
-      alertmanagers: [{ static_configs: [{ targets: [alertmanager.url.replace(/^https?:\/\//, '')] }] }],
-    },
-  });
-  const reloaded = Date.now() + 20_000;
-  for (;;) {
-    const data = (await prometheus.api('alertmanagers')) as { activeAlertmanagers?: unknown[] };
-    if ((data.activeAlertmanagers ?? []).length > 0) break;
-    if (Date.now() > reloaded)
-      throw new Error(`Prometheus did not pick up the Alertmanager:\n${prometheus.daemon.output()}`);
-    await sleep(100);
-  }
+  await evaluator.connect(alertmanager.url);
   service.startFault();
   faultAt = Date.now();
   timeline.push({ ms: faultAt, kind: 'fault', alert: '', note: expectations.scenario.summary });
@@ -461,7 +419,7 @@ async function watch(
     await sleep(DRILL.pollMs);
   }
   const faultSeconds = rel(Date.now());
-  const pipeline = await pipelineHealth(prometheus, plan.service, (Date.now() - firstScrape) / 1000);
+  const pipeline = await evaluator.health(plan.service, (Date.now() - firstScrape) / 1000);
 
   const notified = new Map<string, { labels: Record<string, string>; receivers: Set<string> }>();
   for (const n of sink.notifications())

@@ -16,6 +16,7 @@ import type { Sli } from '../../model/slo.ts';
 import { durationSeconds, parseDurationMs } from '../../model/units.ts';
 import { explainPairs } from '../../model/windows.ts';
 import { durationSpans, selectedMetricNames } from '../../promql/index.ts';
+import type { EngineDelay } from './engine-delay.ts';
 
 /** SLI faults of a scenario. */
 export interface DrillFaults {
@@ -219,11 +220,18 @@ const longestRange = (expr: string): number =>
       .map((s) => s.ms / 1000),
   );
 
+/** Extra seconds an alert's engine needs beyond what the rules' math says (none: Prometheus). */
+export type DelayOf = (alert: string) => EngineDelay;
+const NO_DELAY: DelayOf = () => ({ seconds: 0, why: '' });
+const withDelay = (reason: string, delay: EngineDelay): string =>
+  delay.seconds > 0 ? `${reason}, plus ${delay.why}` : reason;
+
 function pageExpectation(
   slo: ResolvedSlo,
   rules: RuleFile,
   route: AmRoute,
   factor: number,
+  delayOf: DelayOf = NO_DELAY,
 ): ExpectedAlert | undefined {
   const tier = slo.alerting.page ? 'page' : slo.alerting.ticket ? 'ticket' : undefined;
   if (!tier) return undefined;
@@ -235,12 +243,16 @@ function pageExpectation(
   if (!fastest || fastest.firesAfterSeconds === undefined || !rule) return undefined;
   const labels = { ...rule.labels, alertname: name };
   const wait = routeGroupWait(route, labels);
+  const delay = delayOf(name);
   return {
     alertname: name,
     labels: { [LABEL.severity]: fastest.pair.severity },
     receivers: routeReceivers(route, labels),
-    deadlineSeconds: slack(fastest.firesAfterSeconds / factor + wait),
-    reason: `the ${slo.id} SLI breaks: a total outage fires its ${fastest.pair.severity} alert after ${Math.ceil(fastest.firesAfterSeconds / factor)}s (explain: ${Math.ceil(fastest.firesAfterSeconds)}s / ${factor}), plus group_wait ${wait}s`,
+    deadlineSeconds: slack(fastest.firesAfterSeconds / factor + wait) + delay.seconds,
+    reason: withDelay(
+      `the ${slo.id} SLI breaks: a total outage fires its ${fastest.pair.severity} alert after ${Math.ceil(fastest.firesAfterSeconds / factor)}s (explain: ${Math.ceil(fastest.firesAfterSeconds)}s / ${factor}), plus group_wait ${wait}s`,
+      delay,
+    ),
   };
 }
 
@@ -250,6 +262,7 @@ function catalogExpectation(
   route: AmRoute,
   factor: number,
   played: boolean,
+  delayOf: DelayOf = NO_DELAY,
 ): ExpectedAlert | undefined {
   const rule = rulesNamed(rules, alert.name)[0];
   if (!rule) return undefined;
@@ -263,18 +276,20 @@ function catalogExpectation(
     : selectedMetricNames(rule.expr).length === 0
       ? 'it reads no metric: it always fires'
       : `it reads what the scenario breaks: for + longest range ${fires}s (/${factor})`;
+  const delay = delayOf(alert.name);
   return {
     alertname: alert.name,
     labels: {},
     receivers: routeReceivers(route, labels),
-    deadlineSeconds: slack(fires / factor + wait),
-    reason: `${why}, plus group_wait ${wait}s`,
+    deadlineSeconds: slack(fires / factor + wait) + delay.seconds,
+    reason: withDelay(`${why}, plus group_wait ${wait}s`, delay),
   };
 }
 
 /**
  * What a scenario must prove for a service in an environment: `rules` are the generated (unscaled)
- * rules of that environment, `route` the generated route tree, `factor` the drill's time factor.
+ * rules of that environment, `route` the generated route tree, `factor` the drill's time factor,
+ * `delayOf` what the engine adds to each alert's deadline (engine-delay.ts).
  */
 export function drillExpectations(
   svc: ResolvedService,
@@ -282,6 +297,7 @@ export function drillExpectations(
   rules: RuleFile,
   route: AmRoute,
   factor: number,
+  delayOf: DelayOf = NO_DELAY,
 ): DrillExpectations {
   const catalog = svc.alerts ?? [];
   const named = (name: string): ResolvedAlert => {
@@ -323,8 +339,10 @@ export function drillExpectations(
     (a, i, all) => all.findIndex((b) => b.name === a.name) === i,
   );
   const expected = [
-    ...brokenSlos.flatMap((slo) => pageExpectation(slo, rules, route, factor) ?? []),
-    ...catalogExpected.flatMap((a) => catalogExpectation(a, rules, route, factor, played.includes(a)) ?? []),
+    ...brokenSlos.flatMap((slo) => pageExpectation(slo, rules, route, factor, delayOf) ?? []),
+    ...catalogExpected.flatMap(
+      (a) => catalogExpectation(a, rules, route, factor, played.includes(a), delayOf) ?? [],
+    ),
   ];
   const allowed = [
     ...new Set([
@@ -340,7 +358,9 @@ export function drillExpectations(
   const observe = breaksNothing
     ? Math.max(
         0,
-        ...svc.slos.flatMap((slo) => pageExpectation(slo, rules, route, factor)?.deadlineSeconds ?? []),
+        ...svc.slos.flatMap(
+          (slo) => pageExpectation(slo, rules, route, factor, delayOf)?.deadlineSeconds ?? [],
+        ),
       )
     : 0;
   return {

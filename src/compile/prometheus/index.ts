@@ -6,7 +6,18 @@ import { toSloRuleGroups } from './slo-rules.ts';
 import type { RuleFile } from './types.ts';
 
 export { toCatalogRule, toCatalogRuleGroups } from './catalog-rules.ts';
-export type { AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup } from './types.ts';
+export {
+  engineOf,
+  mimirNamespace,
+  mimirNamespacePath,
+  mimirTenant,
+  readsPrometheusRuleFiles,
+  readsPrometheusRules,
+  thanosRuleFilePath,
+  toEngineGroup,
+  toThanosRuleFile,
+} from './engines.ts';
+export type { AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup, RuleNamespaceFile } from './types.ts';
 export { isAlertingRule } from './types.ts';
 
 /**

@@ -9,7 +9,12 @@
 import { notificationTemplates } from '../../compile/alertmanager/index.ts';
 import type { BuiltDashboard } from '../../compile/grafana/index.ts';
 import { type Artifacts, ruleSources, type ServiceArtifacts } from '../../compile/index.ts';
-import type { RuleGroup } from '../../compile/prometheus/index.ts';
+import {
+  engineOf,
+  type RuleGroup,
+  readsPrometheusRules,
+  toEngineGroup,
+} from '../../compile/prometheus/index.ts';
 import { DEFAULT_RULE_SELECTOR_LABELS, dashboardFolder, KUBERNETES } from '../../conventions.ts';
 import type { Document } from '../../emit/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
@@ -206,7 +211,14 @@ function serviceManifests({ svc, env, rules, dashboards }: ServiceArtifacts): Ma
   const settings = kubernetesSettings(svc, env);
   // The defining file first: size diagnostics name it.
   const sources = ruleSources(svc);
-  const ruleObjects = toPrometheusRules(svc, env, rules.groups).map((object) => ({ object, sources }));
+  // Only for the engines that read PrometheusRule objects, with the groups as that engine loads them.
+  const ruleObjects = readsPrometheusRules(engineOf(env))
+    ? toPrometheusRules(
+        svc,
+        env,
+        rules.groups.map((g) => toEngineGroup(g, env)),
+      ).map((object) => ({ object, sources }))
+    : [];
   const dashboardObjects = dashboards.flatMap((built) => {
     const operator = toGrafanaDashboard(built, settings);
     const dashboardSources = [...new Set([built.plan.source, svc.file])];
