@@ -102,19 +102,14 @@ export function toServiceTests(
   // An SLO shares its shape only when its own outage scenario exists: the shape proves the math,
   // the outage proves the SLO's series reach it. Without series (a selector no declared value
   // satisfies) nothing may stand in for that, so the proof-coverage check still reports it.
-  const ownOutage = (slo: ResolvedSlo) =>
-    toSloScenarios(svc, slo, env, seconds, 'own').some((s) => s.kind === 'outage');
-  const shapes = shared
-    ? svc.slos.flatMap((slo) => {
-        const shape = ownOutage(slo) ? mathShapeOf(svc, slo, env, rules, seconds) : undefined;
-        return shape ? [{ slo, shape }] : [];
-      })
-    : [];
-  const partOf = (slo: ResolvedSlo) => (shapes.some((u) => u.slo === slo) ? 'own' : 'all');
-  const main = [
-    ...svc.slos.flatMap((slo) => toSloScenarios(svc, slo, env, seconds, partOf(slo))),
-    ...catalog.filter((s) => s.interval === evaluation),
-  ];
+  const perSlo = svc.slos.map((slo) => {
+    const own = toSloScenarios(svc, slo, env, seconds, 'own');
+    const shape =
+      shared && own.some((s) => s.kind === 'outage') ? mathShapeOf(svc, slo, env, rules, seconds) : undefined;
+    return { slo, shape, scenarios: shape ? own : toSloScenarios(svc, slo, env, seconds, 'all') };
+  });
+  const shapes = perSlo.flatMap(({ slo, shape }) => (shape ? [{ slo, shape }] : []));
+  const main = [...perSlo.flatMap((p) => p.scenarios), ...catalog.filter((s) => s.interval === evaluation)];
   const others = [...new Set(catalog.map((s) => s.interval))]
     .filter((i) => i !== evaluation)
     .sort((a, b) => durationSeconds(a) - durationSeconds(b));

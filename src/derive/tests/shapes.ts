@@ -154,15 +154,42 @@ export function mathShapeOf(
   evaluation: number,
 ): MathShape | undefined {
   if (slo.sli.kind === 'raw') return undefined;
+  const own = sloGroups(rules, svc, slo);
+  if (!own) return undefined;
+  const shape = canonicalShape(svc, slo, evaluation);
+  const mine = mathLines(own, sloMatchers(svc, slo, env), burnAlertName(slo.id));
+  return mine.join('\n') === shape.math.join('\n') ? shape : undefined;
+}
+
+/**
+ * Canonical shapes by what they are compiled from, so a fleet's thousands of SLOs compile a
+ * handful of canonical SLOs, not one each. The key is plain data; the map holds one entry per distinct shape.
+ */
+const canonical = new Map<string, MathShape>();
+
+function canonicalShape(svc: ResolvedService, slo: ResolvedSlo, evaluation: number): MathShape {
+  const from = JSON.stringify(
+    [
+      sampleKindOf(slo.sli),
+      slo.objective,
+      slo.period,
+      slo.windows,
+      slo.baseWindow,
+      slo.alerting.page,
+      slo.alerting.ticket,
+      svc.scrapeInterval,
+      svc.evaluationInterval,
+      evaluation,
+    ],
+    (_, v) => (typeof v === 'bigint' ? v.toString() : v),
+  );
+  const known = canonical.get(from);
+  if (known) return known;
   const shapeSvc = canonicalService(svc, slo);
   const shapeSlo = shapeSvc.slos[0] as ResolvedSlo;
   const shapeEnv = shapeSvc.environments[0] as Environment;
   const groups = toSloRuleGroups(shapeSvc, shapeSlo, shapeEnv);
   const math = mathLines(groups, sloMatchers(shapeSvc, shapeSlo, shapeEnv), burnAlertName(SHAPE_SLO));
-  const own = sloGroups(rules, svc, slo);
-  if (!own) return undefined;
-  const mine = mathLines(own, sloMatchers(svc, slo, env), burnAlertName(slo.id));
-  if (mine.join('\n') !== math.join('\n')) return undefined;
   const key = JSON.stringify({
     math,
     samples: sampleKindOf(slo.sli),
@@ -172,7 +199,16 @@ export function mathShapeOf(
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
   const meta = GROUP.meta(SHAPE_SERVICE, SHAPE_SLO);
   const tested = groups.filter((g) => g.name !== meta);
-  return { hash, svc: shapeSvc, slo: shapeSlo, env: shapeEnv, rules: { groups: tested }, math };
+  const shape: MathShape = {
+    hash,
+    svc: shapeSvc,
+    slo: shapeSlo,
+    env: shapeEnv,
+    rules: { groups: tested },
+    math,
+  };
+  canonical.set(from, shape);
+  return shape;
 }
 
 /**
