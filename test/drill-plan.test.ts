@@ -79,7 +79,9 @@ describe('drill-mode rules', () => {
     expect(page?.annotations).toEqual(
       alertRule(original, 'AvailabilityBudgetBurn', { long_window: '1h' })?.annotations,
     );
-    expect(drill.groups.every((g) => g.interval === '1s' || g.interval === '10s')).toBe(true);
+    // 30s groups run every second; the 2m meta group every 4s; the 5m catalog groups every 10s.
+    expect(drill.groups.every((g) => ['1s', '4s', '10s'].includes(g.interval ?? ''))).toBe(true);
+    expect(drill.groups.filter((g) => g.name.endsWith('-meta')).map((g) => g.interval)).toContain('4s');
     const records = drill.groups.flatMap((g) => g.rules).filter((r) => !isAlertingRule(r));
     const ratio1h = records.find(
       (r) => 'record' in r && r.record === 'slo:sli_error:ratio_rate1h' && r.labels?.slo === 'availability',

@@ -43,7 +43,12 @@ export async function testAlerts(
     changedSince === undefined
       ? undefined
       : changedScope(
-          await changedFiles(options.root, changedSince),
+          // What differs from the revision, and what generated/ does not hold yet: tests run from
+          // the definitions, so a change not regenerated still counts (a new shape, for one).
+          [
+            ...(await changedFiles(options.root, changedSince)),
+            ...[...drift.missing, ...drift.changed].map((p) => join(options.outDir ?? 'generated', p)),
+          ],
           {
             definitions: options.definitions ?? 'slos',
             alerts: options.alerts ?? 'alerts',

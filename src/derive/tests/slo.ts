@@ -357,12 +357,35 @@ function betweenFactor(slo: ResolvedSlo): Rational | undefined {
   return add(maxTicket, div(sub(minPage, maxTicket), rational(3n)));
 }
 
+/**
+ * Whether a steady burn at `factor` of a time-based SLI stays under every page pair however its
+ * failed samples fall. They come one every 1/(factor x budget) samples, so a page's long window
+ * holds up to one more than the mean; and each sample is counted once per recorded base-window
+ * value that holds it (base / evaluation values, or one more at the edges). Where even the
+ * count of one extra sample crosses a page threshold, no steady burn tells the tiers apart at
+ * this objective and step: the ticket fires in the every-pair outage instead, and the pages stay
+ * silent in the half-budget, budget-rate and one-bad-sample scenarios.
+ */
+function discreteBurnStaysUnderPages(ctx: Context, factor: Rational): boolean {
+  const rate = toNumber(mul(factor, ctx.slo.errorBudget));
+  const step = Math.max(ctx.step, 1);
+  const overcount = 1 + ctx.evaluation / Math.max(ctx.slo.baseWindow, ctx.evaluation);
+  return ctx.slo.windows
+    .filter((p) => p.tier === 'page')
+    .every((p) => {
+      const samples = p.long / step;
+      const worst = (Math.floor(samples * rate) + 1) * overcount;
+      return worst / samples < toNumber(errorRatioThreshold(p, ctx.slo.errorBudget));
+    });
+}
+
 function betweenTest(ctx: Context): Scenario | undefined {
   const factor = betweenFactor(ctx.slo);
   const ticket = ctx.slo.windows
     .filter((p) => p.tier === 'ticket')
     .sort((a, b) => toNumber(b.factor) - toNumber(a.factor))[0];
   if (!factor || !ticket || !ctx.slo.alerting.ticket || !ctx.slo.alerting.page) return undefined;
+  if (sampleKindOf(ctx.slo.sli) === 'time' && !discreteBurnStaysUnderPages(ctx, factor)) return undefined;
   const longestPage = Math.max(...ctx.slo.windows.filter((p) => p.tier === 'page').map((p) => p.long));
   const run = ceilTo(Math.max(ticket.long, 2 * longestPage) + ticket.forSeconds + 2 * ctx.evaluation, HOUR);
   const ratio = mul(factor, ctx.slo.errorBudget);
