@@ -144,7 +144,7 @@ program
       ...changed.map((p) => `${options.check ? 'differs' : 'updated'}  ${outDir}/${p}`),
       ...extra.map((p) => `${options.check ? 'stale  ' : 'removed'}  ${outDir}/${p}`),
     ];
-    const count = result.documents?.length ?? 0;
+    const count = result.files ?? 0;
     if (options.check) {
       if (lines.length > 0) {
         process.stderr.write(

@@ -1,0 +1,48 @@
+/**
+ * The local cache of incremental `generate`: JSON entries named by a content hash, under
+ * node_modules/.cache/obsgen/ (ignored wherever node_modules is; `rm -rf` it any time). An entry
+ * is only ever looked up by the hash of everything that produced it, so a changed input or a
+ * changed obsgen finds no entry and builds again; entries are written whole (temporary file, then
+ * rename), so a killed run leaves none half-written.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** The cache folder of a project root. */
+export const cacheDir = (root: string): string => join(root, 'node_modules', '.cache', 'obsgen');
+
+const entryPath = (root: string, kind: string, key: string): string =>
+  join(cacheDir(root), kind, key.slice(0, 2), `${key}.json`);
+
+/** A cached entry, or undefined when there is none (or it cannot be read: then it is rebuilt). */
+export async function readCacheEntry<T>(root: string, kind: string, key: string): Promise<T | undefined> {
+  const text = await readFile(entryPath(root, kind, key), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const entry = JSON.parse(text) as { key?: unknown; value?: T };
+    return entry.key === key ? entry.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stores an entry. A cache that cannot be written (read-only checkout, full disk) costs speed,
+ * never the run: the failure is ignored.
+ */
+export async function writeCacheEntry(
+  root: string,
+  kind: string,
+  key: string,
+  value: unknown,
+): Promise<void> {
+  const path = entryPath(root, kind, key);
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(temp, JSON.stringify({ key, value }));
+    await rename(temp, path);
+  } catch {
+    await rm(temp, { force: true }).catch(() => undefined);
+  }
+}
