@@ -1,21 +1,31 @@
 /**
  * The local cache of incremental `generate`: JSON entries named by a content hash, under
- * node_modules/.cache/obsgen/ (ignored wherever node_modules is; `rm -rf` it any time). An entry
+ * node_modules/.cache/obsgen/ of the project (ignored wherever node_modules is; delete it any
+ * time). A project without its own node_modules folder (a symlink to another checkout's counts as
+ * not its own) has no cache: every run builds every service. An entry
  * is only ever looked up by the hash of everything that produced it, so a changed input or a
  * changed obsgen finds no entry and builds again; entries are written whole (temporary file, then
  * rename), so a killed run leaves none half-written.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The cache folder of a project root. */
 export const cacheDir = (root: string): string => join(root, 'node_modules', '.cache', 'obsgen');
+
+/** Whether the project has a node_modules folder of its own to keep the cache in. */
+const hasCache = (root: string): Promise<boolean> =>
+  lstat(join(root, 'node_modules')).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 
 const entryPath = (root: string, kind: string, key: string): string =>
   join(cacheDir(root), kind, key.slice(0, 2), `${key}.json`);
 
 /** A cached entry, or undefined when there is none (or it cannot be read: then it is rebuilt). */
 export async function readCacheEntry<T>(root: string, kind: string, key: string): Promise<T | undefined> {
+  if (!(await hasCache(root))) return undefined;
   const text = await readFile(entryPath(root, kind, key), 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   try {

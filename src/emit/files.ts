@@ -11,8 +11,6 @@
  */
 import { constants } from 'node:fs';
 import {
-  chmod,
-  copyFile,
   lstat,
   mkdir,
   open,
