@@ -394,6 +394,7 @@ function outputSession(s: {
   readonly unlock: () => Promise<void>;
 }): OutputSession {
   const seen = new Set<string>();
+  const held = new Set<string>();
   const missing: string[] = [];
   const changed: string[] = [];
   const made = new Set<string>();
@@ -415,6 +416,9 @@ function outputSession(s: {
     await Promise.all(batch);
   };
   const put = async (path: string, content: string): Promise<void> => {
+    // A file found as expected (`holds`) may still be handed over whole: a caller that found
+    // another file of its group changed writes the whole group.
+    if (held.delete(path)) seen.delete(path);
     if (seen.has(path)) throw new Error(`two documents for ${path}`);
     checkLength(s.outDir, s.staging, path);
     seen.add(path);
@@ -442,6 +446,7 @@ function outputSession(s: {
       const current = await readFile(join(s.real, path)).catch(() => undefined);
       if (current === undefined || hashText(current.toString('utf8')) !== hash) return false;
       seen.add(path);
+      held.add(path);
       return true;
     },
     async finish() {
