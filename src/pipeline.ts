@@ -42,6 +42,7 @@ import {
   serviceRunbooks,
 } from './derive/index.ts';
 import {
+  cacheFolder,
   type Document,
   type FileTree,
   hashText,
@@ -56,8 +57,12 @@ import {
   writeCacheEntry,
 } from './emit/index.ts';
 import { findOpenSloFiles, importOpenSloFiles } from './formats/openslo/import/index.ts';
+import { BUNDLE_THRESHOLD, importBundled } from './load/bundle.ts';
 import {
+  findDefinitionFiles,
   findOpenSloDefinitionFiles,
+  type Importer,
+  importEach,
   loadAlerts,
   loadDashboardDefinitions,
   loadDefinitions,
@@ -113,12 +118,29 @@ const absolute = (root: string, path: string): string => (isAbsolute(path) ? pat
 export const environmentsModule = (options: ProjectOptions): string =>
   absolute(options.root, options.environments ?? join(options.definitions ?? 'slos', 'environments.ts'));
 
+/**
+ * How the definition files are imported: many files (a fleet) through one cached bundle when the
+ * project has a cache folder, otherwise (or when the bundle cannot be built or loaded) one by one.
+ */
+async function definitionImporter(root: string, folders: readonly string[]): Promise<Importer> {
+  const files = [
+    ...new Set((await Promise.all(folders.map((d) => findDefinitionFiles(join(root, d))))).flat()),
+  ];
+  const cache = await cacheFolder(root);
+  if (files.length < BUNDLE_THRESHOLD || !cache) return importEach;
+  const bundled = await importBundled(root, files, cache, await obsgenFingerprint());
+  if (!bundled) return importEach;
+  return async (file) => bundled.get(file) ?? importEach(file);
+}
+
 /** Load: imports every definition file (TypeScript services, alerts, dashboards, OpenSLO). */
 export async function load(options: ProjectOptions): Promise<Loaded> {
   const dir = options.definitions ?? 'slos';
-  const loaded = await loadDefinitions(options.root, dir);
-  const catalog = await loadAlerts(options.root, options.alerts ?? 'alerts');
-  const boards = await loadDashboardDefinitions(options.root, options.dashboards ?? 'dashboards');
+  const folders = [dir, options.alerts ?? 'alerts', options.dashboards ?? 'dashboards'];
+  const importer = await definitionImporter(options.root, folders);
+  const loaded = await loadDefinitions(options.root, dir, importer);
+  const catalog = await loadAlerts(options.root, options.alerts ?? 'alerts', importer);
+  const boards = await loadDashboardDefinitions(options.root, options.dashboards ?? 'dashboards', importer);
   const openslo = await findOpenSloFiles(options.root, [
     ...(await findOpenSloDefinitionFiles(join(options.root, dir))),
     ...(options.openslo ?? []),

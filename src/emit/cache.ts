@@ -20,6 +20,10 @@ const hasCache = (root: string): Promise<boolean> =>
     () => false,
   );
 
+/** The project's cache folder, or undefined when it has none. */
+export const cacheFolder = async (root: string): Promise<string | undefined> =>
+  (await hasCache(root)) ? cacheDir(root) : undefined;
+
 const entryPath = (root: string, kind: string, key: string): string =>
   join(cacheDir(root), kind, key.slice(0, 2), `${key}.json`);
 
