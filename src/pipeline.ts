@@ -481,9 +481,13 @@ async function holdsAll(
   cached: ServiceOutput,
   targets: readonly OutputTarget[] | undefined,
 ): Promise<boolean> {
-  for (const [path, hash] of cached.files)
-    if (inTargets(path, targets) && !(await session.holds(path, hash))) return false;
-  return true;
+  // A service's files are read at once: the disk, not the loop, sets the pace.
+  const found = await Promise.all(
+    cached.files
+      .filter(([path]) => inTargets(path, targets))
+      .map(([path, hash]) => session.holds(path, hash)),
+  );
+  return found.every(Boolean);
 }
 
 /** Whether two services generate the same rule in one environment. */
