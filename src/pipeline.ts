@@ -382,7 +382,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const alertmanagerDocs = compiledDocuments(shared);
   const alertmanagerTree = renderTree(alertmanagerDocs);
   const base = hashText(`${await obsgenFingerprint()}\0${hashValue(alertmanager)}`);
-  const session = await openOutput(outDir, { root: options.root, check: options.check === true });
+  const cache = await cacheFolder(options.root);
+  const session = await openOutput(outDir, {
+    root: options.root,
+    check: options.check === true,
+    ...(cache && incremental ? { statFile: join(cache, 'stat', `${hashText(resolve(outDir))}.json`) } : {}),
+  });
   const findings = new Map<string, Diagnostic>();
   const add = (list: readonly Diagnostic[]) => {
     for (const d of list) if (!findings.has(diagnosticKey(d))) findings.set(diagnosticKey(d), d);

@@ -357,7 +357,14 @@ const WRITE_BATCH = 32;
  */
 export async function openOutput(
   outDir: string,
-  options: WriteTreeOptions & { readonly check?: boolean } = {},
+  options: WriteTreeOptions & {
+    readonly check?: boolean;
+    /**
+     * A file remembering each output file's hash with its size, modification and change times and
+     * inode, so `holds` hashes only files that changed since (as git's index does). @default none
+     */
+    readonly statFile?: string;
+  } = {},
 ): Promise<OutputSession> {
   const check = options.check === true;
   let real = resolve(outDir);
@@ -376,14 +383,55 @@ export async function openOutput(
     const present = new Set(listed);
     const owned = await ownedFiles(real, listed);
     if (!check) await rm(staging, { recursive: true, force: true });
-    return outputSession({ outDir, real, staging, check, listed, present, owned, unlock });
+    const stats = options.statFile ? await readStats(options.statFile) : new Map<string, StatEntry>();
+    return outputSession({
+      outDir,
+      real,
+      staging,
+      check,
+      listed,
+      present,
+      owned,
+      stats,
+      unlock: async () => {
+        if (options.statFile) await writeStats(options.statFile, stats);
+        await unlock();
+      },
+    });
   } catch (error) {
     await unlock();
     throw asOperatorError(error);
   }
 }
 
+/** What an output file was when its hash was taken: `size:mtime:ctime:inode`, and the hash. */
+type StatEntry = readonly [string, string];
+
+const statKey = (st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): string =>
+  `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+
+async function readStats(file: string): Promise<Map<string, StatEntry>> {
+  try {
+    return new Map(Object.entries(JSON.parse(await readFile(file, 'utf8')) as Record<string, StatEntry>));
+  } catch {
+    return new Map();
+  }
+}
+
+/** Keeps the stat entries for the next run; one that cannot be written costs speed, not the run. */
+async function writeStats(file: string, stats: ReadonlyMap<string, StatEntry>): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}`;
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(temp, JSON.stringify(Object.fromEntries(stats)));
+    await rename(temp, file);
+  } catch {
+    await rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
 function outputSession(s: {
+  readonly stats: Map<string, StatEntry>;
   readonly outDir: string;
   readonly real: string;
   readonly staging: string;
@@ -432,9 +480,11 @@ function outputSession(s: {
     if (pending.length >= WRITE_BATCH) await drain();
   };
   const sorted = (paths: string[]): string[] => paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const close = async (): Promise<void> => {
+  const close = async (finished: boolean): Promise<void> => {
     if (closed) return;
     closed = true;
+    // After a whole run, entries of files it did not meet are of files gone.
+    if (finished) for (const path of s.stats.keys()) if (!seen.has(path)) s.stats.delete(path);
     if (!s.check) await rm(s.staging, { recursive: true, force: true }).catch(() => undefined);
     await s.unlock();
   };
@@ -443,8 +493,18 @@ function outputSession(s: {
     put,
     async holds(path, hash) {
       if (seen.has(path) || !s.present.has(path)) return false;
-      const current = await readFile(join(s.real, path)).catch(() => undefined);
-      if (current === undefined || hashText(current.toString('utf8')) !== hash) return false;
+      const target = join(s.real, path);
+      const st = await lstat(target).catch(() => undefined);
+      if (!st?.isFile()) return false;
+      const key = statKey(st);
+      const known = s.stats.get(path);
+      if (known?.[0] !== key || known[1] !== hash) {
+        const current = await readFile(target).catch(() => undefined);
+        if (current === undefined) return false;
+        const actual = hashText(current.toString('utf8'));
+        s.stats.set(path, [key, actual]);
+        if (actual !== hash) return false;
+      }
       seen.add(path);
       held.add(path);
       return true;
@@ -473,12 +533,12 @@ function outputSession(s: {
       } catch (error) {
         throw asOperatorError(error);
       } finally {
-        await close();
+        await close(true);
       }
     },
     async abort() {
       await Promise.allSettled(pending);
-      await close();
+      await close(false);
     },
   };
 }
