@@ -7,7 +7,8 @@
  * changed obsgen finds no entry and builds again; entries are written whole (temporary file, then
  * rename), so a killed run leaves none half-written.
  */
-import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The cache folder of a project root. */
@@ -30,8 +31,13 @@ const entryPath = (root: string, kind: string, key: string): string =>
 /** A cached entry, or undefined when there is none (or it cannot be read: then it is rebuilt). */
 export async function readCacheEntry<T>(root: string, kind: string, key: string): Promise<T | undefined> {
   if (!(await hasCache(root))) return undefined;
-  const text = await readFile(entryPath(root, kind, key), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
+  let text: string;
+  try {
+    // Synchronous: a fleet reads a thousand small entries, faster without the thread pool.
+    text = readFileSync(entryPath(root, kind, key), 'utf8');
+  } catch {
+    return undefined;
+  }
   try {
     const entry = JSON.parse(text) as { key?: unknown; value?: T };
     return entry.key === key ? entry.value : undefined;

@@ -9,6 +9,7 @@
  * content (SHA-256) and obsgen and esbuild are the same.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -63,8 +64,14 @@ interface BundleIndex {
 /** Whether every input still has the content the bundle was built from. */
 async function unchanged(root: string, inputs: Readonly<Record<string, string>>): Promise<boolean> {
   for (const [file, hash] of Object.entries(inputs)) {
-    const content = await readFile(join(root, file)).catch(() => undefined);
-    if (content === undefined || sha256(content) !== hash) return false;
+    let content: Buffer;
+    try {
+      // Synchronous: a thousand small files read faster without the thread pool.
+      content = readFileSync(join(root, file));
+    } catch {
+      return false;
+    }
+    if (sha256(content) !== hash) return false;
   }
   return true;
 }
