@@ -514,8 +514,11 @@ function duplicateRules(outputs: readonly ServiceOutput[]): boolean {
 function sharedDocuments(shared: Artifacts, outputs: readonly ServiceOutput[]): Document[] {
   const entries = new Map<string, KustomizationEntry[]>();
   for (const output of outputs)
-    for (const [env, list] of Object.entries(output.kubernetes))
-      entries.set(env, [...(entries.get(env) ?? []), ...list]);
+    for (const [env, list] of Object.entries(output.kubernetes)) {
+      const all = entries.get(env) ?? [];
+      for (const entry of list) all.push(entry);
+      entries.set(env, all);
+    }
   const pairs = shared.project.services.flatMap((svc) => svc.environments.map((env) => ({ env })));
   const kubernetes = [...environmentNamespaces(pairs)].flatMap(([env, namespaces]) =>
     environmentKubernetesDocuments(shared, env, namespaces, entries.get(env) ?? []),

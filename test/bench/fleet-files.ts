@@ -1,5 +1,5 @@
 /**
- * `npm run bench:fleet`: a fleet as a real repository (one definition file per service, see
+ * `npm run bench` (first part): a fleet as a real repository (one definition file per service, see
  * fleet-repo.ts) through the CLI, each run in its own process: loading included, every target.
  * Prints wall time and peak memory of a first `generate` (no cache), a second with nothing changed,
  * one after changing one service's objective, and `generate --check`, each with the load average
