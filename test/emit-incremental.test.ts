@@ -163,6 +163,21 @@ describe('incremental generate on the shop services (catalog alerts, dashboards,
   }, 180_000);
 });
 
+describe('where the cache lives', () => {
+  it('writes none into a project without a node_modules folder of its own', async () => {
+    const root = await copyProject('lint-clean', join(dir, 'no-cache'));
+    expect((await obsgen(root, ['generate'])).code).toBe(0);
+    expect((await obsgen(root, ['generate', '--check'])).code).toBe(0);
+    expect((await readdir(root)).sort()).toEqual([
+      'alerts',
+      'dashboards',
+      'generated',
+      'package.json',
+      'slos',
+    ]);
+  }, 120_000);
+});
+
 describe('cache keys', () => {
   it('tell apart what JSON would confuse', () => {
     const pairs: [unknown, unknown][] = [

@@ -56,6 +56,7 @@ export async function writeCacheEntry(
   key: string,
   value: unknown,
 ): Promise<void> {
+  if (!(await hasCache(root))) return;
   const path = entryPath(root, kind, key);
   const temp = `${path}.tmp-${process.pid}`;
   try {
