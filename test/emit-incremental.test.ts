@@ -216,6 +216,20 @@ describe('the journal', () => {
     expect((await readdir(root)).sort()).toEqual(['generated']);
   });
 
+  it('a run killed while writing its journal leaves the previous tree', async () => {
+    const root = join(dir, 'half-journal');
+    const out = join(root, 'generated');
+    const dead = 4_194_305;
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'one.yaml'), 'old\n');
+    await mkdir(`${out}.obsgen-staging-${dead}`);
+    await writeFile(join(`${out}.obsgen-staging-${dead}`, 'one.yaml'), 'new\n');
+    await writeFile(`${out}.obsgen-journal-${dead}.tmp`, '{"moves":["one.yaml"],"del');
+    await recoverOutput(out);
+    expect(Object.fromEntries(await snapshot(out))).toEqual({ 'one.yaml': 'old\n' });
+    expect((await readdir(root)).sort()).toEqual(['generated']);
+  });
+
   it('a run killed before its journal leaves the previous tree', async () => {
     const root = join(dir, 'no-journal');
     const out = join(root, 'generated');

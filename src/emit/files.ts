@@ -309,10 +309,11 @@ export async function recoverOutput(outDir: string): Promise<void> {
   const parent = dirname(outDir);
   const name = basename(outDir);
   const leftovers = (await readdir(parent).catch(() => [] as string[]))
-    .map((entry) => ({ entry, match: /^(.*)\.obsgen-(staging|backup|journal)-(\d+)$/.exec(entry) }))
+    .map((entry) => ({ entry, match: /^(.*)\.obsgen-(staging|backup|journal)-(\d+)(\.tmp)?$/.exec(entry) }))
     .filter(({ match }) => match?.[1] === name && !alive(Number(match[3])));
   for (const { entry, match } of leftovers) {
-    if (match?.[2] !== 'journal') continue;
+    // A journal still being written (`.tmp`) was never committed: the previous tree stands.
+    if (match?.[2] !== 'journal' || match[4] !== undefined) continue;
     const text = await readFile(join(parent, entry), 'utf8').catch(() => undefined);
     let journal: Journal | undefined;
     try {
