@@ -18,7 +18,7 @@ const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(CHECKOUT, 'src', 'cli', 'bin.js');
 /** Loaded before the CLI: prints the process's peak resident memory when it exits. */
 const PEAK = `data:text/javascript,${encodeURIComponent(
-  "process.on('exit', () => process.stderr.write(`\\npeak-rss-kib ${process.resourceUsage().maxRSS}\\n`));",
+  "process.on('exit', () => process.stderr.write('\\npeak-rss-kib ' + process.resourceUsage().maxRSS + '\\n'));",
 )}`;
 
 interface Run {
