@@ -374,7 +374,8 @@ const diagnosticKey = (d: Diagnostic): string => JSON.stringify([d.file, d.line,
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const { project, diagnostics } = await loadProject(options);
   if (!project) return { diagnostics };
-  const outDir = join(options.root, options.outDir ?? 'generated');
+  // resolve, not join: an absolute output folder (a library caller's, a test's) is taken as it is.
+  const outDir = resolve(options.root, options.outDir ?? 'generated');
   const targets = options.targets;
   const incremental = options.incremental !== false;
   const alertmanager = compileAlertmanager(project);
