@@ -12,6 +12,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST, recoverOutput } from '../src/emit/files.ts';
 import { hashValue } from '../src/emit/fingerprint.ts';
+import { renderTree } from '../src/emit/index.ts';
+import type { OutputTarget } from '../src/model/config.ts';
+import { build, generate, loadProject, selectTargets } from '../src/pipeline.ts';
 import { fleetServicePath, writeFleetRepo } from './bench/fleet-repo.ts';
 import { copyProject } from './helpers/project.ts';
 import { ROOT, tempDir } from './helpers/tools.ts';
@@ -161,6 +164,33 @@ describe('incremental generate on the shop services (catalog alerts, dashboards,
     expect(builtServices(written(back.stdout))).toEqual(['shop']);
     expect(await snapshot(join(root, 'generated'))).toEqual(await fullTree(root, 'shops-back'));
   }, 180_000);
+});
+
+describe("one service at a time gives the in-memory pipeline's tree", () => {
+  const TARGETS: (readonly OutputTarget[] | undefined)[] = [
+    undefined,
+    ['prometheus', 'runbooks'],
+    ['kubernetes'],
+    ['alertmanager', 'tests'],
+  ];
+  it.each(['lint-clean', 'multi-team', 'multi-service', 'kubernetes-yaml11'])(
+    '%s, every target and subsets of them',
+    async (fixture) => {
+      const root = join(ROOT, 'test', 'fixtures', fixture);
+      const { project } = await loadProject({ root });
+      if (!project) throw new Error(`${fixture} does not validate`);
+      const documents = build(project).documents;
+      for (const targets of TARGETS) {
+        const out = join(dir, `${fixture}-${(targets ?? ['all']).join('-')}`);
+        const result = await generate({ root, outDir: out, ...(targets ? { targets } : {}) });
+        expect(result.drift, JSON.stringify(targets)).toBeDefined();
+        const written = await snapshot(out);
+        written.delete(MANIFEST);
+        expect(written, JSON.stringify(targets)).toEqual(renderTree(selectTargets(documents, targets)));
+      }
+    },
+    120_000,
+  );
 });
 
 describe('where the cache lives', () => {
