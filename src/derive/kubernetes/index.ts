@@ -9,14 +9,14 @@
 import { notificationTemplates } from '../../compile/alertmanager/index.ts';
 import type { BuiltDashboard } from '../../compile/grafana/index.ts';
 import { type Artifacts, ruleSources, type ServiceArtifacts } from '../../compile/index.ts';
-import type { RuleGroup } from '../../compile/prometheus/index.ts';
+import type { RuleFile, RuleGroup } from '../../compile/prometheus/index.ts';
 import { DEFAULT_RULE_SELECTOR_LABELS, dashboardFolder, KUBERNETES } from '../../conventions.ts';
 import type { Document } from '../../emit/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { toAlertmanagerConfigResource } from './alertmanager-config.ts';
 import { toAnalysisTemplate, toMetricTemplates } from './rollout-analysis.ts';
-import { dashboardJson, packInOrder, yamlBytes } from './size.ts';
+import { dashboardJson, groupBytesTotal, packInOrder, yamlBytes } from './size.ts';
 import { templateBodies } from './templates.ts';
 import type { AlertmanagerConfigObject, ConfigMapObject, PrometheusRuleObject } from './types.ts';
 
@@ -112,9 +112,14 @@ export function toPrometheusRules(
   env: Environment,
   groups: readonly RuleGroup[],
   maxBytes: number = KUBERNETES.maxPrometheusRuleBytes,
+  file?: RuleFile,
 ): PrometheusRuleObject[] {
   const settings = kubernetesSettings(svc, env);
-  const parts = packInOrder(groups, groupBytes, maxBytes);
+  // A rule file whose groups together fit is one object: measured whole, with the text the
+  // Prometheus target writes anyway, instead of group by group.
+  const fits =
+    file !== undefined && groups.length > 0 && file.groups === groups && groupBytesTotal(file) <= maxBytes;
+  const parts = fits ? [groups] : packInOrder(groups, groupBytes, maxBytes);
   return parts.map((part, i) => ({
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
@@ -206,7 +211,9 @@ function serviceManifests({ svc, env, rules, dashboards }: ServiceArtifacts): Ma
   const settings = kubernetesSettings(svc, env);
   // The defining file first: size diagnostics name it.
   const sources = ruleSources(svc);
-  const ruleObjects = toPrometheusRules(svc, env, rules.groups).map((object) => ({ object, sources }));
+  const ruleObjects = toPrometheusRules(svc, env, rules.groups, KUBERNETES.maxPrometheusRuleBytes, rules).map(
+    (object) => ({ object, sources }),
+  );
   const dashboardObjects = dashboards.flatMap((built) => {
     const operator = toGrafanaDashboard(built, settings);
     const dashboardSources = [...new Set([built.plan.source, svc.file])];
