@@ -18,19 +18,51 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { CHECKS, GENERATE_CHECKS, lintContext, runChecks } from './checks/index.ts';
-import { type Artifacts, compileArtifacts, compiledDocuments } from './compile/index.ts';
-import { type Derived, deriveArtifacts, derivedDocuments } from './derive/index.ts';
 import {
-  checkTree,
+  type AlertmanagerArtifact,
+  type Artifacts,
+  compileAlertmanager,
+  compileArtifacts,
+  compiledDocuments,
+  compileService,
+  type ServiceArtifacts,
+} from './compile/index.ts';
+import { ruleFilePath } from './compile/prometheus/index.ts';
+import {
+  type Derived,
+  deriveArtifacts,
+  derivedDocuments,
+  deriveTests,
+  environmentKubernetesDocuments,
+  environmentNamespaces,
+  type KustomizationEntry,
+  type RunbookEntry,
+  runbookIndex,
+  serviceKubernetesDocuments,
+  serviceRunbooks,
+} from './derive/index.ts';
+import {
+  cacheFolder,
   type Document,
   type FileTree,
+  hashText,
+  hashValue,
+  type OutputSession,
+  obsgenFingerprint,
+  openOutput,
+  readCacheEntry,
+  render,
   renderTree,
   type TreeDrift,
-  writeTree,
+  writeCacheEntry,
 } from './emit/index.ts';
 import { findOpenSloFiles, importOpenSloFiles } from './formats/openslo/import/index.ts';
+import { BUNDLE_THRESHOLD, importBundled } from './load/bundle.ts';
 import {
+  findDefinitionFiles,
   findOpenSloDefinitionFiles,
+  type Importer,
+  importEach,
   loadAlerts,
   loadDashboardDefinitions,
   loadDefinitions,
@@ -38,7 +70,7 @@ import {
 } from './load/index.ts';
 import type { OutputTarget } from './model/config.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
-import type { Project } from './model/resolved.ts';
+import type { Project, ResolvedService } from './model/resolved.ts';
 import {
   type LoadedAlert,
   type LoadedExport,
@@ -86,12 +118,29 @@ const absolute = (root: string, path: string): string => (isAbsolute(path) ? pat
 export const environmentsModule = (options: ProjectOptions): string =>
   absolute(options.root, options.environments ?? join(options.definitions ?? 'slos', 'environments.ts'));
 
+/**
+ * How the definition files are imported: many files (a fleet) through one cached bundle when the
+ * project has a cache folder, otherwise (or when the bundle cannot be built or loaded) one by one.
+ */
+async function definitionImporter(root: string, folders: readonly string[]): Promise<Importer> {
+  const files = [
+    ...new Set((await Promise.all(folders.map((d) => findDefinitionFiles(join(root, d))))).flat()),
+  ];
+  const cache = await cacheFolder(root);
+  if (files.length < BUNDLE_THRESHOLD || !cache) return importEach;
+  const bundled = await importBundled(root, files, cache, await obsgenFingerprint());
+  if (!bundled) return importEach;
+  return async (file) => bundled.get(file) ?? importEach(file);
+}
+
 /** Load: imports every definition file (TypeScript services, alerts, dashboards, OpenSLO). */
 export async function load(options: ProjectOptions): Promise<Loaded> {
   const dir = options.definitions ?? 'slos';
-  const loaded = await loadDefinitions(options.root, dir);
-  const catalog = await loadAlerts(options.root, options.alerts ?? 'alerts');
-  const boards = await loadDashboardDefinitions(options.root, options.dashboards ?? 'dashboards');
+  const folders = [dir, options.alerts ?? 'alerts', options.dashboards ?? 'dashboards'];
+  const importer = await definitionImporter(options.root, folders);
+  const loaded = await loadDefinitions(options.root, dir, importer);
+  const catalog = await loadAlerts(options.root, options.alerts ?? 'alerts', importer);
+  const boards = await loadDashboardDefinitions(options.root, options.dashboards ?? 'dashboards', importer);
   const openslo = await findOpenSloFiles(options.root, [
     ...(await findOpenSloDefinitionFiles(join(options.root, dir))),
     ...(options.openslo ?? []),
@@ -177,8 +226,6 @@ export interface Build {
   readonly tree: FileTree;
 }
 
-const byPath = (a: Document, b: Document): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-
 /** Compile, derive and render. Pure. */
 export function build(project: Project): Build {
   const artifacts = compileArtifacts(project);
@@ -215,33 +262,292 @@ export interface GenerateOptions extends ProjectOptions {
   readonly check?: boolean;
   /** Folders of the output directory written (and compared). @default every target */
   readonly targets?: readonly OutputTarget[];
+  /**
+   * Reuse what an earlier run built for a service whose inputs are unchanged (the cache under
+   * node_modules/.cache/obsgen). @default true
+   */
+  readonly incremental?: boolean;
 }
 
 export interface GenerateResult {
   readonly diagnostics: Diagnostic[];
   /** Set when the definitions were valid: what differed (check) or what was changed (write). */
   readonly drift?: TreeDrift;
-  readonly documents?: readonly Document[];
+  /** Files of the output tree (the manifest not counted), set with `drift`. */
+  readonly files?: number;
+  /** Services built this run (the others were unchanged and reused), set with `drift`. */
+  readonly built?: readonly string[];
 }
 
 /**
- * Every stage: validates, compiles, derives, checks, renders and writes (or compares). Invalid
- * definitions, or an error of a check that blocks generate, write nothing.
+ * A service's share of the output, cached under the hash of everything that produced it (its
+ * resolved definition, the Alertmanager configurations its runbooks and checks read, obsgen's own
+ * code): what the shared files need from it, so an unchanged service is neither compiled nor
+ * rendered again.
+ */
+interface ServiceOutput {
+  /** Its files (every target) and the SHA-256 of their text, sorted by path. */
+  readonly files: readonly (readonly [string, string])[];
+  /** Its objects in each environment's kustomization, by environment name. */
+  readonly kubernetes: Readonly<Record<string, readonly KustomizationEntry[]>>;
+  /** Its lines in the runbook index. */
+  readonly runbooks: readonly RunbookEntry[];
+  /** Identity of each of its rules (environment, kind, name, labels): duplicates across services. */
+  readonly rules: readonly string[];
+  /** The warnings of the checks over it, shown again when it is reused. */
+  readonly diagnostics: readonly Diagnostic[];
+  /**
+   * The math-shape files its SLOs share with others (`tests/shapes/...`), path and text: written
+   * once per run, after every service, since several services hand in the same file.
+   */
+  readonly shapes: readonly (readonly [string, string])[];
+}
+
+/** Cache kind of service outputs; the number changes when ServiceOutput does. */
+const SERVICE_CACHE = 'service-v2';
+
+/** Whether a document is a math shape's, shared by every SLO of that shape. */
+const isShapeFile = (path: string): boolean => path.startsWith('tests/shapes/');
+
+const byPath = (a: Document, b: Document): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** Identities of the rules of compiled rule files, as the duplicate check compares them. */
+const ruleIdentities = (services: readonly ServiceArtifacts[]): string[] =>
+  services.flatMap(({ svc, env, rules }) => {
+    const path = ruleFilePath(svc, env);
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    return rules.groups.flatMap((g) =>
+      g.rules.map((r) =>
+        JSON.stringify([
+          dir,
+          'alert' in r ? 'alert' : 'record',
+          'alert' in r ? r.alert : r.record,
+          Object.entries(r.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
+        ]),
+      ),
+    );
+  });
+
+/** The documents of one service: compiled and derived on their own, never with the others. */
+function buildService(
+  project: Project,
+  svc: ResolvedService,
+  alertmanager: readonly AlertmanagerArtifact[],
+): {
+  artifacts: Artifacts;
+  derived: Derived;
+  documents: Document[];
+  output: Omit<ServiceOutput, 'files' | 'diagnostics' | 'shapes'>;
+} {
+  const own: Project = { ...project, services: [svc], alerts: svc.alerts ?? [] };
+  const artifacts: Artifacts = { project: own, services: compileService(svc), alertmanager };
+  const kubernetes = artifacts.services.map((a) => ({ env: a.env.name, ...serviceKubernetesDocuments(a) }));
+  const runbooks = serviceRunbooks(svc, alertmanager);
+  const derived: Derived = {
+    kubernetes: kubernetes.flatMap((k) => k.documents),
+    ...deriveTests(artifacts),
+    runbooks: runbooks.files,
+  };
+  const documents = [
+    ...compiledDocuments({ ...artifacts, alertmanager: [] }),
+    ...derivedDocuments(derived),
+  ].sort(byPath);
+  return {
+    artifacts,
+    derived,
+    documents,
+    output: {
+      kubernetes: Object.fromEntries(kubernetes.map((k) => [k.env, k.entries])),
+      runbooks: runbooks.entries,
+      rules: ruleIdentities(artifacts.services),
+    },
+  };
+}
+
+/** Whether a document belongs to the selected targets (the first folder of its path). */
+const inTargets = (path: string, targets: readonly OutputTarget[] | undefined): boolean =>
+  !targets || (targets as readonly string[]).includes(path.split('/')[0] ?? '');
+
+/** A diagnostic's identity: the same finding reached through two services is shown once. */
+const diagnosticKey = (d: Diagnostic): string => JSON.stringify([d.file, d.line, d.path, d.code, d.message]);
+
+/**
+ * Every stage, one service at a time: each service is compiled, derived, checked, rendered and
+ * handed to the output one file at a time (never the whole tree in memory), or, when nothing it
+ * depends on changed since a run that cached it and its files on disk are still those, reused
+ * without compiling. The files that span services (Alertmanager configurations, kustomizations,
+ * the runbook index) are then built from every service's share. Invalid definitions, or an error
+ * of a check that blocks generate, write nothing.
  */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const { project, diagnostics } = await loadProject(options);
   if (!project) return { diagnostics };
-  const built = build(project);
-  const findings = await check(built);
-  const all = [...diagnostics, ...findings];
-  if (hasErrors(findings)) return { diagnostics: all };
-  const outDir = join(options.root, options.outDir ?? 'generated');
-  const documents = selectTargets(built.documents, options.targets);
-  const tree = options.targets ? renderTree(documents) : built.tree;
-  const drift = options.check
-    ? await checkTree(outDir, tree)
-    : await writeTree(outDir, tree, { root: options.root });
-  return { diagnostics: all, drift, documents };
+  // resolve, not join: an absolute output folder (a library caller's, a test's) is taken as it is.
+  const outDir = resolve(options.root, options.outDir ?? 'generated');
+  const targets = options.targets;
+  const incremental = options.incremental !== false;
+  const alertmanager = compileAlertmanager(project);
+  const shared: Artifacts = { project, services: [], alertmanager };
+  const alertmanagerDocs = compiledDocuments(shared);
+  const alertmanagerTree = renderTree(alertmanagerDocs);
+  const base = hashText(`${await obsgenFingerprint()}\0${hashValue(alertmanager)}`);
+  const cache = await cacheFolder(options.root);
+  const session = await openOutput(outDir, {
+    root: options.root,
+    check: options.check === true,
+    ...(cache && incremental ? { statFile: join(cache, 'stat', `${hashText(resolve(outDir))}.json`) } : {}),
+  });
+  const findings = new Map<string, Diagnostic>();
+  const add = (list: readonly Diagnostic[]) => {
+    for (const d of list) if (!findings.has(diagnosticKey(d))) findings.set(diagnosticKey(d), d);
+  };
+  const outputs: ServiceOutput[] = [];
+  const built: string[] = [];
+  let files = 0;
+  try {
+    for (const svc of project.services) {
+      const key = hashText(`${base}\0${hashValue(svc)}`);
+      const cached = incremental
+        ? await readCacheEntry<ServiceOutput>(options.root, SERVICE_CACHE, key)
+        : undefined;
+      if (cached && (await holdsAll(session, cached, targets))) {
+        add(cached.diagnostics);
+        outputs.push(cached);
+        files += cached.files.filter(([path]) => inTargets(path, targets)).length;
+        continue;
+      }
+      built.push(svc.name);
+      const one = buildService(project, svc, alertmanager);
+      const rendered = renderTree(one.documents);
+      const tree = new Map([...rendered].filter(([path]) => !isShapeFile(path)));
+      const checkTree = new Map([...rendered, ...alertmanagerTree]);
+      const found = await runChecks(
+        lintContext({
+          artifacts: one.artifacts,
+          derived: one.derived,
+          documents: [...one.documents, ...alertmanagerDocs],
+          tree: checkTree,
+          outDir: 'generated',
+        }),
+        GENERATE_CHECKS,
+      );
+      add(found);
+      if (hasErrors(found)) continue;
+      const output: ServiceOutput = {
+        ...one.output,
+        files: [...tree].map(([path, text]) => [path, hashText(text)] as const),
+        diagnostics: found,
+        shapes: [...rendered].filter(([path]) => isShapeFile(path)),
+      };
+      for (const [path, text] of tree)
+        if (inTargets(path, targets)) {
+          await session.put(path, text);
+          files++;
+        }
+      outputs.push(output);
+      await writeCacheEntry(options.root, SERVICE_CACHE, key, output);
+    }
+    const all = [...diagnostics, ...findings.values()];
+    if (hasErrors(all)) {
+      await session.abort();
+      return { diagnostics: all };
+    }
+    if (duplicateRules(outputs)) {
+      // Two services generate one rule: the full check names both places exactly.
+      await session.abort();
+      return { diagnostics: [...diagnostics, ...(await check(build(project)))] };
+    }
+    const sharedDocs = sharedDocuments(shared, outputs);
+    const sharedFindings = await runChecks(
+      lintContext({
+        artifacts: shared,
+        derived: {
+          kubernetes: sharedDocs.filter((d) => d.path.startsWith('kubernetes/')),
+          tests: [],
+          shapes: [],
+          runbooks: [],
+        },
+        documents: sharedDocs,
+        tree: renderTree(sharedDocs),
+        outDir: 'generated',
+      }),
+      ['kubernetes-sizes'],
+    );
+    add(sharedFindings);
+    const withShared = [...diagnostics, ...findings.values()];
+    if (hasErrors(withShared)) {
+      await session.abort();
+      return { diagnostics: withShared };
+    }
+    for (const doc of sharedDocs)
+      if (inTargets(doc.path, targets)) {
+        await session.put(doc.path, render(doc));
+        files++;
+      }
+    // Each math shape once, however many services share it; kept when already on disk as it is.
+    const shapeFiles = new Map(outputs.flatMap((o) => o.shapes));
+    for (const [path, text] of [...shapeFiles].sort(([a], [b]) => (a < b ? -1 : 1)))
+      if (inTargets(path, targets)) {
+        if (!(await session.holds(path, hashText(text)))) await session.put(path, text);
+        files++;
+      }
+    const drift = await session.finish();
+    return { diagnostics: withShared, drift, files, built };
+  } catch (error) {
+    await session.abort();
+    throw error;
+  }
+}
+
+/** Whether the files of a cached service are on disk as it wrote them (only the selected targets). */
+async function holdsAll(
+  session: OutputSession,
+  cached: ServiceOutput,
+  targets: readonly OutputTarget[] | undefined,
+): Promise<boolean> {
+  // A service's files are read at once: the disk, not the loop, sets the pace.
+  const found = await Promise.all(
+    cached.files
+      .filter(([path]) => inTargets(path, targets))
+      .map(([path, hash]) => session.holds(path, hash)),
+  );
+  return found.every(Boolean);
+}
+
+/** Whether two services generate the same rule in one environment. */
+function duplicateRules(outputs: readonly ServiceOutput[]): boolean {
+  const owner = new Map<string, number>();
+  for (const [i, output] of outputs.entries())
+    for (const rule of output.rules) {
+      const first = owner.get(rule);
+      if (first === undefined) owner.set(rule, i);
+      else if (first !== i) return true;
+    }
+  return false;
+}
+
+/**
+ * The documents that span services: each environment's Alertmanager configuration and templates,
+ * its AlertmanagerConfig objects and kustomization, and the runbook index, from every service's share.
+ */
+function sharedDocuments(shared: Artifacts, outputs: readonly ServiceOutput[]): Document[] {
+  const entries = new Map<string, KustomizationEntry[]>();
+  for (const output of outputs)
+    for (const [env, list] of Object.entries(output.kubernetes)) {
+      const all = entries.get(env) ?? [];
+      for (const entry of list) all.push(entry);
+      entries.set(env, all);
+    }
+  const pairs = shared.project.services.flatMap((svc) => svc.environments.map((env) => ({ env })));
+  const kubernetes = [...environmentNamespaces(pairs)].flatMap(([env, namespaces]) =>
+    environmentKubernetesDocuments(shared, env, namespaces, entries.get(env) ?? []),
+  );
+  const index = runbookIndex(outputs.flatMap((o) => o.runbooks));
+  return [
+    ...compiledDocuments(shared),
+    ...kubernetes,
+    { path: index.path, format: 'text' as const, text: index.text },
+  ].sort(byPath);
 }
 
 /** Output folders that belong to another target: the rule files of other engines are the `prometheus` target's. */

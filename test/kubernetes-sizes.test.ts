@@ -7,7 +7,7 @@ import type { RuleFile } from '../src/compile/prometheus/index.ts';
 import { toRuleFile } from '../src/compile/prometheus/index.ts';
 import { KUBERNETES } from '../src/conventions.ts';
 import { toPrometheusRules } from '../src/derive/kubernetes/index.ts';
-import { packInOrder, yamlBytes } from '../src/derive/kubernetes/size.ts';
+import { groupBytesTotal, packInOrder, yamlBytes } from '../src/derive/kubernetes/size.ts';
 import type { Document } from '../src/emit/index.ts';
 import { buildTree, formatDiagnostic, generate, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
@@ -155,5 +155,33 @@ describe('a rule group or a dashboard too large for any object', () => {
       'groups',
       'g',
     ]);
+  });
+});
+
+describe('measuring a rule file whole', () => {
+  it('gives the sum of its groups measured one by one, on every fixture with rules', async () => {
+    let files = 0;
+    for (const name of [
+      'multi-service',
+      'multi-team',
+      'kubernetes-large',
+      'kubernetes-yaml11',
+      'lint-clean',
+    ]) {
+      const { project } = await loadProject({ root: fixture(name) });
+      for (const svc of project?.services ?? [])
+        for (const env of svc.environments) {
+          const file = toRuleFile(svc, env);
+          const sum = file.groups.reduce((n, g) => n + yamlBytes({ groups: [g] }), 0);
+          expect(groupBytesTotal(file), `${name} ${svc.name} ${env.name}`).toBe(sum);
+          // At the budget the whole file is one object; one byte less and the groups are packed.
+          if (file.groups.length > 1) {
+            expect(toPrometheusRules(svc, env, file.groups, sum, file)).toHaveLength(1);
+            expect(toPrometheusRules(svc, env, file.groups, sum - 1, file).length).toBeGreaterThan(1);
+          }
+          files++;
+        }
+    }
+    expect(files).toBeGreaterThan(8);
   });
 });

@@ -139,7 +139,7 @@ describe('all or nothing', () => {
       },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperatorError);
-    expect((error as Error).message).toMatch(/b\.yaml.*\((ENOTDIR|EEXIST)\)$/);
+    expect((error as Error).message).toMatch(/b\.yaml.*\((ENOTDIR|EEXIST|EISDIR)\)$/);
     expect(await snapshot(out)).toEqual(before);
     expect((await readdir(root)).sort()).toEqual(['generated']);
   });

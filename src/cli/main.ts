@@ -124,6 +124,7 @@ program
   .command('generate')
   .description('write generated/ from the definitions (replaces owned files atomically, removes stale ones)')
   .option('--check', 'write nothing; exit 1 and list the files that differ when generated/ is stale')
+  .option('--full', 'build every service, reusing nothing an earlier run cached')
   .option(
     '--openslo <paths...>',
     'also read these OpenSLO files or directories (slos/*.yaml are always read)',
@@ -132,11 +133,15 @@ program
     '--environments <file>',
     'module exporting the environments OpenSLO services get (default slos/environments.ts)',
   )
-  .action(async (options: { check?: boolean; openslo?: string[]; environments?: string }) => {
+  .action(async (options: { check?: boolean; full?: boolean; openslo?: string[]; environments?: string }) => {
     const config = await projectConfig(options);
     if (!config) return;
     const outDir = config.outDir.replace(/\/$/, '');
-    const result = await generate({ ...withFlags(config, options), check: options.check === true });
+    const result = await generate({
+      ...withFlags(config, options),
+      check: options.check === true,
+      incremental: options.full !== true,
+    });
     if (!result.drift) {
       printDiagnostics(result.diagnostics);
       process.exitCode = EXIT_FINDINGS;
@@ -148,7 +153,7 @@ program
       ...changed.map((p) => `${options.check ? 'differs' : 'updated'}  ${outDir}/${p}`),
       ...extra.map((p) => `${options.check ? 'stale  ' : 'removed'}  ${outDir}/${p}`),
     ];
-    const count = result.documents?.length ?? 0;
+    const count = result.files ?? 0;
     if (options.check) {
       if (lines.length > 0) {
         process.stderr.write(

@@ -52,23 +52,29 @@ export interface Artifacts {
   readonly alertmanager: readonly AlertmanagerArtifact[];
 }
 
+/** The rule file and dashboards of one service in each of its environments. */
+export const compileService = (svc: ResolvedService): ServiceArtifacts[] =>
+  svc.environments.map((env) => ({
+    svc,
+    env,
+    rules: toRuleFile(svc, env),
+    dashboards: toDashboards(svc, env),
+  }));
+
+/** The Alertmanager configuration of every environment with alerting, sorted by name. */
+export const compileAlertmanager = (project: Project): AlertmanagerArtifact[] =>
+  alertingEnvironments(project).map(({ env, routing, teams }) => ({
+    env,
+    routing,
+    config: toAlertmanagerConfig(project, env, teams),
+  }));
+
 /** Compiles every primary artifact of the project once. */
 export function compileArtifacts(project: Project): Artifacts {
   return {
     project,
-    services: project.services.flatMap((svc) =>
-      svc.environments.map((env) => ({
-        svc,
-        env,
-        rules: toRuleFile(svc, env),
-        dashboards: toDashboards(svc, env),
-      })),
-    ),
-    alertmanager: alertingEnvironments(project).map(({ env, routing, teams }) => ({
-      env,
-      routing,
-      config: toAlertmanagerConfig(project, env, teams),
-    })),
+    services: project.services.flatMap(compileService),
+    alertmanager: compileAlertmanager(project),
   };
 }
 

@@ -100,4 +100,11 @@ export const derivedDocuments = (derived: Derived): Document[] => [
   ...derived.runbooks.map((rb) => ({ path: rb.path, format: 'text' as const, text: rb.text })),
 ];
 
+export {
+  environmentKubernetesDocuments,
+  environmentNamespaces,
+  type KustomizationEntry,
+  serviceKubernetesDocuments,
+} from './kubernetes/index.ts';
+export { type RunbookEntry, runbookIndex, serviceRunbooks } from './runbooks/index.ts';
 export type { TestFilePlan } from './tests/index.ts';

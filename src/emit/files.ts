@@ -1,14 +1,16 @@
 /**
- * The only file writer. The output folder belongs to obsgen, all or nothing: `writeTree` writes
- * the complete new tree into a staging folder beside it and swaps the two by rename, so a failure
- * or a kill at any point leaves the previous tree or the new one, never a mix. A manifest lists
- * the files obsgen wrote; any other file found in the folder is carried over, never deleted.
- * `checkTree` compares instead of writing.
+ * The only file writer. The output folder belongs to obsgen, all or nothing: a run stages every
+ * file it changes in a folder beside the output, then records in a journal what it will move in
+ * and remove, then moves the staged files into place. A run killed before the journal leaves the
+ * previous tree (the staging folder is removed by the next run); one killed after it is finished
+ * by the next run (the journal is replayed), so the tree is always the previous one or the next
+ * one, never a mix. Unchanged files are never touched, so changing one service of a thousand
+ * moves only its files. A manifest lists the files obsgen wrote; any other file found in the
+ * folder is left alone, never deleted. `checkTree` and a session opened with `check` compare
+ * instead of writing.
  */
-import { constants } from 'node:fs';
+import { constants, type Dirent, lstatSync, readdirSync } from 'node:fs';
 import {
-  chmod,
-  copyFile,
   lstat,
   mkdir,
   open,
@@ -18,10 +20,12 @@ import {
   realpath,
   rename,
   rm,
+  rmdir,
   writeFile,
 } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { asOperatorError, OperatorError } from '../model/operator-error.ts';
+import { hashText } from './fingerprint.ts';
 
 /** Generated file contents by path relative to the output directory. */
 export type FileTree = ReadonlyMap<string, string>;
@@ -51,13 +55,21 @@ function withManifest(tree: FileTree): FileTree {
   return full;
 }
 
+/**
+ * Every entry below `dir` (none when it does not exist). Synchronous: Node's asynchronous recursive
+ * readdir costs a promise per folder and is several times slower on a fleet's tens of thousands.
+ */
+function readTree(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true, recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
 async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    },
-  );
+  const entries = readTree(dir);
   return entries
     .filter((e) => e.isFile() || e.isSymbolicLink())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
@@ -137,20 +149,17 @@ export async function writeFiles(dir: string, tree: FileTree): Promise<TreeDrift
   return { missing: files.missing, changed: files.changed.filter((p) => p !== MANIFEST), extra: [] };
 }
 
-/** Refuses names and paths the file system cannot hold, before anything is written. */
-function checkLengths(outDir: string, tree: FileTree): void {
-  const staging = stagingDir(outDir);
-  for (const path of tree.keys()) {
-    const long = path.split('/').find((name) => Buffer.byteLength(name) > MAX_NAME_BYTES);
-    if (long !== undefined)
-      throw new OperatorError(
-        `${join(outDir, path)}: the name ${long.slice(0, 40)}... is ${Buffer.byteLength(long)} bytes, longer than the file system allows (${MAX_NAME_BYTES}); shorten the id it is named after`,
-      );
-    if (Buffer.byteLength(join(staging, path)) > MAX_PATH_BYTES)
-      throw new OperatorError(
-        `${join(outDir, path)}: the path is longer than the file system allows (${MAX_PATH_BYTES} bytes)`,
-      );
-  }
+/** Refuses a name or path the file system cannot hold, before it is written. */
+function checkLength(outDir: string, staging: string, path: string): void {
+  const long = path.split('/').find((name) => Buffer.byteLength(name) > MAX_NAME_BYTES);
+  if (long !== undefined)
+    throw new OperatorError(
+      `${join(outDir, path)}: the name ${long.slice(0, 40)}... is ${Buffer.byteLength(long)} bytes, longer than the file system allows (${MAX_NAME_BYTES}); shorten the id it is named after`,
+    );
+  if (Buffer.byteLength(join(staging, path)) > MAX_PATH_BYTES)
+    throw new OperatorError(
+      `${join(outDir, path)}: the path is longer than the file system allows (${MAX_PATH_BYTES} bytes)`,
+    );
 }
 
 const inside = (root: string, path: string): boolean => {
@@ -188,7 +197,7 @@ async function confinedOutput(outDir: string, root: string): Promise<string> {
     throw new OperatorError(
       `${outDir}: a symlink to ${target}, outside ${where}; obsgen writes only inside it`,
     );
-  for (const entry of await readdir(target, { withFileTypes: true, recursive: true })) {
+  for (const entry of readTree(target)) {
     if (!entry.isSymbolicLink()) continue;
     const link = join(entry.parentPath, entry.name);
     const to = await realpath(link).catch(() => resolve(dirname(link), '<dangling>'));
@@ -201,8 +210,8 @@ async function confinedOutput(outDir: string, root: string): Promise<string> {
 }
 
 const stagingDir = (outDir: string, pid = process.pid): string => `${outDir}.obsgen-staging-${pid}`;
-const backupDir = (outDir: string, pid = process.pid): string => `${outDir}.obsgen-backup-${pid}`;
 const lockFile = (outDir: string): string => `${outDir}.obsgen-lock`;
+const journalFile = (outDir: string, pid = process.pid): string => `${outDir}.obsgen-journal-${pid}`;
 
 /** Whether a process with this id runs (a leftover of a killed run names a dead one). */
 function alive(pid: number): boolean {
@@ -250,17 +259,70 @@ async function lock(outDir: string, waitMs = LOCK_WAIT_MS): Promise<() => Promis
   }
 }
 
+/** What a run moves into the output folder and removes there, once every file is staged. */
+interface Journal {
+  /** Paths staged, moved into place in this order (the manifest last). */
+  readonly moves: readonly string[];
+  /** Paths removed after the moves. */
+  readonly deletes: readonly string[];
+}
+
 /**
- * Repairs what a killed run left beside the output folder: a half swap (the folder moved aside,
- * the new one not yet in place) gets the previous tree back; staging and backup folders of dead
- * runs are removed. Called, with the lock held, before every write; exported for tests.
+ * Moves the staged files into place and removes the stale ones. Idempotent: a file already moved
+ * is no longer in the staging folder and is skipped, so a replay after a kill finishes the job.
+ */
+async function applyJournal(real: string, staging: string, journal: Journal): Promise<void> {
+  const made = new Set<string>();
+  for (const path of journal.moves) {
+    const from = join(staging, path);
+    if ((await lstat(from).catch(() => undefined)) === undefined) continue;
+    const target = join(real, path);
+    const dir = dirname(target);
+    if (!made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      made.add(dir);
+    }
+    await rename(from, target);
+  }
+  for (const path of journal.deletes) {
+    await rm(join(real, path), { force: true });
+    // Folders emptied by the removal go too: the tree holds no folder it has no file in.
+    for (let dir = dirname(join(real, path)); dir !== real && inside(real, dir); dir = dirname(dir))
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
+  }
+}
+
+/**
+ * Repairs what a killed run left beside the output folder: the journal of a run killed while
+ * moving files in is replayed (the next tree completes); a half swap of an older obsgen (the folder
+ * moved aside, the new one not yet in place) gets the previous tree back; staging and backup
+ * folders of dead runs are removed. Called, with the lock held, before every write; exported for
+ * tests.
  */
 export async function recoverOutput(outDir: string): Promise<void> {
   const parent = dirname(outDir);
   const name = basename(outDir);
   const leftovers = (await readdir(parent).catch(() => [] as string[]))
-    .map((entry) => ({ entry, match: /^(.*)\.obsgen-(staging|backup)-(\d+)$/.exec(entry) }))
+    .map((entry) => ({ entry, match: /^(.*)\.obsgen-(staging|backup|journal)-(\d+)(\.tmp)?$/.exec(entry) }))
     .filter(({ match }) => match?.[1] === name && !alive(Number(match[3])));
+  for (const { entry, match } of leftovers) {
+    // A journal still being written (`.tmp`) was never committed: the previous tree stands.
+    if (match?.[2] !== 'journal' || match[4] !== undefined) continue;
+    const text = await readFile(join(parent, entry), 'utf8').catch(() => undefined);
+    let journal: Journal | undefined;
+    try {
+      journal = text === undefined ? undefined : (JSON.parse(text) as Journal);
+    } catch {
+      // Written by rename of a complete file: an unreadable one is not a journal of ours.
+    }
+    if (journal) await applyJournal(outDir, stagingDir(outDir, Number(match[3])), journal);
+  }
   const outputExists = (await lstat(outDir).catch(() => undefined)) !== undefined;
   const backup = leftovers.find(({ match }) => match?.[2] === 'backup');
   if (!outputExists && backup) await rename(join(parent, backup.entry), outDir);
@@ -269,32 +331,265 @@ export async function recoverOutput(outDir: string): Promise<void> {
       await rm(join(parent, entry), { recursive: true, force: true });
 }
 
-/** Fills the staging folder: every file of the tree, and the foreign files of the output carried over. */
-async function stage(
-  staging: string,
-  outDir: string,
-  tree: FileTree,
-  foreign: readonly string[],
-): Promise<void> {
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  for (const path of foreign) {
-    const target = join(staging, path);
-    await mkdir(dirname(target), { recursive: true });
-    await copyFile(join(outDir, path), target);
-  }
-  for (const [path, content] of tree) {
-    const target = join(staging, path);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, content, 'utf8');
-  }
-}
-
 export interface WriteTreeOptions {
   /** The project root: the output must not lead outside it. @default the output's parent */
   readonly root?: string;
   /** How long to wait for another run writing the same folder. @default 10 s */
   readonly lockWaitMs?: number;
+}
+
+/**
+ * One run's view of the output folder: files are handed over one at a time (never the whole
+ * tree in memory), compared with what is there, and the changed ones staged; `finish` moves them
+ * in (or, for a check, only reports).
+ */
+export interface OutputSession {
+  /** A file of the new tree. Two files for one path is a compiler bug. */
+  put(path: string, content: string): Promise<void>;
+  /**
+   * A file of the new tree that the caller expects on disk with this content hash (SHA-256 of its
+   * text): true, and kept, when it is there so; false when it is not (then `put` it).
+   */
+  holds(path: string, hash: string): Promise<boolean>;
+  /** Adds the manifest, removes stale files, moves the staged ones in; returns what changed. */
+  finish(): Promise<TreeDrift>;
+  /** Gives up: nothing in the output folder changes. */
+  abort(): Promise<void>;
+}
+
+/** Staged writes in flight at once: enough to keep the disk busy, few enough to bound memory. */
+const WRITE_BATCH = 32;
+
+/**
+ * Opens the output folder for one run: with `check`, compares only; otherwise takes the lock,
+ * repairs what a killed run left, and stages what changes. Close it with `finish` or `abort`.
+ */
+export async function openOutput(
+  outDir: string,
+  options: WriteTreeOptions & {
+    readonly check?: boolean;
+    /**
+     * A file remembering each output file's hash with its size, modification and change times and
+     * inode, so `holds` hashes only files that changed since (as git's index does). @default none
+     */
+    readonly statFile?: string;
+  } = {},
+): Promise<OutputSession> {
+  const check = options.check === true;
+  let real = resolve(outDir);
+  let unlock: () => Promise<void> = async () => undefined;
+  if (!check) {
+    real = await confinedOutput(resolve(outDir), resolve(options.root ?? dirname(resolve(outDir))));
+    await mkdir(dirname(real), { recursive: true }).catch((error) => {
+      throw asOperatorError(error, dirname(outDir));
+    });
+    unlock = await lock(real, options.lockWaitMs);
+  }
+  const staging = stagingDir(real);
+  try {
+    if (!check) await recoverOutput(real);
+    const listed = await listFiles(real);
+    const present = new Set(listed);
+    const owned = await ownedFiles(real, listed);
+    if (!check) await rm(staging, { recursive: true, force: true });
+    const stats = options.statFile ? await readStats(options.statFile) : new Map<string, StatEntry>();
+    return outputSession({
+      outDir,
+      real,
+      staging,
+      check,
+      listed,
+      present,
+      owned,
+      stats,
+      unlock: async () => {
+        if (options.statFile) await writeStats(options.statFile, stats);
+        await unlock();
+      },
+    });
+  } catch (error) {
+    await unlock();
+    throw asOperatorError(error);
+  }
+}
+
+/** What an output file was when its hash was taken: `size:mtime:ctime:inode`, and the hash. */
+type StatEntry = readonly [string, string];
+
+const statKey = (st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): string =>
+  `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+
+async function readStats(file: string): Promise<Map<string, StatEntry>> {
+  try {
+    return new Map(Object.entries(JSON.parse(await readFile(file, 'utf8')) as Record<string, StatEntry>));
+  } catch {
+    return new Map();
+  }
+}
+
+/** Keeps the stat entries for the next run; one that cannot be written costs speed, not the run. */
+async function writeStats(file: string, stats: ReadonlyMap<string, StatEntry>): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}`;
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(temp, JSON.stringify(Object.fromEntries(stats)));
+    await rename(temp, file);
+  } catch {
+    await rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
+function outputSession(s: {
+  readonly stats: Map<string, StatEntry>;
+  readonly outDir: string;
+  readonly real: string;
+  readonly staging: string;
+  readonly check: boolean;
+  readonly listed: readonly string[];
+  readonly present: ReadonlySet<string>;
+  readonly owned: ReadonlySet<string>;
+  readonly unlock: () => Promise<void>;
+}): OutputSession {
+  const seen = new Set<string>();
+  const held = new Set<string>();
+  /** Hash of each staged file, recorded with its stat once it is in place. */
+  const staged = new Map<string, string>();
+  const remember = (target: string, path: string, content: string, hash = hashText(content)): void => {
+    const st = lstatSync(target, { throwIfNoEntry: false });
+    if (st?.isFile()) s.stats.set(path, [statKey(st), hash]);
+  };
+  const missing: string[] = [];
+  const changed: string[] = [];
+  const made = new Set<string>();
+  let pending: Promise<void>[] = [];
+  let closed = false;
+
+  const stage = async (path: string, content: string): Promise<void> => {
+    const target = join(s.staging, path);
+    const dir = dirname(target);
+    if (!made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      made.add(dir);
+    }
+    await writeFile(target, content, 'utf8');
+  };
+  const drain = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    await Promise.all(batch);
+  };
+  const put = async (path: string, content: string): Promise<void> => {
+    // A file found as expected (`holds`) may still be handed over whole: a caller that found
+    // another file of its group changed writes the whole group.
+    if (held.delete(path)) seen.delete(path);
+    if (seen.has(path)) throw new Error(`two documents for ${path}`);
+    checkLength(s.outDir, s.staging, path);
+    seen.add(path);
+    if (s.present.has(path)) {
+      const current = await readFile(join(s.real, path), 'utf8').catch(() => undefined);
+      if (current === content) {
+        remember(join(s.real, path), path, content);
+        return;
+      }
+      changed.push(path);
+    } else missing.push(path);
+    if (s.check) return;
+    staged.set(path, hashText(content));
+    pending.push(stage(path, content));
+    if (pending.length >= WRITE_BATCH) await drain();
+  };
+  const sorted = (paths: string[]): string[] => paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const close = async (finished: boolean): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    // After a whole run, entries of files it did not meet are of files gone.
+    if (finished) for (const path of s.stats.keys()) if (!seen.has(path)) s.stats.delete(path);
+    if (!s.check) await rm(s.staging, { recursive: true, force: true }).catch(() => undefined);
+    await s.unlock();
+  };
+
+  return {
+    put,
+    async holds(path, hash) {
+      if (seen.has(path) || !s.present.has(path)) return false;
+      const target = join(s.real, path);
+      // Synchronous: tens of thousands of small calls cost more through the thread pool.
+      const st = lstatSync(target, { throwIfNoEntry: false });
+      if (!st?.isFile()) return false;
+      const key = statKey(st);
+      const known = s.stats.get(path);
+      if (known?.[0] !== key || known[1] !== hash) {
+        const current = await readFile(target).catch(() => undefined);
+        if (current === undefined) return false;
+        const actual = hashText(current.toString('utf8'));
+        s.stats.set(path, [key, actual]);
+        if (actual !== hash) return false;
+      }
+      seen.add(path);
+      held.add(path);
+      return true;
+    },
+    async finish() {
+      try {
+        await drain();
+        seen.delete(MANIFEST);
+        await put(MANIFEST, manifestText([...seen]));
+        await drain();
+        const extra = s.listed.filter((path) => !seen.has(path) && s.owned.has(path));
+        const drift = { missing: sorted(missing), changed: sorted(changed), extra };
+        if (s.check || isDriftFree(drift)) return drift;
+        const moves = [...drift.missing, ...drift.changed].filter((p) => p !== MANIFEST);
+        if (seen.has(MANIFEST) && (missing.includes(MANIFEST) || changed.includes(MANIFEST)))
+          moves.push(MANIFEST);
+        await checkTargets(s.outDir, s.real, moves);
+        const journal: Journal = { moves, deletes: extra };
+        const file = journalFile(s.real);
+        await writeFile(`${file}.tmp`, JSON.stringify(journal));
+        // The commit point: from here on a killed run is finished by the next one.
+        await rename(`${file}.tmp`, file);
+        await applyJournal(s.real, s.staging, journal);
+        await rm(file, { force: true });
+        for (const path of moves) {
+          const hash = staged.get(path);
+          if (hash !== undefined) remember(join(s.real, path), path, '', hash);
+        }
+        return drift;
+      } catch (error) {
+        throw asOperatorError(error);
+      } finally {
+        await close(true);
+      }
+    },
+    async abort() {
+      await Promise.allSettled(pending);
+      await close(false);
+    },
+  };
+}
+
+/**
+ * Refuses, before the commit point, a move that would fail halfway: a file where a folder is
+ * needed on the way to a target, or a folder where the target file goes.
+ */
+async function checkTargets(outDir: string, real: string, moves: readonly string[]): Promise<void> {
+  const folders = new Set<string>();
+  for (const path of moves) {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      if (folders.has(folder)) continue;
+      const found = await lstat(join(real, folder)).catch(() => undefined);
+      if (found && !found.isDirectory())
+        throw new OperatorError(
+          `${join(outDir, folder)}: ${'a file is in the way where a folder is needed'} (ENOTDIR)`,
+        );
+      folders.add(folder);
+    }
+    if ((await lstat(join(real, path)).catch(() => undefined))?.isDirectory())
+      throw new OperatorError(
+        `${join(outDir, path)}: a folder is in the way where a file is needed (EISDIR)`,
+      );
+  }
 }
 
 /**
@@ -306,39 +601,15 @@ export async function writeTree(
   tree: FileTree,
   options: WriteTreeOptions = {},
 ): Promise<TreeDrift> {
-  checkLengths(outDir, tree);
-  const shown = outDir;
-  const real = await confinedOutput(resolve(outDir), resolve(options.root ?? dirname(resolve(outDir))));
-  await mkdir(dirname(real), { recursive: true }).catch((error) => {
-    throw asOperatorError(error, dirname(shown));
-  });
-  const unlock = await lock(real, options.lockWaitMs);
-  const staging = stagingDir(real);
-  const backup = backupDir(real);
+  const staging = stagingDir(resolve(outDir));
+  // Every name is checked before anything is written, as one refusal.
+  for (const path of tree.keys()) checkLength(outDir, staging, path);
+  const session = await openOutput(outDir, options);
   try {
-    await recoverOutput(real);
-    const drift = await checkTree(real, tree);
-    if (isDriftFree(drift)) return drift;
-    const full = withManifest(tree);
-    const present = await listFiles(real);
-    const owned = await ownedFiles(real, present);
-    const foreign = present.filter((p) => !full.has(p) && !owned.has(p));
-    await stage(staging, real, full, foreign);
-    const previous = await lstat(real).catch(() => undefined);
-    const exists = previous !== undefined;
-    // The swapped-in folder keeps the permissions the output folder had.
-    if (previous) await chmod(staging, previous.mode & 0o7777);
-    if (exists) await rename(real, backup);
-    await rename(staging, real);
-    if (exists) await rm(backup, { recursive: true, force: true });
-    return drift;
+    for (const [path, content] of tree) await session.put(path, content);
   } catch (error) {
-    // Moved aside but the new tree not in place: the previous one goes back.
-    if ((await lstat(real).catch(() => undefined)) === undefined)
-      await rename(backup, real).catch(() => undefined);
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    await session.abort();
     throw asOperatorError(error);
-  } finally {
-    await unlock();
   }
+  return session.finish();
 }

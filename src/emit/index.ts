@@ -7,8 +7,10 @@ import type { FileTree } from './files.ts';
 import { toJson } from './json.ts';
 import { toYaml } from './yaml.ts';
 
-export type { FileTree, TreeDrift } from './files.ts';
-export { checkTree, isDriftFree, writeFiles, writeTree } from './files.ts';
+export { cacheFolder, readCacheEntry, writeCacheEntry } from './cache.ts';
+export type { FileTree, OutputSession, TreeDrift } from './files.ts';
+export { checkTree, isDriftFree, openOutput, writeFiles, writeTree } from './files.ts';
+export { hashText, hashValue, obsgenFingerprint } from './fingerprint.ts';
 export { toYaml, toYamlDocuments } from './yaml.ts';
 
 /** Text of one document. */

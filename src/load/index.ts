@@ -40,13 +40,21 @@ function importMessage(error: unknown): string {
   return text.split('\n').find((line) => line.trim() !== '') ?? 'failed to load';
 }
 
+/** Imports a module by absolute path: the exports of one definition file. */
+export type Importer = (file: string) => Promise<Record<string, unknown>>;
+
+/** Imports through the loader the CLI runs under, one file at a time. */
+export const importEach: Importer = async (file) =>
+  (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+
 /** Imports one definition file: its exports sorted by name, or a diagnostic. */
 async function importDefinitionFile(
   file: string,
   shown: string,
+  importer: Importer,
 ): Promise<{ exports: [string, unknown][] } | { diagnostic: Diagnostic }> {
   try {
-    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const module = await importer(file);
     return { exports: Object.entries(module).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) };
   } catch (error) {
     return {
@@ -70,10 +78,11 @@ async function forEachDefinitionFile(
   dir: string,
   diagnostics: Diagnostic[],
   visit: (shown: string, exports: [string, unknown][]) => void,
+  importer: Importer,
 ): Promise<void> {
   for (const file of await findDefinitionFiles(join(root, dir))) {
     const shown = displayPath(root, file);
-    const imported = await importDefinitionFile(file, shown);
+    const imported = await importDefinitionFile(file, shown, importer);
     if ('diagnostic' in imported) diagnostics.push(imported.diagnostic);
     else visit(shown, imported.exports);
   }
@@ -87,19 +96,26 @@ async function forEachDefinitionFile(
 export async function loadDefinitions(
   root: string,
   dir = 'slos',
+  importer: Importer = importEach,
 ): Promise<{ services: LoadedService[]; diagnostics: Diagnostic[]; exports: LoadedExport[] }> {
   const services: LoadedService[] = [];
   const diagnostics: Diagnostic[] = [];
   const exports: LoadedExport[] = [];
-  await forEachDefinitionFile(root, dir, diagnostics, (shown, fileExports) => {
-    const seen = new Set<unknown>();
-    for (const [exportName, value] of fileExports) {
-      if (value === null || typeof value !== 'object' || seen.has(value)) continue;
-      seen.add(value);
-      if (isService(value)) services.push({ file: shown, exportName, value });
-      else exports.push({ file: shown, exportName, value });
-    }
-  });
+  await forEachDefinitionFile(
+    root,
+    dir,
+    diagnostics,
+    (shown, fileExports) => {
+      const seen = new Set<unknown>();
+      for (const [exportName, value] of fileExports) {
+        if (value === null || typeof value !== 'object' || seen.has(value)) continue;
+        seen.add(value);
+        if (isService(value)) services.push({ file: shown, exportName, value });
+        else exports.push({ file: shown, exportName, value });
+      }
+    },
+    importer,
+  );
   return { services, diagnostics, exports };
 }
 
@@ -113,30 +129,37 @@ const isAlert = (value: unknown): boolean =>
 export async function loadAlerts(
   root: string,
   dir = 'alerts',
+  importer: Importer = importEach,
 ): Promise<{ alerts: LoadedAlert[]; diagnostics: Diagnostic[] }> {
   const alerts: LoadedAlert[] = [];
   const diagnostics: Diagnostic[] = [];
-  await forEachDefinitionFile(root, dir, diagnostics, (shown, fileExports) => {
-    const seen = new Set<unknown>();
-    const before = alerts.length;
-    for (const [exportName, value] of fileExports) {
-      const items = Array.isArray(value) ? value.map((v, i) => [`${exportName}[${i}]`, v] as const) : [];
-      for (const [name, item] of isAlert(value) ? [[exportName, value] as const] : items) {
-        if (!isAlert(item) || seen.has(item)) continue;
-        seen.add(item);
-        alerts.push({ file: shown, exportName: name, value: item });
+  await forEachDefinitionFile(
+    root,
+    dir,
+    diagnostics,
+    (shown, fileExports) => {
+      const seen = new Set<unknown>();
+      const before = alerts.length;
+      for (const [exportName, value] of fileExports) {
+        const items = Array.isArray(value) ? value.map((v, i) => [`${exportName}[${i}]`, v] as const) : [];
+        for (const [name, item] of isAlert(value) ? [[exportName, value] as const] : items) {
+          if (!isAlert(item) || seen.has(item)) continue;
+          seen.add(item);
+          alerts.push({ file: shown, exportName: name, value: item });
+        }
       }
-    }
-    if (alerts.length === before)
-      diagnostics.push({
-        code: 'load/no-alerts',
-        severity: 'error',
-        file: shown,
-        path: [],
-        message: 'exports no alert definition',
-        hint: 'export defineAlert({...}) results, alone or in an array',
-      });
-  });
+      if (alerts.length === before)
+        diagnostics.push({
+          code: 'load/no-alerts',
+          severity: 'error',
+          file: shown,
+          path: [],
+          message: 'exports no alert definition',
+          hint: 'export defineAlert({...}) results, alone or in an array',
+        });
+    },
+    importer,
+  );
   return { alerts, diagnostics };
 }
 
@@ -150,17 +173,24 @@ const isDashboards = (value: unknown): boolean =>
 export async function loadDashboardDefinitions(
   root: string,
   dir = 'dashboards',
+  importer: Importer = importEach,
 ): Promise<{ definitions: LoadedService[]; diagnostics: Diagnostic[] }> {
   const definitions: LoadedService[] = [];
   const diagnostics: Diagnostic[] = [];
-  await forEachDefinitionFile(root, dir, diagnostics, (shown, fileExports) => {
-    const seen = new Set<unknown>();
-    for (const [exportName, value] of fileExports) {
-      if (!isDashboards(value) || seen.has(value)) continue;
-      seen.add(value);
-      definitions.push({ file: shown, exportName, value });
-    }
-  });
+  await forEachDefinitionFile(
+    root,
+    dir,
+    diagnostics,
+    (shown, fileExports) => {
+      const seen = new Set<unknown>();
+      for (const [exportName, value] of fileExports) {
+        if (!isDashboards(value) || seen.has(value)) continue;
+        seen.add(value);
+        definitions.push({ file: shown, exportName, value });
+      }
+    },
+    importer,
+  );
   return { definitions, diagnostics };
 }
 

@@ -263,8 +263,25 @@ function firstErrorAt(tree: ReturnType<typeof parser.parse>): number | undefined
   return error;
 }
 
-/** Parses an expression; `error` gives the position of the first syntax error. */
+/** Parsed expressions by text: the checks read one rule's expression several times. */
+const parsedCache = new Map<string, Parsed>();
+/** Entries kept before the cache starts over: bounds its memory at fleet scale. */
+const PARSED_CACHE_SIZE = 20_000;
+
+/**
+ * Parses an expression; `error` gives the position of the first syntax error. The result is shared
+ * by every caller of the same text: read it, never change it.
+ */
 export function parsePromql(text: string): Parsed {
+  const known = parsedCache.get(text);
+  if (known) return known;
+  const parsed = parseUncached(text);
+  if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.clear();
+  parsedCache.set(text, parsed);
+  return parsed;
+}
+
+function parseUncached(text: string): Parsed {
   if (text.trim() === '')
     return {
       ok: false,

@@ -11,6 +11,7 @@ import type { BuiltDashboard } from '../../compile/grafana/index.ts';
 import { type Artifacts, ruleSources, type ServiceArtifacts } from '../../compile/index.ts';
 import {
   engineOf,
+  type RuleFile,
   type RuleGroup,
   readsPrometheusRules,
   toEngineGroup,
@@ -21,7 +22,7 @@ import type { ResolvedService } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
 import { toAlertmanagerConfigResource } from './alertmanager-config.ts';
 import { toAnalysisTemplate, toMetricTemplates } from './rollout-analysis.ts';
-import { dashboardJson, packInOrder, yamlBytes } from './size.ts';
+import { dashboardJson, groupBytesTotal, packInOrder, yamlBytes } from './size.ts';
 import { templateBodies } from './templates.ts';
 import type { AlertmanagerConfigObject, ConfigMapObject, PrometheusRuleObject } from './types.ts';
 
@@ -117,9 +118,14 @@ export function toPrometheusRules(
   env: Environment,
   groups: readonly RuleGroup[],
   maxBytes: number = KUBERNETES.maxPrometheusRuleBytes,
+  file?: RuleFile,
 ): PrometheusRuleObject[] {
   const settings = kubernetesSettings(svc, env);
-  const parts = packInOrder(groups, groupBytes, maxBytes);
+  // A rule file whose groups together fit is one object: measured whole, with the text the
+  // Prometheus target writes anyway, instead of group by group.
+  const fits =
+    file !== undefined && groups.length > 0 && file.groups === groups && groupBytesTotal(file) <= maxBytes;
+  const parts = fits ? [groups] : packInOrder(groups, groupBytes, maxBytes);
   return parts.map((part, i) => ({
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
@@ -181,7 +187,7 @@ interface Manifest {
 
 /** The AlertmanagerConfig of an environment, once per namespace its services run in. */
 function alertmanagerManifests(
-  artifacts: Artifacts,
+  artifacts: Pick<Artifacts, 'project' | 'alertmanager'>,
   envName: string,
   namespaces: readonly string[],
 ): Manifest[] {
@@ -211,12 +217,17 @@ function serviceManifests({ svc, env, rules, dashboards }: ServiceArtifacts): Ma
   const settings = kubernetesSettings(svc, env);
   // The defining file first: size diagnostics name it.
   const sources = ruleSources(svc);
-  // Only for the engines that read PrometheusRule objects, with the groups as that engine loads them.
-  const ruleObjects = readsPrometheusRules(engineOf(env))
-    ? toPrometheusRules(
-        svc,
-        env,
-        rules.groups.map((g) => toEngineGroup(g, env)),
+  // Only for the engines that read PrometheusRule objects, with the groups as that engine loads
+  // them; Prometheus's are the rule file's own, measured whole when they fit one object.
+  const engine = engineOf(env);
+  const ruleObjects = readsPrometheusRules(engine)
+    ? (engine === 'prometheus'
+        ? toPrometheusRules(svc, env, rules.groups, KUBERNETES.maxPrometheusRuleBytes, rules)
+        : toPrometheusRules(
+            svc,
+            env,
+            rules.groups.map((g) => toEngineGroup(g, env)),
+          )
       ).map((object) => ({ object, sources }))
     : [];
   const dashboardObjects = dashboards.flatMap((built) => {
@@ -242,45 +253,106 @@ function serviceManifests({ svc, env, rules, dashboards }: ServiceArtifacts): Ma
 const fileName = (m: Manifest): string =>
   `${m.object.kind.toLowerCase()}-${m.object.metadata?.namespace}-${m.object.metadata?.name}.yaml`;
 
+/**
+ * A service's share of an environment's kustomization: the file names of its objects, their
+ * namespaces and the definition files they come from (kept by incremental `generate`, so the
+ * kustomization can be rebuilt without compiling the service again).
+ */
+export interface KustomizationEntry {
+  readonly file: string;
+  readonly namespace: string;
+  readonly sources: readonly string[];
+}
+
+/** The Kubernetes documents of one service in one environment, and its kustomization entries. */
+export function serviceKubernetesDocuments(a: ServiceArtifacts): {
+  readonly documents: Document[];
+  readonly entries: KustomizationEntry[];
+} {
+  const dir = KUBERNETES.dir(a.env.name);
+  const manifests = serviceManifests(a).map((m) => ({ m, file: fileName(m) }));
+  return {
+    documents: manifests.map(
+      ({ m, file }): Document => ({
+        path: `${dir}/${file}`,
+        format: 'yaml',
+        value: m.object,
+        sources: m.sources,
+      }),
+    ),
+    entries: manifests.map(({ m, file }) => ({
+      file,
+      namespace: m.object.metadata?.namespace ?? '',
+      sources: m.sources,
+    })),
+  };
+}
+
+/**
+ * The documents of an environment that span its services: the AlertmanagerConfig once per
+ * namespace the services run in, and the kustomization listing every object (the services' objects
+ * given by their kustomization entries).
+ */
+export function environmentKubernetesDocuments(
+  artifacts: Pick<Artifacts, 'project' | 'alertmanager'>,
+  envName: string,
+  namespaces: readonly string[],
+  entries: readonly KustomizationEntry[],
+): Document[] {
+  const dir = KUBERNETES.dir(envName);
+  const shared = alertmanagerManifests(artifacts, envName, namespaces).map((m) => ({
+    file: fileName(m),
+    namespace: m.object.metadata?.namespace ?? '',
+    sources: m.sources,
+    object: m.object,
+  }));
+  const all = [...entries, ...shared];
+  const objectNamespaces = [...new Set(all.map((e) => e.namespace))];
+  const files = all.map((e) => e.file).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const kustomization: Kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    // One namespace for everything: say it once, so `kubectl apply -k` cannot put an object elsewhere.
+    ...(objectNamespaces.length === 1 && objectNamespaces[0] ? { namespace: objectNamespaces[0] } : {}),
+    resources: files,
+  };
+  return [
+    ...shared.map(
+      (e): Document => ({ path: `${dir}/${e.file}`, format: 'yaml', value: e.object, sources: e.sources }),
+    ),
+    {
+      path: `${dir}/kustomization.yaml`,
+      format: 'yaml',
+      value: kustomization,
+      sources: [...new Set(all.flatMap((e) => e.sources))].sort(),
+    },
+  ];
+}
+
+/** Namespaces of the services of each environment, by environment name (sorted). */
+export function environmentNamespaces(
+  services: readonly { readonly env: Environment }[],
+): Map<string, string[]> {
+  const byEnv = new Map<string, Set<string>>();
+  for (const a of services) byEnv.set(a.env.name, (byEnv.get(a.env.name) ?? new Set()).add(a.env.namespace));
+  return new Map([...byEnv].sort(([a], [b]) => (a < b ? -1 : 1)).map(([env, set]) => [env, [...set].sort()]));
+}
+
 /** Every document of generated/kubernetes/, per environment name. */
 export function toKubernetesDocuments(artifacts: Artifacts): Document[] {
-  const byEnv = new Map<string, ServiceArtifacts[]>();
-  for (const a of artifacts.services) byEnv.set(a.env.name, [...(byEnv.get(a.env.name) ?? []), a]);
-  const envNames = [...byEnv.keys()].sort();
-  return envNames.flatMap((envName) => {
-    const pairs = byEnv.get(envName) ?? [];
-    const namespaces = [...new Set(pairs.map((p) => p.env.namespace))].sort();
-    const manifests = [
-      ...pairs.flatMap(serviceManifests),
-      ...alertmanagerManifests(artifacts, envName, namespaces),
-    ];
-    const objectNamespaces = [...new Set(manifests.map((m) => m.object.metadata?.namespace ?? ''))];
-    const dir = KUBERNETES.dir(envName);
-    const files = manifests
-      .map((m) => ({ m, file: fileName(m) }))
-      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    const kustomization: Kustomization = {
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      // One namespace for everything: say it once, so `kubectl apply -k` cannot put an object elsewhere.
-      ...(objectNamespaces.length === 1 && objectNamespaces[0] ? { namespace: objectNamespaces[0] } : {}),
-      resources: files.map((f) => f.file),
-    };
-    return [
-      ...files.map(
-        ({ m, file }): Document => ({
-          path: `${dir}/${file}`,
-          format: 'yaml',
-          value: m.object,
-          sources: m.sources,
-        }),
-      ),
-      {
-        path: `${dir}/kustomization.yaml`,
-        format: 'yaml',
-        value: kustomization,
-        sources: [...new Set(manifests.flatMap((m) => m.sources))].sort(),
-      },
-    ];
+  const perService = artifacts.services.map((a) => ({ env: a.env.name, ...serviceKubernetesDocuments(a) }));
+  return [...environmentNamespaces(artifacts.services)].flatMap(([envName, namespaces]) => {
+    const own = perService.filter((s) => s.env === envName);
+    const shared = environmentKubernetesDocuments(
+      artifacts,
+      envName,
+      namespaces,
+      own.flatMap((s) => s.entries),
+    );
+    // The objects by file name, the kustomization (the last shared document) after them.
+    const objects = [...own.flatMap((s) => s.documents), ...shared.slice(0, -1)].sort((a, b) =>
+      a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+    );
+    return [...objects, ...shared.slice(-1)];
   });
 }

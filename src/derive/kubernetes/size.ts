@@ -2,13 +2,28 @@
  * Sizes of what the API server and the operators store, measured on the text obsgen writes.
  */
 import { toJson } from '../../emit/json.ts';
-import { toYaml } from '../../emit/yaml.ts';
+import { keptYamlBody, toYaml } from '../../emit/yaml.ts';
 
 /** UTF-8 bytes of a text. */
 export const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 /** Bytes of a value as YAML (the rule file the operator writes from a PrometheusRule spec). */
 export const yamlBytes = (value: unknown): number => bytes(toYaml(value));
+
+/** Bytes of the header every YAML text starts with (no sources). */
+const HEADER_BYTES = bytes(toYaml({ a: 1 })) - bytes('a: 1\n');
+
+/**
+ * The sum of `yamlBytes({ groups: [g] })` over the groups of a rule file, from the file's YAML
+ * written once: the writer writes each item of a sequence on its own, so each group's text is
+ * the same alone or with the others, and each alone adds the header and `groups:` once more.
+ */
+export const groupBytesTotal = (file: { readonly groups: readonly unknown[] }): number =>
+  file.groups.length === 0
+    ? 0
+    : HEADER_BYTES +
+      bytes(keptYamlBody(file)) +
+      (file.groups.length - 1) * (HEADER_BYTES + bytes('groups:\n'));
 
 /** The dashboard JSON exactly as generated/grafana holds it. */
 export const dashboardJson = (dashboard: unknown): string => toJson(dashboard);

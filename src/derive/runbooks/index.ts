@@ -260,18 +260,29 @@ interface Runbook {
   readonly text: string;
 }
 
-/**
- * Every runbook of the project, by service and alert name (sorted), plus the index; the receivers each names
- * come from the compiled Alertmanager configurations.
- */
-export function toRunbooks({
-  project,
-  alertmanager,
-}: Pick<Artifacts, 'project' | 'alertmanager'>): { path: string; text: string }[] {
-  const routing = new Routing(alertmanager);
+/** A runbook's line in the index (kept by incremental `generate` to rebuild the index alone). */
+export interface RunbookEntry {
+  readonly name: string;
+  readonly severity: string;
+  readonly service: string;
+  readonly summary: string;
+  /** Its file, relative to runbooks/. */
+  readonly file: string;
+}
+
+const runbookKey = (rb: Pick<Runbook, 'service' | 'name'>): string => runbookFile(rb.service, rb.name);
+const byKey = <T extends Pick<Runbook, 'service' | 'name'>>(a: T, b: T): number =>
+  runbookKey(a) < runbookKey(b) ? -1 : runbookKey(a) > runbookKey(b) ? 1 : 0;
+
+/** The runbooks of the given services and of their catalog alerts, unsorted. */
+function collectRunbooks(
+  services: readonly ResolvedService[],
+  alerts: readonly ResolvedAlert[],
+  routing: Routing,
+): Runbook[] {
   const runbooks: Runbook[] = [];
-  const services = new Map(project.services.map((s) => [s.name, s]));
-  for (const svc of project.services)
+  const byName = new Map(services.map((s) => [s.name, s]));
+  for (const svc of services)
     for (const slo of svc.slos) {
       const burn = burnRunbook(svc, slo, routing);
       if (burn)
@@ -292,8 +303,8 @@ export function toRunbooks({
           text: noData,
         });
     }
-  for (const alert of project.alerts ?? []) {
-    const svc = services.get(alert.service);
+  for (const alert of alerts) {
+    const svc = byName.get(alert.service);
     if (!svc) continue;
     runbooks.push({
       name: alert.name,
@@ -304,12 +315,39 @@ export function toRunbooks({
     });
   }
   // Keyed by service and alert name: one service's runbooks never change when another is added.
-  const key = (rb: Runbook) => runbookFile(rb.service, rb.name);
-  runbooks.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return runbooks.sort(byKey);
+}
+
+/**
+ * The runbooks of one service (its SLOs and catalog alerts), sorted, with their index entries; the
+ * receivers each names come from the compiled Alertmanager configurations.
+ */
+export function serviceRunbooks(
+  svc: ResolvedService,
+  alertmanager: Artifacts['alertmanager'],
+): { readonly files: { path: string; text: string }[]; readonly entries: RunbookEntry[] } {
+  const runbooks = collectRunbooks([svc], svc.alerts ?? [], new Routing(alertmanager));
+  return {
+    files: runbooks.map((rb) => ({ path: runbookPath(rb.service, rb.name), text: rb.text })),
+    entries: runbooks.map(({ text: _, ...rb }) => ({ ...rb, file: runbookKey(rb) })),
+  };
+}
+
+/** The index of every runbook (runbooks/README.md), from their entries in any order. */
+export const runbookIndex = (entries: readonly RunbookEntry[]): { path: string; text: string } => ({
+  path: 'runbooks/README.md',
+  text: render.index({ header: HEADER, runbooks: [...entries].sort(byKey) }),
+});
+
+/**
+ * Every runbook of the project, by service and alert name (sorted), plus the index; the receivers each names
+ * come from the compiled Alertmanager configurations.
+ */
+export function toRunbooks({
+  project,
+  alertmanager,
+}: Pick<Artifacts, 'project' | 'alertmanager'>): { path: string; text: string }[] {
+  const runbooks = collectRunbooks(project.services, project.alerts ?? [], new Routing(alertmanager));
   const files = runbooks.map((rb) => ({ path: runbookPath(rb.service, rb.name), text: rb.text }));
-  const index = render.index({
-    header: HEADER,
-    runbooks: runbooks.map((rb) => ({ ...rb, file: key(rb) })),
-  });
-  return [...files, { path: 'runbooks/README.md', text: index }];
+  return [...files, runbookIndex(runbooks.map(({ text: _, ...rb }) => ({ ...rb, file: runbookKey(rb) })))];
 }

@@ -1,0 +1,69 @@
+/**
+ * The local cache of incremental `generate`: JSON entries named by a content hash, under
+ * node_modules/.cache/obsgen/ of the project (ignored wherever node_modules is; delete it any
+ * time). A project without its own node_modules folder (a symlink to another checkout's counts as
+ * not its own) has no cache: every run builds every service. An entry
+ * is only ever looked up by the hash of everything that produced it, so a changed input or a
+ * changed obsgen finds no entry and builds again; entries are written whole (temporary file, then
+ * rename), so a killed run leaves none half-written.
+ */
+import { readFileSync } from 'node:fs';
+import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** The cache folder of a project root. */
+export const cacheDir = (root: string): string => join(root, 'node_modules', '.cache', 'obsgen');
+
+/** Whether the project has a node_modules folder of its own to keep the cache in. */
+const hasCache = (root: string): Promise<boolean> =>
+  lstat(join(root, 'node_modules')).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+
+/** The project's cache folder, or undefined when it has none. */
+export const cacheFolder = async (root: string): Promise<string | undefined> =>
+  (await hasCache(root)) ? cacheDir(root) : undefined;
+
+const entryPath = (root: string, kind: string, key: string): string =>
+  join(cacheDir(root), kind, key.slice(0, 2), `${key}.json`);
+
+/** A cached entry, or undefined when there is none (or it cannot be read: then it is rebuilt). */
+export async function readCacheEntry<T>(root: string, kind: string, key: string): Promise<T | undefined> {
+  if (!(await hasCache(root))) return undefined;
+  let text: string;
+  try {
+    // Synchronous: a fleet reads a thousand small entries, faster without the thread pool.
+    text = readFileSync(entryPath(root, kind, key), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const entry = JSON.parse(text) as { key?: unknown; value?: T };
+    return entry.key === key ? entry.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stores an entry. A cache that cannot be written (read-only checkout, full disk) costs speed,
+ * never the run: the failure is ignored.
+ */
+export async function writeCacheEntry(
+  root: string,
+  kind: string,
+  key: string,
+  value: unknown,
+): Promise<void> {
+  if (!(await hasCache(root))) return;
+  const path = entryPath(root, kind, key);
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(temp, JSON.stringify({ key, value }));
+    await rename(temp, path);
+  } catch {
+    await rm(temp, { force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * A fleet's definition files load through one cached bundle: the tree is the one the same fleet
+ * built in memory gives; a changed file, or a changed module the files import, is never served
+ * from the bundle built before; a file that fails to load is still named (the files are then
+ * imported one by one).
+ */
+import { execFile } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MANIFEST } from '../src/emit/files.ts';
+import { renderTree } from '../src/emit/index.ts';
+import { BUNDLE_THRESHOLD } from '../src/load/bundle.ts';
+import { build } from '../src/pipeline.ts';
+import { validateProject } from '../src/validate/service.ts';
+import { fleetServicePath, writeFleetRepo } from './bench/fleet-repo.ts';
+import { fleetService } from './bench/fleet-service.ts';
+import { ROOT, tempDir } from './helpers/tools.ts';
+
+const run = promisify(execFile);
+const BIN = join(ROOT, 'src', 'cli', 'bin.js');
+const SERVICES = 20;
+let dir: string;
+let cleanup: () => Promise<void>;
+let root: string;
+
+async function obsgen(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, '--root', root, ...args], {
+      maxBuffer: 64 * 2 ** 20,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function snapshot(at: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const e of await readdir(at, { recursive: true, withFileTypes: true }))
+    if (e.isFile()) {
+      const path = join(e.parentPath, e.name);
+      files.set(path.slice(at.length + 1), await readFile(path, 'utf8'));
+    }
+  return files;
+}
+
+const bundles = async (): Promise<string[]> =>
+  (await readdir(join(root, 'node_modules', '.cache', 'obsgen', 'bundle')).catch(() => [])).filter((f) =>
+    f.endsWith('.mjs'),
+  );
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir('obsgen-bundle-'));
+  root = join(dir, 'fleet');
+  await writeFleetRepo(root, SERVICES);
+});
+afterAll(() => cleanup());
+
+describe('loading a fleet through one bundle', () => {
+  it('gives the tree of the same fleet built in memory', async () => {
+    expect(SERVICES + 1).toBeGreaterThanOrEqual(BUNDLE_THRESHOLD);
+    const result = await obsgen(['generate']);
+    expect(result.stderr).toBe('');
+    expect(await bundles()).toHaveLength(1);
+    const { project, diagnostics } = validateProject(
+      Array.from({ length: SERVICES }, (_, i) => fleetService(i)),
+    );
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    if (!project) throw new Error('the in-memory fleet is invalid');
+    const expected = renderTree(build(project).documents);
+    const written = await snapshot(join(root, 'generated'));
+    written.delete(MANIFEST);
+    expect(written).toEqual(expected);
+  }, 120_000);
+
+  it('never serves a changed file, or a changed module it imports, from an earlier bundle', async () => {
+    const file = fleetServicePath(root, 3);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('objective: 0.999', 'objective: 0.98'));
+    const changed = await obsgen(['generate']);
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toContain('updated  generated/prometheus/production/svc-0003.rules.yaml');
+    expect(
+      await readFile(join(root, 'generated', 'prometheus', 'production', 'svc-0003.rules.yaml'), 'utf8'),
+    ).toContain('0.98');
+    // The environments module every service imports: a changed runbook address reaches all of them.
+    const environments = join(root, 'slos', 'environments.ts');
+    await writeFile(
+      environments,
+      (await readFile(environments, 'utf8')).replace(
+        'https://runbooks.example.com',
+        'https://wiki.example.com',
+      ),
+    );
+    const shared = await obsgen(['generate']);
+    expect(shared.code).toBe(0);
+    const rules = await readFile(
+      join(root, 'generated', 'prometheus', 'staging', 'svc-0011.rules.yaml'),
+      'utf8',
+    );
+    expect(rules).toContain('https://wiki.example.com');
+    expect(rules).not.toContain('https://runbooks.example.com');
+    expect((await obsgen(['generate', '--check'])).code).toBe(0);
+  }, 120_000);
+
+  it('names the file that fails to load', async () => {
+    const file = fleetServicePath(root, 7);
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, `${text}\nthrow new Error('broken on purpose');\n`);
+    const result = await obsgen(['generate']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('slos/svc-0007.ts: error: cannot load: broken on purpose');
+    await writeFile(file, text);
+  }, 120_000);
+});
