@@ -7,9 +7,8 @@
  *
  * Tolerance: one evaluation (30s) on either side of the table's time. promtool evaluates on a 30s
  * grid while the table's times are continuous (the crossing of the threshold plus `for`), and the
- * synthetic series move one 30s sample at a time. The outage is held to both sides (the table is
- * neither a loose upper bound nor optimistic), the 10x burn to the upper side, as the table
- * promises it.
+ * synthetic series move one 30s sample at a time. Both sides are asserted (the table is neither a
+ * loose upper bound nor optimistic), except for a probe's 10x burn (below), held to the upper side.
  *
  * Before each incident every row's series stay healthy for as long as its longest page window
  * (and at least an hour), as in a Prometheus that has been running: a window holding less history
@@ -202,7 +201,7 @@ interface Incident {
   /** Seconds the page may come later than the table's time (beyond the one evaluation). */
   readonly slack: (row: Row, slo: ResolvedSlo) => number;
   /** Whether the page must also not come earlier than the table's time minus one evaluation. */
-  readonly bothSides: boolean;
+  readonly bothSides: (row: Row) => boolean;
 }
 
 const OUTAGE: Incident = {
@@ -210,7 +209,7 @@ const OUTAGE: Incident = {
   ratio: () => rational(1n),
   pagesAfter: (row) => row.outageSeconds,
   slack: () => 0,
-  bothSides: true,
+  bothSides: () => true,
 };
 
 const tenTimesBudget = (slo: ResolvedSlo): Rational => mul(slo.errorBudget, rational(10n));
@@ -225,7 +224,7 @@ const BURN: Incident = {
   ratio: tenTimesBudget,
   pagesAfter: (row) => row.burnSeconds,
   slack: (row, slo) => (row.sli === 'probe' ? STEP / toNumber(tenTimesBudget(slo)) : 0),
-  bothSides: false,
+  bothSides: (row) => row.sli === 'request',
 };
 
 /** Checks that the row's first page comes within one evaluation of the table's time. */
@@ -237,7 +236,7 @@ function pageChecks(row: Row, slo: ResolvedSlo, start: number, incident: Inciden
   const first = pagePairs(slo)[0];
   const silent = firstPairOnly && first ? `,long_window="${formatSeconds(first.long)}"` : '';
   return [
-    ...(incident.bothSides
+    ...(incident.bothSides(row)
       ? [
           {
             expr: `max by (slo) (max_over_time(${pages(row, silent)}[${formatSeconds(lastSilent)}]))`,
