@@ -176,7 +176,7 @@ async function bench(n: number): Promise<string[]> {
     const s = (x: number) => `${x.toFixed(1)} s`;
     const mib = (x: number) => `${Math.round(x)} MiB`;
     const line = (what: string, run: Measured, extra = '') =>
-      `  ${what.padEnd(46)} ${s(run.seconds).padStart(8)}, peak RSS ${mib(run.rssMiB)}${extra}`;
+      `  ${what.padEnd(50)} ${s(run.seconds).padStart(8)}, peak RSS ${mib(run.rssMiB)}${extra}`;
     return [
       `${n} service(s), ${2 * n} SLOs x 2 environments: ${files} promtool test files, ${shapes} math shapes`,
       line('generate', generate),
