@@ -1,21 +1,24 @@
 /**
  * The generated promtool unit tests, run by the real promtool against the generated rules: every
- * SLO burn alert (outage within the time explain predicts, three days of half-budget burn silent,
- * a burn between the tiers opens the ticket and never pages, thresholds from both sides) and every
- * catalog alert (fires on its example, silent on healthy series), in both environments.
+ * SLO burn alert (its own outage within the time explain predicts and burst; through its math
+ * shape, half-budget burn silent while every window fills, a burn between the tiers opens the
+ * ticket and never pages, thresholds from both sides) and every catalog alert (fires on its
+ * example, silent on healthy series), in both environments, and the shapes both share.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { PromtoolTestFile } from '../src/derive/tests/index.ts';
 import { writeTree } from '../src/emit/index.ts';
-import { buildTree, explain, loadProject } from '../src/index.ts';
+import { build, explain, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { formatSeconds, parseDurationMs } from '../src/model/units.ts';
+import type { Build } from '../src/pipeline.ts';
 import { ROOT, tempDir, tool } from './helpers/tools.ts';
 
 let project: Project;
 let tree: ReadonlyMap<string, string>;
+let built: Build;
 let dir: string;
 let cleanup: () => Promise<void>;
 
@@ -23,7 +26,8 @@ beforeAll(async () => {
   const loaded = await loadProject({ root: ROOT });
   expect(loaded.diagnostics).toEqual([]);
   project = loaded.project as Project;
-  tree = buildTree(project);
+  built = build(project);
+  tree = built.tree;
   ({ dir, cleanup } = await tempDir());
   await writeTree(dir, tree);
 });
@@ -41,19 +45,41 @@ describe('generated promtool tests', () => {
   });
 
   it('cover every SLO burn pair, the SLO scenarios of the design and every catalog alert', () => {
-    const names = testFiles()
-      .filter((p) => p.startsWith('tests/production/'))
-      .flatMap((p) => parse(p).tests.flatMap((t) => t.name.split('; ')));
+    // The SLO's own scenarios, and its math shape's under the SLO's id.
+    const production = built.derived.tests.find((t) => t.env.name === 'production');
+    const shapeNames = (production?.shapes ?? []).flatMap(({ slo, shape }) =>
+      (built.derived.shapes.find((s) => s.shape === shape)?.plans ?? []).flatMap((p) =>
+        parse(p.path).tests.flatMap((t) => t.name.split('; ').map((n) => n.replace(/^shape:/, `${slo.id}:`))),
+      ),
+    );
+    const names = [
+      ...testFiles()
+        .filter((p) => p.startsWith('tests/production/'))
+        .flatMap((p) => parse(p).tests.flatMap((t) => t.name.split('; '))),
+      ...shapeNames,
+    ];
+    expect(production?.shapes.map((u) => u.slo.id).sort()).toEqual([
+      'availability',
+      'error-rate',
+      'freshness',
+      'latency',
+    ]);
     for (const slo of ['availability', 'latency', 'error-rate', 'freshness']) {
       const has = (prefix: string) =>
         expect(
           names.some((n) => n.startsWith(prefix)),
           prefix,
         ).toBe(true);
-      has(`${slo}: steady burn at half the budget rate fires nothing in 3 days`);
-      has(`${slo}: steady burn at 4x the budget rate opens the ticket and never pages`);
+      has(`${slo}: steady burn at half the budget rate fires nothing in `);
+      has(`${slo}: total outage fires every pair by its own time`);
       expect(names.some((n) => n.startsWith(`${slo}: total outage fires the critical`))).toBe(true);
     }
+    // Request SLIs: a steady burn between the tiers; time-based ones only where whole failed
+    // samples cannot reach a page (see discreteBurnStaysUnderPages).
+    for (const slo of ['latency', 'error-rate'])
+      expect(
+        names.some((n) => n.startsWith(`${slo}: steady burn at 4x the budget rate opens the ticket`)),
+      ).toBe(true);
     expect(
       names
         .filter((n) => n.startsWith('latency: total outage fires the critical'))
@@ -95,4 +121,16 @@ describe('generated promtool tests', () => {
       expect(result.code).toBe(0);
     },
   );
+
+  it('pass promtool test rules for the math shapes both environments share', {
+    timeout: 600_000,
+  }, async () => {
+    const files = testFiles().filter((p) => p.startsWith('tests/shapes/') && p.endsWith('.test.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    const results = await Promise.all(files.map((f) => tool('promtool', ['test', 'rules', join(dir, f)])));
+    for (const [i, result] of results.entries()) {
+      expect(result.stdout + result.stderr, files[i]).toContain('SUCCESS');
+      expect(result.code).toBe(0);
+    }
+  });
 });
