@@ -97,11 +97,17 @@ describe('incremental generate on a fleet of five services', () => {
     expect(result.code).toBe(0);
     const paths = written(result.stdout);
     expect(paths.length).toBeGreaterThan(0);
-    // Only svc-0002's own files (and no shared one: the objective is not in any index).
-    expect(paths.filter((p) => !p.includes('svc-0002'))).toEqual([]);
+    // Only svc-0002's own files, and the files of the math shape its new objective makes (new
+    // files, listed in the manifest); no other shared file: the objective is not in any index.
+    const newShape = (p: string) => p.startsWith('tests/shapes/') && !before.has(p);
+    expect(
+      paths.filter((p) => !p.includes('svc-0002') && !newShape(p) && p !== '.obsgen-manifest.json'),
+    ).toEqual([]);
+    expect(paths.some(newShape)).toBe(true);
     const after = await snapshot(join(root, 'generated'));
     for (const [path, text] of after)
-      if (!path.includes('svc-0002')) expect(text, path).toBe(before.get(path));
+      if (!path.includes('svc-0002') && !newShape(path) && path !== '.obsgen-manifest.json')
+        expect(text, path).toBe(before.get(path));
     expect(after).toEqual(await fullTree(root, 'fleet'));
   }, 120_000);
 
