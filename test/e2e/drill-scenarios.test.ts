@@ -103,7 +103,7 @@ describe.concurrent('live fire drills', () => {
     const result = await tool('node', [BIN, 'drill', '--scenario', 'healthy', '--env', 'production'], ROOT);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^drill healthy: malaria-predictor-api in production/);
-    expect(result.stdout).toMatch(/\+\s*\d+\.\ds {2}Watchdog info( \S+=\S+)* {2}notified watchdog/);
+    expect(result.stdout).toMatch(/\+\s*\d+\.\ds {2}Watchdog none( \S+=\S+)* {2}notified watchdog/);
     expect(result.stdout).not.toMatch(/notified (?!watchdog)/);
     expect(result.stdout).toContain('ok: every expected alert reached its receivers and nothing else did');
     // Not a TTY: no progress line.
