@@ -10,6 +10,7 @@ import { drillExpectations, findScenario } from '../src/commands/drill/scenarios
 import { proveAlerts } from '../src/commands/test/prove.ts';
 import { isAlertingRule } from '../src/compile/prometheus/index.ts';
 import { burnAlertName, LABEL } from '../src/conventions.ts';
+import { shapeScenarios, sharedScenario } from '../src/derive/index.ts';
 import { writeFiles } from '../src/emit/index.ts';
 import type { Project } from '../src/model/resolved.ts';
 import { type Build, build, check, loadProject } from '../src/pipeline.ts';
@@ -40,14 +41,8 @@ describe('a second service of another team', () => {
         .filter((t) => t.svc === svc && t.env === env)
         .flatMap((t) => [
           ...t.plans.flatMap((p) => p.packed.flatMap((x) => x.scenarios.flatMap((s) => s.proves))),
-          ...t.shapes.flatMap(({ slo, shape }) =>
-            (built.derived.shapes.find((s) => s.shape === shape)?.plans ?? []).flatMap((p) =>
-              p.packed.flatMap((x) =>
-                x.scenarios.flatMap((s) =>
-                  s.proves.map((proof) => ({ ...proof, alert: burnAlertName(slo.id) })),
-                ),
-              ),
-            ),
+          ...t.shapes.flatMap((use) =>
+            shapeScenarios(built.derived.shapes, use.shape).flatMap((s) => sharedScenario(s, use).proves),
           ),
         ]);
       const burns = rules.groups

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explain } from '../src/commands/explain.ts';
+import { shapeScenarios } from '../src/derive/index.ts';
 import { testEvaluationInterval } from '../src/derive/tests/index.ts';
 import { testAlerts } from '../src/index.ts';
 import type { Project, ResolvedService } from '../src/model/resolved.ts';
@@ -30,9 +31,7 @@ const scenarioNames = (): string[] =>
   built.derived.tests.flatMap((t) => [
     ...t.plans.flatMap((p) => p.packed.flatMap((k) => k.scenarios.map((s) => s.name))),
     ...t.shapes.flatMap(({ slo, shape }) =>
-      (built.derived.shapes.find((s) => s.shape === shape)?.plans ?? []).flatMap((p) =>
-        p.packed.flatMap((k) => k.scenarios.map((s) => s.name.replace(/^[^:]*:/, `${slo.id}:`))),
-      ),
+      shapeScenarios(built.derived.shapes, shape).map((s) => s.name.replace(/^[^:]*:/, `${slo.id}:`)),
     ),
   ]);
 

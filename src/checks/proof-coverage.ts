@@ -7,7 +7,8 @@
  */
 import { isAlertingRule } from '../compile/prometheus/index.ts';
 import { burnAlertName, LABEL } from '../conventions.ts';
-import type { MathShape, Proof } from '../derive/tests/index.ts';
+import { shapeScenarios, sharedScenario } from '../derive/index.ts';
+import type { Proof } from '../derive/tests/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { MatcherValue } from '../model/metrics.ts';
 import type { ResolvedService, ResolvedSlo } from '../model/resolved.ts';
@@ -77,17 +78,6 @@ function sloFinding(
   };
 }
 
-/** What a shape's scenarios prove, as proofs of the alert `alert` of an SLO sharing it. */
-function shapeProofs(ctx: LintContext, shape: MathShape, alert: string): Proof[] {
-  const plans = ctx.derived.shapes.find((s) => s.shape === shape)?.plans ?? [];
-  const own = burnAlertName(shape.slo.id);
-  return plans
-    .flatMap((p) => p.packed)
-    .flatMap((t) =>
-      t.scenarios.flatMap((s) => s.proves.filter((p) => p.alert === own).map((p) => ({ ...p, alert }))),
-    );
-}
-
 export function lintProofCoverage(ctx: LintContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const { svc, env, rules } of ctx.artifacts.services) {
@@ -95,7 +85,9 @@ export function lintProofCoverage(ctx: LintContext): Diagnostic[] {
     const proofs = [
       ...(tests?.plans.flatMap((p) => p.packed.flatMap((t) => t.scenarios.flatMap((s) => s.proves))) ?? []),
       // An SLO sharing a math shape is proven by the shape's scenarios, on the shape's alert.
-      ...(tests?.shapes.flatMap(({ slo, shape }) => shapeProofs(ctx, shape, burnAlertName(slo.id))) ?? []),
+      ...(tests?.shapes.flatMap((use) =>
+        shapeScenarios(ctx.derived.shapes, use.shape).flatMap((s) => sharedScenario(s, use).proves),
+      ) ?? []),
     ];
     const reported = new Set<string>();
     for (const rule of rules.groups.flatMap((g) => g.rules).filter(isAlertingRule)) {

@@ -4,6 +4,7 @@
  * each rule file's groups; the runbooks read the compiled route trees. Pure.
  */
 import type { Artifacts } from '../compile/index.ts';
+import { burnAlertName } from '../conventions.ts';
 import type { Document } from '../emit/document.ts';
 import type { ResolvedService } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
@@ -11,6 +12,7 @@ import { toKubernetesDocuments } from './kubernetes/index.ts';
 import { toRunbooks } from './runbooks/index.ts';
 import {
   type MathShape,
+  type Scenario,
   type ShapeUse,
   shapeRulesPath,
   type TestFilePlan,
@@ -33,6 +35,25 @@ export interface ServiceTests {
 export interface ShapeTests {
   readonly shape: MathShape;
   readonly plans: readonly TestFilePlan[];
+}
+
+/** Every scenario proving a shape, across its files. */
+export const shapeScenarios = (shapes: readonly ShapeTests[], shape: MathShape): Scenario[] =>
+  (shapes.find((s) => s.shape === shape)?.plans ?? []).flatMap((p) => p.packed.flatMap((t) => t.scenarios));
+
+/**
+ * A shape's scenario told as a proof of one SLO sharing the shape: named after the SLO and the
+ * shape, its alert and proofs the SLO's burn alert instead of the canonical one.
+ */
+export function sharedScenario(scenario: Scenario, use: ShapeUse): Scenario {
+  const alert = burnAlertName(use.slo.id);
+  const canonical = burnAlertName(use.shape.slo.id);
+  return {
+    ...scenario,
+    name: `${use.slo.id}: math shape ${use.shape.hash}: ${scenario.name.replace(/^[^:]*: /, '')}`,
+    alerts: [alert],
+    proves: scenario.proves.filter((p) => p.alert === canonical).map((p) => ({ ...p, alert })),
+  };
 }
 
 /** Everything the derive stage produces. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { RuleFile } from '../../compile/prometheus/index.ts';
 import { ruleFilePath } from '../../compile/prometheus/index.ts';
 import { burnAlertName, noDataAlertName } from '../../conventions.ts';
-import type { Derived, ShapeTests, TestFilePlan } from '../../derive/index.ts';
+import { type Derived, type ShapeTests, sharedScenario, type TestFilePlan } from '../../derive/index.ts';
 import { type Scenario, type ShapeUse, shapeMismatch, shapeRulesPath } from '../../derive/tests/index.ts';
 import { packTests } from '../../derive/tests/pack.ts';
 import { type Document, render, toYaml, writeFiles } from '../../emit/index.ts';
@@ -144,19 +144,6 @@ function shapeCheck(use: ShapeUse, mismatch: string | undefined): ScenarioResult
   return { scenario, passed: mismatch === undefined, messages: mismatch ? [mismatch] : [] };
 }
 
-/** A shape's scenario result, told as a proof of an SLO that shares the shape. */
-function asShared(result: ScenarioResult, use: ShapeUse): ScenarioResult {
-  const name = result.scenario.name.replace(/^[^:]*: /, '');
-  return {
-    ...result,
-    scenario: {
-      ...result.scenario,
-      name: `${use.slo.id}: math shape ${use.shape.hash}: ${name}`,
-      alerts: [burnAlertName(use.slo.id)],
-    },
-  };
-}
-
 /**
  * Runs the derived promtool tests of a project against its rule files (the documents under
  * prometheus/, which tests may hand in altered).
@@ -276,7 +263,7 @@ export async function proveAlerts(
       jobs
         .filter((j) => j.svc === u.shape.hash && j.env === '')
         .flatMap((j) => runs.get(j) ?? [])
-        .map((r) => asShared(r, u));
+        .map((r) => ({ ...r, scenario: sharedScenario(r.scenario, u) }));
     const proofs = services.map(({ svc, env, plans, uses, shapeChecks }): ServiceProof => {
       const results = [
         ...jobs.filter((j) => j.svc === svc && j.env === env).flatMap((j) => runs.get(j) ?? []),
