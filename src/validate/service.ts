@@ -48,6 +48,7 @@ import {
   formatPeriod,
   formatRational,
   formatSeconds,
+  humanizeSeconds,
   parseDurationMs,
   type Rational,
   rational,
@@ -636,7 +637,7 @@ function checkPageWithin(
     report(
       'slo/page-too-late',
       path,
-      `a total outage pages after ${formatSeconds(Math.ceil(after))} (the ${formatSeconds(first?.pair.long ?? 0)}/${formatSeconds(first?.pair.short ?? 0)} pair, its for ${formatSeconds(first?.pair.forSeconds ?? 0)} included), later than the stated ${bound}`,
+      `a total outage pages after ${humanizeSeconds(Math.ceil(after))} (the ${formatSeconds(first?.pair.long ?? 0)}/${formatSeconds(first?.pair.short ?? 0)} pair, its for ${formatSeconds(first?.pair.forSeconds ?? 0)} included), later than the stated ${bound}`,
       "see `obsgen explain` for what chose the windows; a shorter window policy (windows: 'scaled' for short periods), explicit alerting.windows, or a looser bound",
     );
 }
