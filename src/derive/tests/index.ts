@@ -106,7 +106,11 @@ export function toServiceTests(
     const own = toSloScenarios(svc, slo, env, seconds, 'own');
     const shape =
       shared && own.some((s) => s.kind === 'outage') ? mathShapeOf(svc, slo, env, rules, seconds) : undefined;
-    return { slo, shape, scenarios: shape ? own : toSloScenarios(svc, slo, env, seconds, 'all') };
+    return {
+      slo,
+      shape,
+      scenarios: shape ? own : [...own, ...toSloScenarios(svc, slo, env, seconds, 'math')],
+    };
   });
   const shapes = perSlo.flatMap(({ slo, shape }) => (shape ? [{ slo, shape }] : []));
   const main = [...perSlo.flatMap((p) => p.scenarios), ...catalog.filter((s) => s.interval === evaluation)];

@@ -518,9 +518,9 @@ const thresholdTested = (slo: ResolvedSlo, pair: WindowPair): boolean =>
 /**
  * Which of an SLO's scenarios: `own`, those that read its own series (see shapes.ts); `timed` and
  * `steady`, those that prove only its window math (timed ones check when an alert fires, steady
- * ones hold one error ratio); `all`.
+ * ones hold one error ratio); `math`, both; `all`.
  */
-export type ScenarioPart = 'own' | 'timed' | 'steady' | 'all';
+export type ScenarioPart = 'own' | 'timed' | 'steady' | 'math' | 'all';
 
 /** The generated tests of one SLO in one environment, or the part of them `part` names. */
 export function toSloScenarios(
@@ -584,7 +584,8 @@ export function toSloScenarios(
     betweenTest(ctx),
     ...slo.windows.filter((p) => thresholdTested(slo, p)).flatMap((pair) => thresholdTests(ctx, pair)),
   ];
-  const parts = { own, timed, steady, all: () => [...own(), ...timed(), ...steady()] };
+  const math = () => [...timed(), ...steady()];
+  const parts = { own, timed, steady, math, all: () => [...own(), ...math()] };
   const tests = parts[part]();
   return tests.filter((t): t is Scenario => t !== undefined);
 }
