@@ -40,7 +40,24 @@ const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be quoted
 const PLAIN_SAFE = /^[^\s\x00-\x1f\x7f"'#`][^\x00-\x1f\x7f]*$/;
 
+// Keys, label names and values, durations: a fleet's files repeat the same short strings
+// millions of times, so the verdict on a short string is kept (bounded, cleared when full).
+const PLAIN_KEPT_LENGTH = 64;
+const PLAIN_KEPT_MAX = 100_000;
+const plainVerdicts = new Map<string, boolean>();
+
 function isPlainSafe(text: string): boolean {
+  if (text.length > PLAIN_KEPT_LENGTH) return plainSafe(text);
+  let verdict = plainVerdicts.get(text);
+  if (verdict === undefined) {
+    if (plainVerdicts.size >= PLAIN_KEPT_MAX) plainVerdicts.clear();
+    verdict = plainSafe(text);
+    plainVerdicts.set(text, verdict);
+  }
+  return verdict;
+}
+
+function plainSafe(text: string): boolean {
   if (text === '' || SPECIAL_WORDS.has(text)) return false;
   if (INDICATOR_START.test(text) || !PLAIN_SAFE.test(text)) return false;
   if (/\s$/.test(text) || text.includes(': ') || text.includes(' #') || text.endsWith(':')) return false;

@@ -151,9 +151,17 @@ export function toDashboardConfigMap(built: BuiltDashboard, settings: Kubernetes
       labels: objectLabels({ [KUBERNETES.dashboardLabel.key]: KUBERNETES.dashboardLabel.value }),
       annotations: Object.fromEntries(KUBERNETES.folderAnnotations.map((a) => [a, settings.dashboardFolder])),
     },
-    data: { [KUBERNETES.dashboardKey(uid)]: dashboardJson(built.dashboard) },
+    data: printedOnRead(KUBERNETES.dashboardKey(uid), () => dashboardJson(built.dashboard)),
   };
 }
+
+/**
+ * `{ [key]: text }` whose text is printed when first read. Printing is the render stage's work: the
+ * dashboard's JSON is printed once, by whichever reads it first (render or the size check), and
+ * shared with generated/grafana's file (toJson keeps it), so deriving the object prints nothing.
+ */
+const printedOnRead = (key: string, print: () => string): Record<string, string> =>
+  Object.defineProperty({}, key, { get: print, enumerable: true });
 
 /** A GrafanaDashboard reading the dashboard from its ConfigMap, so the JSON is stored once. */
 export function toGrafanaDashboard(

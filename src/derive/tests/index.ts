@@ -103,13 +103,13 @@ export function toServiceTests(
   // the outage proves the SLO's series reach it. Without series (a selector no declared value
   // satisfies) nothing may stand in for that, so the proof-coverage check still reports it.
   const perSlo = svc.slos.map((slo) => {
-    const own = toSloScenarios(svc, slo, env, seconds, 'own');
+    const own = toSloScenarios(svc, slo, env, rules, seconds, 'own');
     const shape =
       shared && own.some((s) => s.kind === 'outage') ? mathShapeOf(svc, slo, env, rules, seconds) : undefined;
     return {
       slo,
       shape,
-      scenarios: shape ? own : [...own, ...toSloScenarios(svc, slo, env, seconds, 'math')],
+      scenarios: shape ? own : [...own, ...toSloScenarios(svc, slo, env, rules, seconds, 'math')],
     };
   });
   const shapes = perSlo.flatMap(({ slo, shape }) => (shape ? [{ slo, shape }] : []));
@@ -161,11 +161,15 @@ export function toShapeTestFiles(shape: MathShape): TestFilePlan[] {
   const timed = testEvaluationInterval(shape.svc);
   const steady = steadyEvaluationInterval(shape);
   const files: [string, number, Scenario[]][] = [
-    [shapeTestPath(shape.hash), timed, toSloScenarios(shape.svc, shape.slo, shape.env, timed, 'timed')],
+    [
+      shapeTestPath(shape.hash),
+      timed,
+      toSloScenarios(shape.svc, shape.slo, shape.env, shape.rules, timed, 'timed'),
+    ],
     [
       shapeTestPath(shape.hash).replace(/\.test\.yaml$/, '.steady.test.yaml'),
       steady,
-      toSloScenarios(shape.svc, shape.slo, shape.env, steady, 'steady'),
+      toSloScenarios(shape.svc, shape.slo, shape.env, shape.rules, steady, 'steady'),
     ],
   ];
   return files

@@ -21,8 +21,7 @@
  * Latency SLOs repeat the outage with the histogram's `le` printed both ways (`2` and `2.0`).
  */
 
-import { type AlertingRule, isAlertingRule } from '../../compile/prometheus/index.ts';
-import { toSloRuleGroups } from '../../compile/prometheus/slo-rules.ts';
+import { type AlertingRule, isAlertingRule, type RuleFile } from '../../compile/prometheus/index.ts';
 import { burnAlertName, LABEL, NO_DATA_FOR_SECONDS, noDataAlertName } from '../../conventions.ts';
 import type { ResolvedService, ResolvedSlo } from '../../model/resolved.ts';
 import type { Environment } from '../../model/service.ts';
@@ -522,17 +521,25 @@ const thresholdTested = (slo: ResolvedSlo, pair: WindowPair): boolean =>
  */
 export type ScenarioPart = 'own' | 'timed' | 'steady' | 'math' | 'all';
 
-/** The generated tests of one SLO in one environment, or the part of them `part` names. */
+/** The alerting rules of an SLO (its burn and no-data alerts) in a compiled rule file. */
+const sloAlertingRules = (rules: RuleFile, slo: ResolvedSlo): AlertingRule[] => {
+  const names = new Set([burnAlertName(slo.id), noDataAlertName(slo.id)]);
+  return rules.groups.flatMap((g) => g.rules.filter(isAlertingRule)).filter((r) => names.has(r.alert));
+};
+
+/**
+ * The generated tests of one SLO in one environment, or the part of them `part` names. The alerts
+ * they expect are read from `rules`, the compiled rule file the tests run against.
+ */
 export function toSloScenarios(
   svc: ResolvedService,
   slo: ResolvedSlo,
   env: Environment,
+  rules: RuleFile,
   evaluation: number,
   part: ScenarioPart = 'all',
 ): Scenario[] {
-  const alerts = toSloRuleGroups(svc, slo, env)
-    .flatMap((g) => g.rules)
-    .filter(isAlertingRule);
+  const alerts = sloAlertingRules(rules, slo);
   const burnRules = alerts.filter((rule) => rule.alert === burnAlertName(slo.id));
   const alertLabels = slo.windows.map(
     (pair) =>
