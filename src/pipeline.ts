@@ -292,19 +292,26 @@ interface ServiceOutput {
   readonly kubernetes: Readonly<Record<string, readonly KustomizationEntry[]>>;
   /** Its lines in the runbook index. */
   readonly runbooks: readonly RunbookEntry[];
-  /** Identity of each of its rules (environment, kind, name, labels): duplicates across services. */
+  /**
+   * A short hash of each of its rules' identity (environment, kind, name, labels): duplicates
+   * across services. Hashed because a fleet's run reads every reused service's entry; a match is
+   * confirmed (and named) by the full check.
+   */
   readonly rules: readonly string[];
   /** The warnings of the checks over it, shown again when it is reused. */
   readonly diagnostics: readonly Diagnostic[];
   /**
-   * The math-shape files its SLOs share with others (`tests/shapes/...`), path and text: written
-   * once per run, after every service, since several services hand in the same file.
+   * The math-shape files its SLOs share with others (`tests/shapes/...`), path and SHA-256 of the
+   * text: written once per run, after every service, since several services hand in the same file.
+   * The texts are cached once each (SHAPE_CACHE), not in every service's entry.
    */
   readonly shapes: readonly (readonly [string, string])[];
 }
 
 /** Cache kind of service outputs; the number changes when ServiceOutput does. */
-const SERVICE_CACHE = 'service-v2';
+const SERVICE_CACHE = 'service-v3';
+/** Cache kind of math-shape file texts, by the SHA-256 of the text. */
+const SHAPE_CACHE = 'shape-file-v1';
 
 /** Whether a document is a math shape's, shared by every SLO of that shape. */
 const isShapeFile = (path: string): boolean => path.startsWith('tests/shapes/');
@@ -318,12 +325,14 @@ const ruleIdentities = (services: readonly ServiceArtifacts[]): string[] =>
     const dir = path.slice(0, path.lastIndexOf('/'));
     return rules.groups.flatMap((g) =>
       g.rules.map((r) =>
-        JSON.stringify([
-          dir,
-          'alert' in r ? 'alert' : 'record',
-          'alert' in r ? r.alert : r.record,
-          Object.entries(r.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
-        ]),
+        hashText(
+          JSON.stringify([
+            dir,
+            'alert' in r ? 'alert' : 'record',
+            'alert' in r ? r.alert : r.record,
+            Object.entries(r.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
+          ]),
+        ).slice(0, 16),
       ),
     );
   });
@@ -402,17 +411,21 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     for (const d of list) if (!findings.has(diagnosticKey(d))) findings.set(diagnosticKey(d), d);
   };
   const outputs: ServiceOutput[] = [];
+  /** Texts of the math-shape files built this run, by hash. */
+  const shapeTexts = new Map<string, string>();
+  /** A service reusing each math-shape file, by hash: built again if the file's text is gone. */
+  const shapeOwners = new Map<string, ResolvedService>();
   const built: string[] = [];
   let files = 0;
   try {
     for (const svc of project.services) {
       const key = hashText(`${base}\0${hashValue(svc)}`);
-      const cached = incremental
-        ? await readCacheEntry<ServiceOutput>(options.root, SERVICE_CACHE, key)
-        : undefined;
+      const cached =
+        incremental && cache ? readCacheEntry<ServiceOutput>(cache, SERVICE_CACHE, key) : undefined;
       if (cached && (await holdsAll(session, cached, targets))) {
         add(cached.diagnostics);
         outputs.push(cached);
+        for (const [, hash] of cached.shapes) if (!shapeOwners.has(hash)) shapeOwners.set(hash, svc);
         files += cached.files.filter(([path]) => inTargets(path, targets)).length;
         continue;
       }
@@ -433,11 +446,18 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       );
       add(found);
       if (hasErrors(found)) continue;
+      const shapes = [...rendered].filter(([path]) => isShapeFile(path));
+      for (const [, text] of shapes) {
+        const hash = hashText(text);
+        if (shapeTexts.has(hash)) continue;
+        shapeTexts.set(hash, text);
+        if (incremental && cache) await writeCacheEntry(cache, SHAPE_CACHE, hash, text);
+      }
       const output: ServiceOutput = {
         ...one.output,
         files: [...tree].map(([path, text]) => [path, hashText(text)] as const),
         diagnostics: found,
-        shapes: [...rendered].filter(([path]) => isShapeFile(path)),
+        shapes: shapes.map(([path, text]) => [path, hashText(text)] as const),
       };
       for (const [path, text] of tree)
         if (inTargets(path, targets)) {
@@ -445,7 +465,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
           files++;
         }
       outputs.push(output);
-      await writeCacheEntry(options.root, SERVICE_CACHE, key, output);
+      if (incremental && cache) await writeCacheEntry(cache, SERVICE_CACHE, key, output);
     }
     const all = [...diagnostics, ...findings.values()];
     if (hasErrors(all)) {
@@ -453,9 +473,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       return { diagnostics: all };
     }
     if (duplicateRules(outputs)) {
-      // Two services generate one rule: the full check names both places exactly.
-      await session.abort();
-      return { diagnostics: [...diagnostics, ...(await check(build(project)))] };
+      // Two services generate one rule (or two rule identities share a short hash): the full
+      // check confirms it and names both places exactly.
+      const full = await check(build(project));
+      if (hasErrors(full)) {
+        await session.abort();
+        return { diagnostics: [...diagnostics, ...full] };
+      }
     }
     const sharedDocs = sharedDocuments(shared, outputs);
     const sharedFindings = await runChecks(
@@ -485,10 +509,22 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         files++;
       }
     // Each math shape once, however many services share it; kept when already on disk as it is.
+    const shapeText = (path: string, hash: string): string => {
+      const text =
+        shapeTexts.get(hash) ?? (cache ? readCacheEntry<string>(cache, SHAPE_CACHE, hash) : undefined);
+      if (text !== undefined) return text;
+      // The cached text is gone (the cache was trimmed): a service of that shape builds it again.
+      const owner = shapeOwners.get(hash);
+      const doc = owner
+        ? buildService(project, owner, alertmanager).documents.find((d) => d.path === path)
+        : undefined;
+      if (!doc) throw new Error(`no service builds ${path}`);
+      return render(doc);
+    };
     const shapeFiles = new Map(outputs.flatMap((o) => o.shapes));
-    for (const [path, text] of [...shapeFiles].sort(([a], [b]) => (a < b ? -1 : 1)))
+    for (const [path, hash] of [...shapeFiles].sort(([a], [b]) => (a < b ? -1 : 1)))
       if (inTargets(path, targets)) {
-        if (!(await session.holds(path, hashText(text)))) await session.put(path, text);
+        if (!(await session.holds(path, hash))) await session.put(path, shapeText(path, hash));
         files++;
       }
     const drift = await session.finish();

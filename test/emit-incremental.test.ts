@@ -126,6 +126,27 @@ describe('incremental generate on a fleet of five services', () => {
     expect((await obsgen(root, ['generate', '--check'])).code).toBe(0);
   }, 120_000);
 
+  it('restores a removed math-shape file from its cached text, or by building a service of it', async () => {
+    const shapes = join(root, 'generated', 'tests', 'shapes');
+    const [name] = (await readdir(shapes)).filter((f) => f.endsWith('.steady.test.yaml')).sort();
+    if (!name) throw new Error('the fleet has no math shape');
+    const target = join(shapes, name);
+    const original = await readFile(target, 'utf8');
+    // The cached text: no service is built, the file comes back as it was.
+    await run('rm', [target]);
+    const fromCache = await obsgen(root, ['generate']);
+    expect(fromCache.code).toBe(0);
+    expect(written(fromCache.stdout)).toEqual([`tests/shapes/${name}`]);
+    expect(await readFile(target, 'utf8')).toBe(original);
+    // The cached texts gone too: a service of that shape builds it again, nothing else changes.
+    await run('rm', [target]);
+    await run('rm', ['-rf', join(root, 'node_modules', '.cache', 'obsgen', 'shape-file-v1')]);
+    const rebuilt = await obsgen(root, ['generate']);
+    expect(rebuilt.code).toBe(0);
+    expect(written(rebuilt.stdout)).toEqual([`tests/shapes/${name}`]);
+    expect(await readFile(target, 'utf8')).toBe(original);
+  }, 120_000);
+
   it('removes the files of a deleted service and lists it nowhere', async () => {
     await run('rm', [fleetServicePath(root, 3)]);
     const result = await obsgen(root, ['generate']);

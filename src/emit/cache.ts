@@ -25,16 +25,18 @@ const hasCache = (root: string): Promise<boolean> =>
 export const cacheFolder = async (root: string): Promise<string | undefined> =>
   (await hasCache(root)) ? cacheDir(root) : undefined;
 
-const entryPath = (root: string, kind: string, key: string): string =>
-  join(cacheDir(root), kind, key.slice(0, 2), `${key}.json`);
+const entryPath = (folder: string, kind: string, key: string): string =>
+  join(folder, kind, key.slice(0, 2), `${key}.json`);
 
-/** A cached entry, or undefined when there is none (or it cannot be read: then it is rebuilt). */
-export async function readCacheEntry<T>(root: string, kind: string, key: string): Promise<T | undefined> {
-  if (!(await hasCache(root))) return undefined;
+/**
+ * A cached entry in the cache folder (see `cacheFolder`), or undefined when there is none (or it
+ * cannot be read: then it is rebuilt). Synchronous: a fleet reads a thousand small entries, and
+ * each through the thread pool costs more than the read.
+ */
+export function readCacheEntry<T>(folder: string, kind: string, key: string): T | undefined {
   let text: string;
   try {
-    // Synchronous: a fleet reads a thousand small entries, faster without the thread pool.
-    text = readFileSync(entryPath(root, kind, key), 'utf8');
+    text = readFileSync(entryPath(folder, kind, key), 'utf8');
   } catch {
     return undefined;
   }
@@ -47,17 +49,16 @@ export async function readCacheEntry<T>(root: string, kind: string, key: string)
 }
 
 /**
- * Stores an entry. A cache that cannot be written (read-only checkout, full disk) costs speed,
+ * Stores an entry in the cache folder. A cache that cannot be written (read-only checkout, full disk) costs speed,
  * never the run: the failure is ignored.
  */
 export async function writeCacheEntry(
-  root: string,
+  folder: string,
   kind: string,
   key: string,
   value: unknown,
 ): Promise<void> {
-  if (!(await hasCache(root))) return;
-  const path = entryPath(root, kind, key);
+  const path = entryPath(folder, kind, key);
   const temp = `${path}.tmp-${process.pid}`;
   try {
     await mkdir(join(path, '..'), { recursive: true });

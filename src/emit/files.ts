@@ -68,8 +68,7 @@ function readTree(dir: string): Dirent[] {
   }
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = readTree(dir);
+async function listFiles(dir: string, entries: readonly Dirent[] = readTree(dir)): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() || e.isSymbolicLink())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
@@ -172,7 +171,10 @@ const inside = (root: string, path: string): boolean => {
  * leading outside the project root: writing there would change files of another project. An
  * output folder named outside the project (a library caller's choice) is its own boundary.
  */
-async function confinedOutput(outDir: string, root: string): Promise<string> {
+async function confinedOutput(
+  outDir: string,
+  root: string,
+): Promise<{ readonly real: string; readonly entries?: readonly Dirent[] }> {
   const realRoot = await realpath(root).catch((error) => {
     throw asOperatorError(error, root);
   });
@@ -191,13 +193,14 @@ async function confinedOutput(outDir: string, root: string): Promise<string> {
       );
     if (!inside(bound, named))
       throw new OperatorError(`${outDir}: leads outside ${where}; obsgen writes only inside it`);
-    return named;
+    return { real: named };
   }
   if (!inside(bound, target))
     throw new OperatorError(
       `${outDir}: a symlink to ${target}, outside ${where}; obsgen writes only inside it`,
     );
-  for (const entry of readTree(target)) {
+  const entries = readTree(target);
+  for (const entry of entries) {
     if (!entry.isSymbolicLink()) continue;
     const link = join(entry.parentPath, entry.name);
     const to = await realpath(link).catch(() => resolve(dirname(link), '<dangling>'));
@@ -206,7 +209,7 @@ async function confinedOutput(outDir: string, root: string): Promise<string> {
         `${join(outDir, relative(target, link))}: a symlink to ${await readlink(link)}, outside ${where}; obsgen writes only inside it`,
       );
   }
-  return target;
+  return { real: target, entries };
 }
 
 const stagingDir = (outDir: string, pid = process.pid): string => `${outDir}.obsgen-staging-${pid}`;
@@ -303,9 +306,9 @@ async function applyJournal(real: string, staging: string, journal: Journal): Pr
  * moving files in is replayed (the next tree completes); a half swap of an older obsgen (the folder
  * moved aside, the new one not yet in place) gets the previous tree back; staging and backup
  * folders of dead runs are removed. Called, with the lock held, before every write; exported for
- * tests.
+ * tests. Returns whether it found anything to repair or remove.
  */
-export async function recoverOutput(outDir: string): Promise<void> {
+export async function recoverOutput(outDir: string): Promise<boolean> {
   const parent = dirname(outDir);
   const name = basename(outDir);
   const leftovers = (await readdir(parent).catch(() => [] as string[]))
@@ -329,6 +332,7 @@ export async function recoverOutput(outDir: string): Promise<void> {
   for (const { entry } of leftovers)
     if (entry !== backup?.entry || outputExists)
       await rm(join(parent, entry), { recursive: true, force: true });
+  return leftovers.length > 0;
 }
 
 export interface WriteTreeOptions {
@@ -378,8 +382,12 @@ export async function openOutput(
   const check = options.check === true;
   let real = resolve(outDir);
   let unlock: () => Promise<void> = async () => undefined;
+  let entries: readonly Dirent[] | undefined;
   if (!check) {
-    real = await confinedOutput(resolve(outDir), resolve(options.root ?? dirname(resolve(outDir))));
+    ({ real, entries } = await confinedOutput(
+      resolve(outDir),
+      resolve(options.root ?? dirname(resolve(outDir))),
+    ));
     await mkdir(dirname(real), { recursive: true }).catch((error) => {
       throw asOperatorError(error, dirname(outDir));
     });
@@ -387,12 +395,13 @@ export async function openOutput(
   }
   const staging = stagingDir(real);
   try {
-    if (!check) await recoverOutput(real);
-    const listed = await listFiles(real);
+    // The tree read while confining it is still the tree, unless a killed run's work was repaired.
+    if (!check && (await recoverOutput(real))) entries = undefined;
+    const listed = await listFiles(real, entries);
     const present = new Set(listed);
     const owned = await ownedFiles(real, listed);
     if (!check) await rm(staging, { recursive: true, force: true });
-    const stats = options.statFile ? await readStats(options.statFile) : new Map<string, StatEntry>();
+    const stats = new StatTable(options.statFile ? await readStats(options.statFile) : new Map());
     return outputSession({
       outDir,
       real,
@@ -403,7 +412,7 @@ export async function openOutput(
       owned,
       stats,
       unlock: async () => {
-        if (options.statFile) await writeStats(options.statFile, stats);
+        if (options.statFile && stats.dirty) await writeStats(options.statFile, stats);
         await unlock();
       },
     });
@@ -428,11 +437,37 @@ async function readStats(file: string): Promise<Map<string, StatEntry>> {
 }
 
 /** Keeps the stat entries for the next run; one that cannot be written costs speed, not the run. */
-async function writeStats(file: string, stats: ReadonlyMap<string, StatEntry>): Promise<void> {
+/** The stat entries of a run, and whether it changed any (an unchanged table is not written again). */
+class StatTable {
+  dirty = false;
+  constructor(private readonly entries: Map<string, StatEntry>) {}
+  get(path: string): StatEntry | undefined {
+    return this.entries.get(path);
+  }
+  set(path: string, entry: StatEntry): void {
+    const known = this.entries.get(path);
+    if (known?.[0] === entry[0] && known[1] === entry[1]) return;
+    this.entries.set(path, entry);
+    this.dirty = true;
+  }
+  /** Drops the entries of paths not in `kept`. */
+  keepOnly(kept: ReadonlySet<string>): void {
+    for (const path of this.entries.keys())
+      if (!kept.has(path)) {
+        this.entries.delete(path);
+        this.dirty = true;
+      }
+  }
+  toJSON(): Record<string, StatEntry> {
+    return Object.fromEntries(this.entries);
+  }
+}
+
+async function writeStats(file: string, stats: StatTable): Promise<void> {
   const temp = `${file}.tmp-${process.pid}`;
   try {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(temp, JSON.stringify(Object.fromEntries(stats)));
+    await writeFile(temp, JSON.stringify(stats));
     await rename(temp, file);
   } catch {
     await rm(temp, { force: true }).catch(() => undefined);
@@ -440,7 +475,7 @@ async function writeStats(file: string, stats: ReadonlyMap<string, StatEntry>): 
 }
 
 function outputSession(s: {
-  readonly stats: Map<string, StatEntry>;
+  readonly stats: StatTable;
   readonly outDir: string;
   readonly real: string;
   readonly staging: string;
@@ -503,7 +538,7 @@ function outputSession(s: {
     if (closed) return;
     closed = true;
     // After a whole run, entries of files it did not meet are of files gone.
-    if (finished) for (const path of s.stats.keys()) if (!seen.has(path)) s.stats.delete(path);
+    if (finished) s.stats.keepOnly(seen);
     if (!s.check) await rm(s.staging, { recursive: true, force: true }).catch(() => undefined);
     await s.unlock();
   };

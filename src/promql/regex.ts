@@ -20,11 +20,22 @@ const UNSUPPORTED: readonly [RegExp, string][] = [
 
 const anchored = (pattern: string): string => `^(?:${pattern})$`;
 
+// A fleet's services repeat the same few patterns (`5..`) thousands of times, and compiling one
+// with RE2 costs far more than looking up its verdict.
+const verdicts = new Map<string, string | undefined>();
+
 /**
  * Why RE2 refuses a label regex (the construct named: lookahead, back-reference...), or undefined
  * when Prometheus and Alertmanager accept it.
  */
 export function labelRegexProblem(pattern: string): string | undefined {
+  if (verdicts.has(pattern)) return verdicts.get(pattern);
+  const problem = regexProblem(pattern);
+  verdicts.set(pattern, problem);
+  return problem;
+}
+
+function regexProblem(pattern: string): string | undefined {
   for (const text of [pattern, anchored(pattern)]) {
     try {
       RE2JS.compile(text);
