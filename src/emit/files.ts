@@ -44,6 +44,8 @@ const MAX_NAME_BYTES = 255;
 const MAX_PATH_BYTES = 4095;
 /** How long a run waits for another one writing the same folder before it gives up. */
 const LOCK_WAIT_MS = 10_000;
+/** Writes or moves in flight at once: enough to keep the disk busy, few enough to bound memory. */
+const WRITE_BATCH = 32;
 
 const manifestText = (paths: readonly string[]): string =>
   `${JSON.stringify({ generatedBy: 'obsgen', files: [...paths].sort() }, null, 2)}\n`;
@@ -275,18 +277,27 @@ interface Journal {
  * is no longer in the staging folder and is skipped, so a replay after a kill finishes the job.
  */
 async function applyJournal(real: string, staging: string, journal: Journal): Promise<void> {
-  const made = new Set<string>();
-  for (const path of journal.moves) {
+  const made = new Map<string, Promise<unknown>>();
+  const move = async (path: string): Promise<void> => {
     const from = join(staging, path);
-    if ((await lstat(from).catch(() => undefined)) === undefined) continue;
+    if ((await lstat(from).catch(() => undefined)) === undefined) return;
     const target = join(real, path);
     const dir = dirname(target);
-    if (!made.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      made.add(dir);
+    let folder = made.get(dir);
+    if (!folder) {
+      folder = mkdir(dir, { recursive: true });
+      made.set(dir, folder);
     }
+    await folder;
     await rename(from, target);
-  }
+  };
+  // A batch of moves at once keeps the disk busy (a fleet's first run moves tens of thousands);
+  // the manifest, last in the list, moves alone after every other file.
+  const last = journal.moves.at(-1) === MANIFEST ? 1 : 0;
+  const files = journal.moves.slice(0, journal.moves.length - last);
+  for (let i = 0; i < files.length; i += WRITE_BATCH)
+    await Promise.all(files.slice(i, i + WRITE_BATCH).map(move));
+  if (last) await move(MANIFEST);
   for (const path of journal.deletes) {
     await rm(join(real, path), { force: true });
     // Folders emptied by the removal go too: the tree holds no folder it has no file in.
@@ -361,8 +372,6 @@ export interface OutputSession {
   abort(): Promise<void>;
 }
 
-/** Staged writes in flight at once: enough to keep the disk busy, few enough to bound memory. */
-const WRITE_BATCH = 32;
 
 /**
  * Opens the output folder for one run: with `check`, compares only; otherwise takes the lock,
