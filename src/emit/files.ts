@@ -9,7 +9,7 @@
  * folder is left alone, never deleted. `checkTree` and a session opened with `check` compare
  * instead of writing.
  */
-import { constants, type Dirent, lstatSync, readdirSync } from 'node:fs';
+import { constants, type Dirent, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import {
   lstat,
   mkdir,
@@ -372,7 +372,6 @@ export interface OutputSession {
   abort(): Promise<void>;
 }
 
-
 /**
  * Opens the output folder for one run: with `check`, compares only; otherwise takes the lock,
  * repairs what a killed run left, and stages what changes. Close it with `finish` or `abort`.
@@ -505,7 +504,9 @@ function outputSession(s: {
   const missing: string[] = [];
   const changed: string[] = [];
   const made = new Set<string>();
-  let pending: Promise<void>[] = [];
+  /** Staged writes in flight; the first that failed, rethrown by the next `put` or `drain`. */
+  const pending = new Set<Promise<void>>();
+  let failure: unknown;
   let closed = false;
 
   const stage = async (path: string, content: string): Promise<void> => {
@@ -518,9 +519,23 @@ function outputSession(s: {
     await writeFile(target, content, 'utf8');
   };
   const drain = async (): Promise<void> => {
-    const batch = pending;
-    pending = [];
-    await Promise.all(batch);
+    await Promise.all(pending);
+    if (failure !== undefined) throw failure;
+  };
+  // Writes go on while the caller builds the next files; it waits only when too many are in flight.
+  const startWrite = async (path: string, content: string): Promise<void> => {
+    if (failure !== undefined) throw failure;
+    const write: Promise<void> = stage(path, content).then(
+      () => {
+        pending.delete(write);
+      },
+      (error: unknown) => {
+        failure ??= error;
+        pending.delete(write);
+      },
+    );
+    pending.add(write);
+    if (pending.size >= WRITE_BATCH) await Promise.race(pending);
   };
   const put = async (path: string, content: string): Promise<void> => {
     // A file found as expected (`holds`) may still be handed over whole: a caller that found
@@ -530,7 +545,13 @@ function outputSession(s: {
     checkLength(s.outDir, s.staging, path);
     seen.add(path);
     if (s.present.has(path)) {
-      const current = await readFile(join(s.real, path), 'utf8').catch(() => undefined);
+      // Synchronous: a small file read through the thread pool costs more than the read.
+      let current: string | undefined;
+      try {
+        current = readFileSync(join(s.real, path), 'utf8');
+      } catch {
+        current = undefined;
+      }
       if (current === content) {
         remember(join(s.real, path), path, content);
         return;
@@ -539,8 +560,7 @@ function outputSession(s: {
     } else missing.push(path);
     if (s.check) return;
     staged.set(path, hashText(content));
-    pending.push(stage(path, content));
-    if (pending.length >= WRITE_BATCH) await drain();
+    await startWrite(path, content);
   };
   const sorted = (paths: string[]): string[] => paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const close = async (finished: boolean): Promise<void> => {
