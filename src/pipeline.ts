@@ -18,28 +18,15 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { CHECKS, GENERATE_CHECKS, lintContext, runChecks } from './checks/index.ts';
-import {
-  type AlertmanagerArtifact,
-  type Artifacts,
-  compileAlertmanager,
-  compileArtifacts,
-  compiledDocuments,
-  compileService,
-  type ServiceArtifacts,
-} from './compile/index.ts';
-import { ruleFilePath } from './compile/prometheus/index.ts';
+import { type Artifacts, compileAlertmanager, compileArtifacts, compiledDocuments } from './compile/index.ts';
 import {
   type Derived,
   deriveArtifacts,
   derivedDocuments,
-  deriveTests,
   environmentKubernetesDocuments,
   environmentNamespaces,
   type KustomizationEntry,
-  type RunbookEntry,
   runbookIndex,
-  serviceKubernetesDocuments,
-  serviceRunbooks,
 } from './derive/index.ts';
 import {
   cacheFolder,
@@ -71,6 +58,8 @@ import {
 import type { OutputTarget } from './model/config.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Project, ResolvedService } from './model/resolved.ts';
+import { buildService, byPath, type ServiceOutput, shareContext } from './service-share.ts';
+import { defaultWorkers, type SharePool, sharePool } from './share-pool.ts';
 import {
   type LoadedAlert,
   type LoadedExport,
@@ -267,6 +256,11 @@ export interface GenerateOptions extends ProjectOptions {
    * node_modules/.cache/obsgen). @default true
    */
   readonly incremental?: boolean;
+  /**
+   * Worker threads building services at once; 0 builds them on the main thread.
+   * @default the CPUs (at most 4) when a run builds at least WORKERS_FROM services, else 0
+   */
+  readonly workers?: number;
 }
 
 export interface GenerateResult {
@@ -279,99 +273,10 @@ export interface GenerateResult {
   readonly built?: readonly string[];
 }
 
-/**
- * A service's share of the output, cached under the hash of everything that produced it (its
- * resolved definition, the Alertmanager configurations its runbooks and checks read, obsgen's own
- * code): what the shared files need from it, so an unchanged service is neither compiled nor
- * rendered again.
- */
-interface ServiceOutput {
-  /** Its files (every target) and the SHA-256 of their text, sorted by path. */
-  readonly files: readonly (readonly [string, string])[];
-  /** Its objects in each environment's kustomization, by environment name. */
-  readonly kubernetes: Readonly<Record<string, readonly KustomizationEntry[]>>;
-  /** Its lines in the runbook index. */
-  readonly runbooks: readonly RunbookEntry[];
-  /**
-   * A short hash of each of its rules' identity (environment, kind, name, labels): duplicates
-   * across services. Hashed because a fleet's run reads every reused service's entry; a match is
-   * confirmed (and named) by the full check.
-   */
-  readonly rules: readonly string[];
-  /** The warnings of the checks over it, shown again when it is reused. */
-  readonly diagnostics: readonly Diagnostic[];
-  /**
-   * The math-shape files its SLOs share with others (`tests/shapes/...`), path and SHA-256 of the
-   * text: written once per run, after every service, since several services hand in the same file.
-   * The texts are cached once each (SHAPE_CACHE), not in every service's entry.
-   */
-  readonly shapes: readonly (readonly [string, string])[];
-}
-
 /** Cache kind of service outputs; the number changes when ServiceOutput does. */
 const SERVICE_CACHE = 'service-v3';
 /** Cache kind of math-shape file texts, by the SHA-256 of the text. */
 const SHAPE_CACHE = 'shape-file-v1';
-
-/** Whether a document is a math shape's, shared by every SLO of that shape. */
-const isShapeFile = (path: string): boolean => path.startsWith('tests/shapes/');
-
-const byPath = (a: Document, b: Document): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-
-/** Identities of the rules of compiled rule files, as the duplicate check compares them. */
-const ruleIdentities = (services: readonly ServiceArtifacts[]): string[] =>
-  services.flatMap(({ svc, env, rules }) => {
-    const path = ruleFilePath(svc, env);
-    const dir = path.slice(0, path.lastIndexOf('/'));
-    return rules.groups.flatMap((g) =>
-      g.rules.map((r) =>
-        hashText(
-          JSON.stringify([
-            dir,
-            'alert' in r ? 'alert' : 'record',
-            'alert' in r ? r.alert : r.record,
-            Object.entries(r.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
-          ]),
-        ).slice(0, 16),
-      ),
-    );
-  });
-
-/** The documents of one service: compiled and derived on their own, never with the others. */
-function buildService(
-  project: Project,
-  svc: ResolvedService,
-  alertmanager: readonly AlertmanagerArtifact[],
-): {
-  artifacts: Artifacts;
-  derived: Derived;
-  documents: Document[];
-  output: Omit<ServiceOutput, 'files' | 'diagnostics' | 'shapes'>;
-} {
-  const own: Project = { ...project, services: [svc], alerts: svc.alerts ?? [] };
-  const artifacts: Artifacts = { project: own, services: compileService(svc), alertmanager };
-  const kubernetes = artifacts.services.map((a) => ({ env: a.env.name, ...serviceKubernetesDocuments(a) }));
-  const runbooks = serviceRunbooks(svc, alertmanager);
-  const derived: Derived = {
-    kubernetes: kubernetes.flatMap((k) => k.documents),
-    ...deriveTests(artifacts),
-    runbooks: runbooks.files,
-  };
-  const documents = [
-    ...compiledDocuments({ ...artifacts, alertmanager: [] }),
-    ...derivedDocuments(derived),
-  ].sort(byPath);
-  return {
-    artifacts,
-    derived,
-    documents,
-    output: {
-      kubernetes: Object.fromEntries(kubernetes.map((k) => [k.env, k.entries])),
-      runbooks: runbooks.entries,
-      rules: ruleIdentities(artifacts.services),
-    },
-  };
-}
 
 /** Whether a document belongs to the selected targets (the first folder of its path). */
 const inTargets = (path: string, targets: readonly OutputTarget[] | undefined): boolean =>
@@ -397,8 +302,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const incremental = options.incremental !== false;
   const alertmanager = compileAlertmanager(project);
   const shared: Artifacts = { project, services: [], alertmanager };
-  const alertmanagerDocs = compiledDocuments(shared);
-  const alertmanagerTree = renderTree(alertmanagerDocs);
+  const ctx = shareContext(project, alertmanager);
   const base = hashText(`${await obsgenFingerprint()}\0${hashValue(alertmanager)}`);
   const cache = await cacheFolder(options.root);
   const session = await openOutput(outDir, {
@@ -417,36 +321,32 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const shapeOwners = new Map<string, ResolvedService>();
   const built: string[] = [];
   let files = 0;
+  let shares: SharePool | undefined;
   try {
+    // Which services are reused (unchanged since a cached run, their files on disk as written)...
+    const plan: { svc: ResolvedService; key: string; reused?: ServiceOutput }[] = [];
     for (const svc of project.services) {
       const key = hashText(`${base}\0${hashValue(svc)}`);
       const cached =
         incremental && cache ? readCacheEntry<ServiceOutput>(cache, SERVICE_CACHE, key) : undefined;
-      if (cached && (await holdsAll(session, cached, targets))) {
-        add(cached.diagnostics);
-        outputs.push(cached);
-        for (const [, hash] of cached.shapes) if (!shapeOwners.has(hash)) shapeOwners.set(hash, svc);
-        files += cached.files.filter(([path]) => inTargets(path, targets)).length;
+      const reused = cached && (await holdsAll(session, cached, targets)) ? cached : undefined;
+      plan.push({ svc, key, ...(reused ? { reused } : {}) });
+    }
+    // ...and the others built, on worker threads when there are many, taken in order.
+    const toBuild = plan.filter((p) => !p.reused).map((p) => p.svc);
+    shares = sharePool(ctx, toBuild, options.workers ?? defaultWorkers(toBuild.length));
+    for (const { svc, key, reused } of plan) {
+      if (reused) {
+        add(reused.diagnostics);
+        outputs.push(reused);
+        for (const [, hash] of reused.shapes) if (!shapeOwners.has(hash)) shapeOwners.set(hash, svc);
+        files += reused.files.filter(([path]) => inTargets(path, targets)).length;
         continue;
       }
       built.push(svc.name);
-      const one = buildService(project, svc, alertmanager);
-      const rendered = renderTree(one.documents);
-      const tree = new Map([...rendered].filter(([path]) => !isShapeFile(path)));
-      const checkTree = new Map([...rendered, ...alertmanagerTree]);
-      const found = await runChecks(
-        lintContext({
-          artifacts: one.artifacts,
-          derived: one.derived,
-          documents: [...one.documents, ...alertmanagerDocs],
-          tree: checkTree,
-          outDir: 'generated',
-        }),
-        GENERATE_CHECKS,
-      );
+      const { found, files: tree, shapes, output: own } = await shares.next();
       add(found);
       if (hasErrors(found)) continue;
-      const shapes = [...rendered].filter(([path]) => isShapeFile(path));
       for (const [, text] of shapes) {
         const hash = hashText(text);
         if (shapeTexts.has(hash)) continue;
@@ -454,8 +354,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         if (incremental && cache) await writeCacheEntry(cache, SHAPE_CACHE, hash, text);
       }
       const output: ServiceOutput = {
-        ...one.output,
-        files: [...tree].map(([path, text]) => [path, hashText(text)] as const),
+        ...own,
+        files: tree.map(([path, text]) => [path, hashText(text)] as const),
         diagnostics: found,
         shapes: shapes.map(([path, text]) => [path, hashText(text)] as const),
       };
@@ -532,6 +432,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   } catch (error) {
     await session.abort();
     throw error;
+  } finally {
+    await shares?.close();
   }
 }
 

@@ -220,6 +220,48 @@ describe("one service at a time gives the in-memory pipeline's tree", () => {
   );
 });
 
+describe('services built on worker threads', () => {
+  it('give the tree and the findings of the main thread, in the same order', async () => {
+    for (const fixture of ['multi-team', 'multi-service', 'lint-clean']) {
+      const root = join(ROOT, 'test', 'fixtures', fixture);
+      const main = await generate({
+        root,
+        outDir: join(dir, `${fixture}-main`),
+        incremental: false,
+        workers: 0,
+      });
+      const threads = await generate({
+        root,
+        outDir: join(dir, `${fixture}-threads`),
+        incremental: false,
+        workers: 2,
+      });
+      expect(main.built?.length, fixture).toBeGreaterThan(0);
+      expect(threads.built, fixture).toEqual(main.built);
+      expect(threads.diagnostics, fixture).toEqual(main.diagnostics);
+      expect(await snapshot(join(dir, `${fixture}-threads`)), fixture).toEqual(
+        await snapshot(join(dir, `${fixture}-main`)),
+      );
+    }
+  }, 120_000);
+
+  it('refuse what the main thread refuses, writing nothing', async () => {
+    const root = join(ROOT, 'test', 'fixtures', 'kubernetes-too-large');
+    const outDir = join(dir, 'too-large-threads');
+    const main = await generate({
+      root,
+      outDir: join(dir, 'too-large-main'),
+      incremental: false,
+      workers: 0,
+    });
+    const threads = await generate({ root, outDir, incremental: false, workers: 2 });
+    expect(main.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+    expect(threads.diagnostics).toEqual(main.diagnostics);
+    expect(threads.drift).toBeUndefined();
+    await expect(readdir(outDir)).rejects.toThrow();
+  }, 120_000);
+});
+
 describe('where the cache lives', () => {
   it('writes none into a project without a node_modules folder of its own', async () => {
     const root = await copyProject('lint-clean', join(dir, 'no-cache'));

@@ -1,0 +1,102 @@
+/**
+ * Services built for `generate` in the order it takes them: on the main thread, or, when a run
+ * builds many, on worker threads (each service is compiled, derived, rendered and checked on its
+ * own, so services are independent work; a cold fleet of a thousand is CPU-bound). Results are
+ * handed over in service order whichever thread finishes first, so diagnostics and writes keep
+ * their order and the output stays byte-identical.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ResolvedService } from './model/resolved.ts';
+import { type ServiceShare, type ShareContext, serviceShare } from './service-share.ts';
+
+/** Fewest services a run builds before worker threads pay for their start (about 0.5 s each). */
+export const WORKERS_FROM = 24;
+/** Most worker threads: beyond that, the main thread's writing is the bottleneck. */
+const MAX_WORKERS = 4;
+/** Services built ahead of the one taken, per worker: enough to keep each busy, few to bound memory. */
+const AHEAD_PER_WORKER = 3;
+
+/** Worker threads for a run building `count` services: every CPU (at most 4) for many, none for few. */
+export const defaultWorkers = (count: number): number =>
+  count >= WORKERS_FROM ? Math.min(availableParallelism(), MAX_WORKERS) : 0;
+
+export interface SharePool {
+  /** The next service's share, in the order the services were given. */
+  next(): Promise<ServiceShare>;
+  /** Stops the workers. */
+  close(): Promise<void>;
+}
+
+/** A message from a worker: the share of the service at `index`, or why it could not be built. */
+interface Reply {
+  readonly index: number;
+  readonly share?: ServiceShare;
+  readonly error?: string;
+}
+
+/** The services' shares, built `workers` at a time on worker threads (0: one by one, here). */
+export function sharePool(
+  ctx: ShareContext,
+  services: readonly ResolvedService[],
+  workers: number,
+): SharePool {
+  if (workers <= 0 || services.length === 0) {
+    let next = 0;
+    return {
+      next: () => {
+        const svc = services[next++];
+        if (!svc) throw new Error('no more services to build');
+        return serviceShare(ctx, svc);
+      },
+      close: async () => undefined,
+    };
+  }
+  const indexOf = new Map(ctx.project.services.map((s, i) => [s.name, i]));
+  const threads = Array.from({ length: Math.min(workers, services.length) }, () => {
+    const worker = new Worker(new URL('./share-worker.js', import.meta.url), {
+      workerData: { project: ctx.project, alertmanager: ctx.alertmanager },
+    });
+    worker.unref();
+    return { worker, busy: 0 };
+  });
+  const waiting = new Map<number, { done: (share: ServiceShare) => void; fail: (error: Error) => void }>();
+  for (const thread of threads) {
+    thread.worker.on('message', (reply: Reply) => {
+      thread.busy--;
+      const waiter = waiting.get(reply.index);
+      waiting.delete(reply.index);
+      if (reply.share) waiter?.done(reply.share);
+      else waiter?.fail(new Error(reply.error ?? 'a worker failed'));
+    });
+    thread.worker.on('error', (error) => {
+      for (const w of waiting.values()) w.fail(error);
+      waiting.clear();
+    });
+  }
+  const started: Promise<ServiceShare>[] = [];
+  const start = (i: number): void => {
+    const svc = services[i];
+    if (!svc || started[i]) return;
+    // The least busy thread, so one slow service does not hold up the ones queued behind it.
+    const thread = threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+    thread.busy++;
+    const index = indexOf.get(svc.name) ?? -1;
+    started[i] = new Promise((done, fail) => waiting.set(index, { done, fail }));
+    thread.worker.postMessage(index);
+  };
+  let taken = 0;
+  return {
+    next: async () => {
+      const i = taken++;
+      for (let j = i; j < Math.min(services.length, i + 1 + threads.length * AHEAD_PER_WORKER); j++) start(j);
+      const share = started[i];
+      if (!share) throw new Error('no more services to build');
+      delete started[i];
+      return share;
+    },
+    close: async () => {
+      await Promise.all(threads.map((t) => t.worker.terminate()));
+    },
+  };
+}
