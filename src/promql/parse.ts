@@ -89,11 +89,22 @@ const BINARY_OPS = new Set([
   'TrimLower',
 ]);
 
+/**
+ * Reads a lezer tree into the typed tree. The lezer tree may be that of the expression's shape
+ * (see `shapeOf`): `at` turns its offsets into offsets of the expression's own text.
+ */
 class Reader {
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly at: (offset: number) => number = (offset) => offset,
+  ) {}
 
   slice(node: SyntaxNode): string {
-    return this.text.slice(node.from, node.to);
+    return this.text.slice(this.at(node.from), this.at(node.to));
+  }
+
+  span(node: SyntaxNode): { from: number; to: number } {
+    return { from: this.at(node.from), to: this.at(node.to) };
   }
 
   labels(grouping: SyntaxNode | undefined): string[] {
@@ -132,13 +143,12 @@ class Reader {
         ident !== undefined &&
         written.every((m) => m.name === 'UnquotedLabelMatcher') &&
         matchers.every((m) => m.label !== '__name__'),
-      from: node.from,
-      to: node.to,
+      ...this.span(node),
     };
   }
 
   node(node: SyntaxNode): PromNode {
-    const span = { from: node.from, to: node.to };
+    const span = this.span(node);
     const parts = children(node);
     switch (node.name) {
       case 'PromQL':
@@ -161,7 +171,7 @@ class Reader {
           expr: this.node(expr),
           range: durationOf(rangeText),
           rangeText,
-          rangeAt: { from: range.from, to: range.to },
+          rangeAt: this.span(range),
           subquery: node.name === 'SubqueryExpr',
           ...span,
         };
@@ -275,13 +285,94 @@ const PARSED_CACHE_SIZE = 20_000;
 export function parsePromql(text: string): Parsed {
   const known = parsedCache.get(text);
   if (known) return known;
-  const parsed = parseUncached(text);
+  const parsed = parseByShape(text) ?? parseWhole(text);
   if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.clear();
   parsedCache.set(text, parsed);
   return parsed;
 }
 
-function parseUncached(text: string): Parsed {
+/**
+ * An expression's text with the content of every string literal removed (`a{b="c"}` becomes
+ * `a{b=""}`), and how to turn an offset into the shape into one into the text.
+ */
+interface Shape {
+  readonly text: string;
+  readonly at: (offset: number) => number;
+}
+
+/**
+ * The shape of an expression, or undefined when it has a comment (which may hold quotes) or a
+ * string literal the grammar would not close. The grammar never reads the content of a string
+ * literal: a quote outside comments and literals always starts one, and nothing else may hold a
+ * quote, so the text and its shape are the same tokens in the same order, and their trees differ
+ * only in the offsets after each literal.
+ */
+function shapeOf(text: string): Shape | undefined {
+  if (text.includes('#')) return undefined;
+  let shape = '';
+  let copied = 0;
+  // Shape offsets just after each literal, and how many characters the text has more from there.
+  const ends: number[] = [];
+  const shifts: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const quote = text[i];
+    if (quote !== '"' && quote !== "'" && quote !== '`') continue;
+    let close = i + 1;
+    if (quote === '`') close = text.indexOf('`', close);
+    else
+      for (; close < text.length && text[close] !== quote; close++) {
+        if (text[close] === '\\') close++;
+        else if (text[close] === '\n') return undefined;
+      }
+    if (close < 0 || close >= text.length) return undefined;
+    shape += `${text.slice(copied, i)}${quote}${quote}`;
+    ends.push(shape.length);
+    shifts.push((shifts.at(-1) ?? 0) + close - i - 1);
+    copied = close + 1;
+    i = close;
+  }
+  if (ends.length === 0) return { text, at: (offset) => offset };
+  shape += text.slice(copied);
+  return {
+    text: shape,
+    at: (offset) => {
+      let shift = 0;
+      for (let k = 0; k < ends.length && (ends[k] as number) <= offset; k++) shift = shifts[k] as number;
+      return offset + shift;
+    },
+  };
+}
+
+type LezerTree = ReturnType<typeof parser.parse>;
+
+/**
+ * Syntax trees by shape, null for a shape with a syntax error. A fleet's expressions differ from
+ * one service to the next only in their label values: they have a few hundred shapes, each parsed
+ * once, instead of a few hundred thousand texts.
+ */
+const shapeTrees = new Map<string, LezerTree | null>();
+/** Shapes kept before the cache starts over. */
+const SHAPE_CACHE_SIZE = 5_000;
+
+/** An expression read from the tree of its shape; undefined when the shape does not tell (see `shapeOf`) or has a syntax error. */
+function parseByShape(text: string): Parsed | undefined {
+  if (text.trim() === '') return undefined;
+  const shape = shapeOf(text);
+  if (!shape) return undefined;
+  let tree = shapeTrees.get(shape.text);
+  if (tree === undefined) {
+    const parsed = parser.parse(shape.text);
+    tree = firstErrorAt(parsed) === undefined ? parsed : null;
+    if (shapeTrees.size >= SHAPE_CACHE_SIZE) shapeTrees.clear();
+    shapeTrees.set(shape.text, tree);
+  }
+  // Errors are read from the text itself: their position and message name its characters.
+  if (tree === null) return undefined;
+  return { ok: true, text, root: new Reader(text, shape.at).node(tree.topNode) };
+}
+
+/** An expression read from its own tree, the shapes not asked: what `parseByShape` must agree with. */
+export function parseWhole(text: string): Parsed {
   if (text.trim() === '')
     return {
       ok: false,
