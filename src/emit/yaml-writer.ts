@@ -85,24 +85,20 @@ const quoted = (text: string): string =>
 function isLiteralSafe(text: string): boolean {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be quoted
   if (!text.includes('\n') || /[\x00-\x08\x0b-\x1f\x7f\u0085\u2028\u2029\ufeff\r]/.test(text)) return false;
-  const lines = text.replace(/\n$/, '').split('\n');
-  // Leading spaces on the first line would be taken for indentation; trailing spaces and a
-  // final run of empty lines would need chomping indicators we do not write.
-  const first = lines[0] ?? '';
-  return (
-    first !== '' && !/^[ \t]/.test(first) && lines.every((l) => !/[ \t]$/.test(l)) && !text.endsWith('\n\n')
-  );
+  // An empty first line, or leading spaces on it, would be taken for indentation; trailing spaces
+  // on any line and a final run of empty lines would need chomping indicators we do not write.
+  // Tested on the whole text: a dashboard's JSON in its ConfigMap is a thousand lines.
+  return !/^[\n \t]/.test(text) && !/[ \t](?:\n|$)/.test(text) && !text.endsWith('\n\n');
 }
 
 function scalar(text: string, indent: string): string {
   if (isPlainSafe(text)) return text;
   if (isLiteralSafe(text)) {
-    const body = text.replace(/\n$/, '');
+    // Every line but the empty ones indented; the first line is never empty, the last never ends
+    // the text with a line break (at most one, the chomping indicator's).
     const chomp = text.endsWith('\n') ? '' : '-';
-    return `|${chomp}\n${body
-      .split('\n')
-      .map((line) => (line === '' ? '' : `${indent}${line}`))
-      .join('\n')}`;
+    const body = chomp === '' ? text.slice(0, -1) : text;
+    return `|${chomp}\n${indent}${body.replace(/\n(?!\n)/g, `\n${indent}`)}`;
   }
   return quoted(text);
 }
@@ -127,34 +123,42 @@ function inline(value: unknown, indent: string): string | undefined {
   if (typeof value === 'number') return numberText(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined;
-  if (isObject(value)) return Object.values(value).some((v) => v !== undefined) ? undefined : '{}';
+  if (isObject(value)) {
+    for (const key of Object.keys(value)) if (value[key] !== undefined) return undefined;
+    return '{}';
+  }
   throw new Error(`cannot write a ${typeof value} to YAML`);
 }
 
 function writeMap(map: Record<string, unknown>, indent: string, out: string[], firstPrefix?: string): void {
   let first = true;
-  for (const [key, value] of Object.entries(map)) {
+  const inner = `${indent}  `;
+  // Keys, not entries: a pair array per key is most of what a fleet's render allocates.
+  for (const key of Object.keys(map)) {
+    const value = map[key];
     if (value === undefined) continue;
     const lead = first && firstPrefix !== undefined ? firstPrefix : indent;
     first = false;
     const head = `${lead}${isPlainSafe(key) ? key : quoted(key)}:`;
-    const text = inline(value, `${indent}  `);
+    const text = inline(value, inner);
     if (text !== undefined) out.push(`${head} ${text}`);
     else {
       out.push(head);
-      writeBlock(value, `${indent}  `, out);
+      writeBlock(value, inner, out);
     }
   }
 }
 
 function writeSeq(items: readonly unknown[], indent: string, out: string[]): void {
+  const inner = `${indent}  `;
+  const dash = `${indent}- `;
   for (const item of items) {
-    const text = inline(item, `${indent}  `);
-    if (text !== undefined) out.push(`${indent}- ${text}`);
-    else if (isObject(item)) writeMap(item, `${indent}  `, out, `${indent}- `);
+    const text = inline(item, inner);
+    if (text !== undefined) out.push(`${dash}${text}`);
+    else if (isObject(item)) writeMap(item, inner, out, dash);
     else {
       out.push(`${indent}-`);
-      writeBlock(item, `${indent}  `, out);
+      writeBlock(item, inner, out);
     }
   }
 }
