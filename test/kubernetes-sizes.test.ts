@@ -7,7 +7,7 @@ import type { RuleFile } from '../src/compile/prometheus/index.ts';
 import { toRuleFile } from '../src/compile/prometheus/index.ts';
 import { KUBERNETES } from '../src/conventions.ts';
 import { toPrometheusRules } from '../src/derive/kubernetes/index.ts';
-import { groupBytesTotal, packInOrder, yamlBytes } from '../src/derive/kubernetes/size.ts';
+import { groupBytesTotal, groupsYamlBytes, packInOrder, yamlBytes } from '../src/derive/kubernetes/size.ts';
 import type { Document } from '../src/emit/index.ts';
 import { buildTree, formatDiagnostic, generate, loadProject } from '../src/index.ts';
 import type { Project } from '../src/model/resolved.ts';
@@ -174,6 +174,8 @@ describe('measuring a rule file whole', () => {
           const file = toRuleFile(svc, env);
           const sum = file.groups.reduce((n, g) => n + yamlBytes({ groups: [g] }), 0);
           expect(groupBytesTotal(file), `${name} ${svc.name} ${env.name}`).toBe(sum);
+          // The size check's measure of the whole file, kept from that of the groups.
+          expect(groupsYamlBytes(file.groups)).toBe(yamlBytes({ groups: [...file.groups] }));
           // At the budget the whole file is one object; one byte less and the groups are packed.
           if (file.groups.length > 1) {
             expect(toPrometheusRules(svc, env, file.groups, sum, file)).toHaveLength(1);

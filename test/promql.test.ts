@@ -1,4 +1,5 @@
 /** The shared PromQL reader and the label flow the lint checks are built on. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type LabelSet, labelFlow } from '../src/checks/labels.ts';
 import {
@@ -14,6 +15,7 @@ import {
   selectedMetricNames,
   textOf,
 } from '../src/promql/index.ts';
+import { parseWhole } from '../src/promql/parse.ts';
 
 const root = (expr: string): PromNode => {
   const parsed = parsePromql(expr);
@@ -98,6 +100,55 @@ describe('parsePromql', () => {
     const ranges = nodesOf(parsed.root, 'range').map(({ node }) => textOf(parsed, node.rangeAt));
     expect(ranges).toEqual(['5m', '1h']);
     expect(nodesOf(parsed.root, 'binary')[0]?.node.fill).toBe('fill(0)');
+  });
+});
+
+describe('parsePromql by shape', () => {
+  // Expressions are read from the tree of their text with the string literals emptied: the
+  // result must be what reading the text on its own gives, errors and offsets included.
+  const same = (text: string): void => {
+    expect(parsePromql(text)).toEqual(parseWhole(text));
+  };
+
+  it('reads literals of every quote, escapes and spelling as the text itself does', () => {
+    for (const text of [
+      'a{x="1",y=~"2|3"} / on() group_left {__name__="b",z!="4"}',
+      'sum by ("a.b", c) (x{"d.e"="f\\"g", h=\'i\\\'j\'}) + {"metric.name"}',
+      'label_replace(up, "dst", "$1", "src", `(.*)\n"\'`)',
+      '{"__name__"="x", "__name__"!="y"} + {__name__="z"}',
+      'count_values("value", x{a="\\u00e9\\x41"}) or vector(1)',
+      'x{a=""} / y{b="#"} # a comment with a "quote',
+      'x{a="unterminated} + y',
+      'x{a="line\nbreak"}',
+      'x{a="escaped line\\\nbreak"}',
+      'x{a=`unterminated}',
+      'x{a="ok"} +* y{b="c"}',
+      'sum(rate(x{a="b"}[5m]))\n/\nsum(rate(y{a="b"}[5m])',
+      '"just a string"',
+      'x{a="1"} \\',
+    ])
+      same(text);
+  });
+
+  it('agrees with reading the text on its own for any literal content', () => {
+    const templates = [
+      (a: string, b: string) => `sum by (le) (rate(x_bucket{a=${a}, b!~${b}}[5m]))`,
+      (a: string, b: string) => `label_replace(up{job=${a}}, "dst", ${b}, "src", "(.*)") > 0`,
+      (a: string, b: string) => `x{${a}=${b}} / ignoring(${a}) y`,
+      (a: string, b: string) => `{${a}, c=${b}} offset 5m`,
+    ];
+    const literal = fc.oneof(
+      fc.string().map((s) => JSON.stringify(s)),
+      fc.string().map((s) => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`),
+      fc.string().map((s) => `\`${s.replaceAll('`', '')}\``),
+      fc.string({ unit: fc.constantFrom('"', "'", '`', '\\', '\n', '#', 'a', ' ') }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: templates.length - 1 }), literal, literal, (i, a, b) =>
+        same((templates[i] as (a: string, b: string) => string)(a, b)),
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -158,6 +158,8 @@ export function ruleRefs(project: Project, documents: readonly Document[], tree:
     file.groups.forEach((group, g) => {
       group.rules.forEach((rule, r) => {
         let parsed: Parsed | undefined;
+        // Told only for a finding: most rules have none.
+        let origin: Origin | undefined | null = null;
         refs.push({
           service: owner.svc,
           env: owner.env,
@@ -171,7 +173,10 @@ export function ruleRefs(project: Project, documents: readonly Document[], tree:
           get exprLine() {
             return at(g, r).exprLine;
           },
-          origin: own ? originOf(owner.svc, group.name, rule) : undefined,
+          get origin() {
+            if (origin === null) origin = own ? originOf(owner.svc, group.name, rule) : undefined;
+            return origin;
+          },
           get parsed() {
             parsed ??= parsePromql(rule.expr);
             return parsed;

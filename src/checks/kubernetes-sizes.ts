@@ -6,7 +6,7 @@
  */
 
 import { KUBERNETES } from '../conventions.ts';
-import { bytes, yamlBytes } from '../derive/kubernetes/size.ts';
+import { bytes, groupsYamlBytes } from '../derive/kubernetes/size.ts';
 import type { Document } from '../emit/index.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 
@@ -35,7 +35,7 @@ export function lintKubernetesSizes(
     const file = doc.sources[0] ?? doc.path;
     if (object.kind === 'PrometheusRule') {
       const groups = object.spec?.groups ?? [];
-      const size = yamlBytes({ groups });
+      const size = groupsYamlBytes(groups);
       if (size > limits.prometheusRuleBytes)
         diagnostics.push({
           code: 'kubernetes/rule-group-too-large',

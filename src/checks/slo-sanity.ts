@@ -34,8 +34,8 @@ export function lintSloSanity(ctx: LintContext): Diagnostic[] {
         for (const ref of ctx.rules) {
           if (ref.service !== svc || ref.env !== env || !ref.parsed.ok) continue;
           if (
-            ref.origin?.path[0] !== slo.id ||
-            (ref.name !== RECORD.bad(base) && ref.name !== RECORD.total(base))
+            (ref.name !== RECORD.bad(base) && ref.name !== RECORD.total(base)) ||
+            ref.origin?.path[0] !== slo.id
           )
             continue;
           const kept = labelFlow(ref.parsed.root, (s) =>

@@ -6,6 +6,7 @@
 import type { Artifacts } from '../compile/index.ts';
 import { burnAlertName } from '../conventions.ts';
 import type { Document } from '../emit/document.ts';
+import { printedOnce } from '../emit/yaml.ts';
 import type { ResolvedService } from '../model/resolved.ts';
 import type { Environment } from '../model/service.ts';
 import { toKubernetesDocuments } from './kubernetes/index.ts';
@@ -114,9 +115,20 @@ export const derivedDocuments = (derived: Derived): Document[] => [
     })),
   ),
   // A shape's files name no source: they hold only the window math, whoever shares it.
+  // Every service of a shape holds the same objects: printed once a run.
   ...derived.shapes.flatMap(({ shape, plans }) => [
-    { path: shapeRulesPath(shape.hash), format: 'yaml' as const, value: shape.rules, sources: [] },
-    ...plans.map((plan) => ({ path: plan.path, format: 'yaml' as const, value: plan.file, sources: [] })),
+    {
+      path: shapeRulesPath(shape.hash),
+      format: 'yaml' as const,
+      value: printedOnce(shape.rules),
+      sources: [],
+    },
+    ...plans.map((plan) => ({
+      path: plan.path,
+      format: 'yaml' as const,
+      value: printedOnce(plan.file),
+      sources: [],
+    })),
   ]),
   ...derived.runbooks.map((rb) => ({ path: rb.path, format: 'text' as const, text: rb.text })),
 ];

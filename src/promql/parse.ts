@@ -20,13 +20,26 @@ import type {
   WrapNode,
 } from './tree.ts';
 
-type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
+type LezerNode = ReturnType<typeof parser.parse>['topNode'];
 
-const children = (node: SyntaxNode): SyntaxNode[] => {
-  const out: SyntaxNode[] = [];
-  for (let child = node.firstChild; child; child = child.nextSibling) out.push(child);
-  return out;
-};
+/**
+ * A node of the grammar's syntax tree as the Reader reads it: lezer's nodes copied into plain
+ * objects once per shape, so reading each expression of that shape walks no lezer cursor.
+ */
+interface SyntaxNode {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+  readonly children: readonly SyntaxNode[];
+}
+
+function syntaxOf(node: LezerNode): SyntaxNode {
+  const children: SyntaxNode[] = [];
+  for (let child = node.firstChild; child; child = child.nextSibling) children.push(syntaxOf(child));
+  return { name: node.name, from: node.from, to: node.to, children };
+}
+
+const children = (node: SyntaxNode): readonly SyntaxNode[] => node.children;
 
 /** A PromQL string literal's value (double, single or back quotes). */
 export function unquote(literal: string): string {
@@ -89,11 +102,44 @@ const BINARY_OPS = new Set([
   'TrimLower',
 ]);
 
+/** What a wrapping node is, by grammar node; the others are `other`. */
+const WRAPS: Readonly<Record<string, WrapNode['what']>> = {
+  OffsetExpr: 'offset',
+  StepInvariantExpr: 'at',
+  UnaryExpr: 'unary',
+};
+
+/**
+ * Reads a syntax tree into the typed tree. The syntax tree may be that of the expression's shape
+ * (see `shapeOf`): `at` turns its offsets into offsets of the expression's own text.
+ */
 class Reader {
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly literals: Literals = NO_LITERALS,
+  ) {}
+
+  /** The text's offset of a syntax tree's offset. */
+  at(offset: number): number {
+    // The last literal ending at or before the offset, by bisection: a rule's expression holds
+    // dozens of literals, and every matcher asks for six offsets.
+    const { ends, shifts } = this.literals;
+    let low = 0;
+    let high = ends.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((ends[mid] as number) <= offset) low = mid + 1;
+      else high = mid;
+    }
+    return low === 0 ? offset : offset + (shifts[low - 1] as number);
+  }
 
   slice(node: SyntaxNode): string {
-    return this.text.slice(node.from, node.to);
+    return this.text.slice(this.at(node.from), this.at(node.to));
+  }
+
+  span(node: SyntaxNode): { from: number; to: number } {
+    return { from: this.at(node.from), to: this.at(node.to) };
   }
 
   labels(grouping: SyntaxNode | undefined): string[] {
@@ -104,41 +150,42 @@ class Reader {
   }
 
   selector(node: SyntaxNode): SelectorNode {
-    const parts = children(node);
-    const ident = parts.find((c) => c.name === 'Identifier');
+    let ident: SyntaxNode | undefined;
+    let list: SyntaxNode | undefined;
+    for (const part of node.children)
+      if (part.name === 'Identifier') ident ??= part;
+      else if (part.name === 'LabelMatchers') list ??= part;
     const matchers: LabelMatcher[] = [];
-    const list = parts.find((c) => c.name === 'LabelMatchers');
-    const written = list ? children(list) : [];
-    for (const m of written) {
+    let name = ident ? this.slice(ident) : undefined;
+    // Written as name{label op "value", ...}, with no __name__ matcher.
+    let plain = ident !== undefined;
+    for (const m of list?.children ?? []) {
+      if (m.name !== 'UnquotedLabelMatcher') plain = false;
+      let matcher: LabelMatcher | undefined;
       if (m.name === 'QuotedLabelName') {
         // `{"metric.name"}`: a quoted metric name.
-        matchers.push({ label: '__name__', op: '=', value: unquote(this.slice(m)) });
-        continue;
+        matcher = { label: '__name__', op: '=', value: unquote(this.slice(m)) };
+      } else {
+        const [label, op, value] = m.children;
+        if (!label || !op || !value) continue;
+        matcher = {
+          label: label.name === 'QuotedLabelName' ? unquote(this.slice(label)) : this.slice(label),
+          op: this.slice(op) as MatchOp,
+          value: unquote(this.slice(value)),
+        };
       }
-      const [label, op, value] = children(m);
-      if (!label || !op || !value) continue;
-      matchers.push({
-        label: label.name === 'QuotedLabelName' ? unquote(this.slice(label)) : this.slice(label),
-        op: this.slice(op) as MatchOp,
-        value: unquote(this.slice(value)),
-      });
+      if (matcher.label !== '__name__') matchers.push(matcher);
+      else {
+        plain = false;
+        // The first exact __name__ matcher names the series when no identifier does.
+        if (matcher.op === '=' && !ident && name === undefined) name = matcher.value;
+      }
     }
-    const byName = matchers.find((m) => m.label === '__name__' && m.op === '=');
-    return {
-      kind: 'selector',
-      name: ident ? this.slice(ident) : byName?.value,
-      matchers: matchers.filter((m) => m.label !== '__name__'),
-      plain:
-        ident !== undefined &&
-        written.every((m) => m.name === 'UnquotedLabelMatcher') &&
-        matchers.every((m) => m.label !== '__name__'),
-      from: node.from,
-      to: node.to,
-    };
+    return { kind: 'selector', name, matchers, plain, ...this.span(node) };
   }
 
   node(node: SyntaxNode): PromNode {
-    const span = { from: node.from, to: node.to };
+    const span = this.span(node);
     const parts = children(node);
     switch (node.name) {
       case 'PromQL':
@@ -161,7 +208,7 @@ class Reader {
           expr: this.node(expr),
           range: durationOf(rangeText),
           rangeText,
-          rangeAt: { from: range.from, to: range.to },
+          rangeAt: this.span(range),
           subquery: node.name === 'SubqueryExpr',
           ...span,
         };
@@ -237,12 +284,7 @@ class Reader {
       case 'SmoothedExpr': {
         const inner = parts.find((c) => c.name !== 'UnaryOp');
         if (!inner) return { kind: 'opaque', ...span };
-        const kinds: Readonly<Record<string, WrapNode['what']>> = {
-          OffsetExpr: 'offset',
-          StepInvariantExpr: 'at',
-          UnaryExpr: 'unary',
-        };
-        const what = kinds[node.name];
+        const what = WRAPS[node.name];
         return { kind: 'wrap', what: what ?? 'other', expr: this.node(inner), ...span };
       }
       default:
@@ -275,13 +317,95 @@ const PARSED_CACHE_SIZE = 20_000;
 export function parsePromql(text: string): Parsed {
   const known = parsedCache.get(text);
   if (known) return known;
-  const parsed = parseUncached(text);
+  const parsed = parseByShape(text) ?? parseWhole(text);
   if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.clear();
   parsedCache.set(text, parsed);
   return parsed;
 }
 
-function parseUncached(text: string): Parsed {
+/**
+ * Where the string literals of an expression's shape end (offsets just after each, in order), and
+ * how many characters the text has more than the shape from each on.
+ */
+interface Literals {
+  readonly ends: readonly number[];
+  readonly shifts: readonly number[];
+}
+
+const NO_LITERALS: Literals = { ends: [], shifts: [] };
+
+/**
+ * An expression's text with the content of every string literal removed (`a{b="c"}` becomes
+ * `a{b=""}`), and where its literals are.
+ */
+interface Shape {
+  readonly text: string;
+  readonly literals: Literals;
+}
+
+/**
+ * The shape of an expression, or undefined when it has a comment (which may hold quotes) or a
+ * string literal the grammar would not close. The grammar never reads the content of a string
+ * literal: a quote outside comments and literals always starts one, and nothing else may hold a
+ * quote, so the text and its shape are the same tokens in the same order, and their trees differ
+ * only in the offsets after each literal.
+ */
+function shapeOf(text: string): Shape | undefined {
+  if (text.includes('#')) return undefined;
+  let shape = '';
+  let copied = 0;
+  // Shape offsets just after each literal, and how many characters the text has more from there.
+  const ends: number[] = [];
+  const shifts: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const quote = text[i];
+    if (quote !== '"' && quote !== "'" && quote !== '`') continue;
+    let close = i + 1;
+    if (quote === '`') close = text.indexOf('`', close);
+    else
+      for (; close < text.length && text[close] !== quote; close++) {
+        if (text[close] === '\\') close++;
+        else if (text[close] === '\n') return undefined;
+      }
+    if (close < 0 || close >= text.length) return undefined;
+    shape += `${text.slice(copied, i)}${quote}${quote}`;
+    ends.push(shape.length);
+    shifts.push((shifts.at(-1) ?? 0) + close - i - 1);
+    copied = close + 1;
+    i = close;
+  }
+  if (ends.length === 0) return { text, literals: NO_LITERALS };
+  return { text: shape + text.slice(copied), literals: { ends, shifts } };
+}
+
+/**
+ * Syntax trees by shape, null for a shape with a syntax error. A fleet's expressions differ from
+ * one service to the next only in their label values: they have a few hundred shapes, each parsed
+ * once, instead of a few hundred thousand texts.
+ */
+const shapeTrees = new Map<string, SyntaxNode | null>();
+/** Shapes kept before the cache starts over. */
+const SHAPE_CACHE_SIZE = 5_000;
+
+/** An expression read from the tree of its shape; undefined when the shape does not tell (see `shapeOf`) or has a syntax error. */
+function parseByShape(text: string): Parsed | undefined {
+  if (text.trim() === '') return undefined;
+  const shape = shapeOf(text);
+  if (!shape) return undefined;
+  let tree = shapeTrees.get(shape.text);
+  if (tree === undefined) {
+    const parsed = parser.parse(shape.text);
+    tree = firstErrorAt(parsed) === undefined ? syntaxOf(parsed.topNode) : null;
+    if (shapeTrees.size >= SHAPE_CACHE_SIZE) shapeTrees.clear();
+    shapeTrees.set(shape.text, tree);
+  }
+  // Errors are read from the text itself: their position and message name its characters.
+  if (tree === null) return undefined;
+  return { ok: true, text, root: new Reader(text, shape.literals).node(tree) };
+}
+
+/** An expression read from its own tree, the shapes not asked: what `parseByShape` must agree with. */
+export function parseWhole(text: string): Parsed {
   if (text.trim() === '')
     return {
       ok: false,
@@ -291,7 +415,7 @@ function parseUncached(text: string): Parsed {
   const tree = parser.parse(text);
   const error = firstErrorAt(tree);
   if (error !== undefined) return { ok: false, text, error: syntaxError(text, error) };
-  return { ok: true, text, root: new Reader(text).node(tree.topNode) };
+  return { ok: true, text, root: new Reader(text).node(syntaxOf(tree.topNode)) };
 }
 
 /**

@@ -25,8 +25,11 @@ export function walk(
   ancestors: readonly PromNode[] = [],
 ): void {
   visit(root, ancestors);
+  const children = childrenOf(root);
+  // Leaves (selectors, numbers) are half the nodes: their children need no ancestors.
+  if (children.length === 0) return;
   const next = [...ancestors, root];
-  for (const child of childrenOf(root)) walk(child, visit, next);
+  for (const child of children) walk(child, visit, next);
 }
 
 /** Every node of a kind, depth-first, with its ancestors. */

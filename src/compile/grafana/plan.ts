@@ -160,22 +160,33 @@ export function buildDashboard(plan: DashboardPlan, svc: ResolvedService, env: E
     for (const panel of row.panels) builder.withPanel(panel.build().id(ids.get(panel.key) ?? 0));
     rowId += row.panels.length + 1;
   }
-  const dashboard = plainData(builder.build()) as Dashboard;
-  dashboard.schemaVersion = GRAFANA_SCHEMA_VERSION;
-  return dashboard;
+  return plainData({ ...builder.build(), schemaVersion: GRAFANA_SCHEMA_VERSION }) as Dashboard;
+}
+
+/** Keys in `sort()` order, sorted in place: objects have a few keys, and `sort()` allocates. */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && (keys[j] as string) > key; j--) keys[j + 1] = keys[j] as string;
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /**
  * A deep copy without functions and undefined values: the SDK's query builders leave a marker
  * method (`_implementsDataqueryVariant`) on every query, and the document must be plain data.
+ * Keys are copied in the order the JSON is printed in, so printing it copies nothing again.
  */
 function plainData(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(plainData);
   // A loop instead of entries/filter/fromEntries: every dashboard of every service and
-  // environment is copied, twice per compile (the Grafana and Kubernetes targets).
+  // environment is copied.
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  for (const key of sortedKeys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined || typeof v === 'function') continue;
     // Assigning `__proto__` would set the prototype instead of adding a key.

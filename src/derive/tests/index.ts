@@ -158,6 +158,21 @@ export function steadyEvaluationInterval(shape: MathShape): number {
  * interval). Files without scenarios are left out.
  */
 export function toShapeTestFiles(shape: MathShape): TestFilePlan[] {
+  let plans = shapePlans.get(shape);
+  if (!plans) {
+    plans = shapeTestFiles(shape);
+    shapePlans.set(shape, plans);
+  }
+  return plans;
+}
+
+/**
+ * The plans of each shape, by its identity: every service whose SLOs share a shape hands in the
+ * same shape object (shapes.ts keeps them), and its days of replay are planned once per run.
+ */
+const shapePlans = new WeakMap<MathShape, TestFilePlan[]>();
+
+function shapeTestFiles(shape: MathShape): TestFilePlan[] {
   const timed = testEvaluationInterval(shape.svc);
   const steady = steadyEvaluationInterval(shape);
   const files: [string, number, Scenario[]][] = [
