@@ -2,6 +2,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePromtoolFailures } from '../src/commands/test/promtool.ts';
+import { replayCost } from '../src/commands/test/prove.ts';
+import type { RuleFile } from '../src/compile/prometheus/index.ts';
+import { build, loadProject } from '../src/index.ts';
+import type { Project } from '../src/model/resolved.ts';
 import { ROOT, tool } from './helpers/tools.ts';
 
 const obsgen = (args: readonly string[]) =>
@@ -59,5 +63,33 @@ describe('reading promtool failures', () => {
       { key: 'expr:ALERTS{alertname="X",alertstate="firing"}', atMs: 3_960_000 },
     ]);
     expect(failures[0]?.text).toContain('got:[]');
+  });
+});
+
+describe('the order promtool tests run in', () => {
+  it('puts a three-day burn replayed every minute before a two-week example replayed hourly', async () => {
+    const loaded = await loadProject({ root: ROOT });
+    const built = build(loaded.project as Project);
+    const rules = (path: string): RuleFile => {
+      const doc = built.documents.find((d) => d.path === path);
+      return doc?.format === 'yaml' ? (doc.value as RuleFile) : { groups: [] };
+    };
+    const production = built.derived.tests.find((t) => t.env.name === 'production');
+    const hourly = production?.plans.find((p) => p.file.evaluation_interval === '1h');
+    const trend = hourly?.packed[0];
+    const probe = built.derived.shapes.find((s) => s.shape.hash === '86f18bdf3efd');
+    const steady = probe?.plans.find((p) => p.path.endsWith('.steady.test.yaml'));
+    const burn = steady?.packed.find((p) => p.scenarios.some((s) => s.kind === 'half-budget'));
+    if (!hourly || !trend || !probe || !steady || !burn) throw new Error('missing malaria test files');
+    // The example replays 14 days, the burn 73 hours: by length alone the example would go first.
+    expect(Math.max(...trend.scenarios.map((s) => s.seconds))).toBeGreaterThan(
+      Math.max(...burn.scenarios.map((s) => s.seconds)),
+    );
+    const exampleCost = replayCost(
+      trend,
+      '1h',
+      rules('prometheus/production/malaria-predictor-api.rules.yaml'),
+    );
+    expect(replayCost(burn, '1m', probe.shape.rules)).toBeGreaterThan(exampleCost);
   });
 });
