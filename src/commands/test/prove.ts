@@ -7,17 +7,24 @@
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { RuleFile } from '../../compile/prometheus/index.ts';
 import { ruleFilePath } from '../../compile/prometheus/index.ts';
 import { burnAlertName, noDataAlertName } from '../../conventions.ts';
 import { type Derived, type ShapeTests, sharedScenario, type TestFilePlan } from '../../derive/index.ts';
-import { type Scenario, type ShapeUse, shapeMismatch, shapeRulesPath } from '../../derive/tests/index.ts';
+import {
+  type PromtoolTestFile,
+  type Scenario,
+  type ShapeUse,
+  shapeMismatch,
+  shapeRulesPath,
+} from '../../derive/tests/index.ts';
 import { type PackedTest, packTests } from '../../derive/tests/pack.ts';
 import { type Document, render, toYaml, writeFiles } from '../../emit/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
 import { durationSeconds } from '../../model/units.ts';
 import { onExitSync } from '../../runtime/process.ts';
+import { observedGroups } from './observed.ts';
 import { PROMTOOL_BINARY, promtoolTestRules, type ScenarioResult, scenarioResults } from './promtool.ts';
 
 export type { ScenarioResult } from './promtool.ts';
@@ -223,7 +230,8 @@ export async function proveAlerts(
     shapeChecks: ScenarioResult[];
   }[] = [];
   const usedShapes = new Set<string>();
-  // One promtool test per file.
+  // One promtool test per file. When its checks observe only some groups of its rule file, it
+  // loads those, as written, from a rule file of its own beside it (see observed.ts).
   const addJobs = (
     svc: string,
     env: string,
@@ -233,8 +241,22 @@ export async function proveAlerts(
   ) =>
     plan.packed.forEach((packed, packedIndex) => {
       const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
-      tree.set(path, toYaml({ ...plan.file, tests: [packed.test] }, sources));
-      const cost = replayCost(packed, plan.file.evaluation_interval, rules);
+      const observed = observedGroups(rules, packed.test);
+      const own = observed.groups.length > 0 && observed.groups.length < rules.groups.length;
+      const names = new Set(observed.groups.map((g) => g.name));
+      const file: PromtoolTestFile = own
+        ? {
+            ...plan.file,
+            rule_files: [basename(path).replace(/\.test\.yaml$/, '.rules.yaml')],
+            ...(plan.file.group_eval_order
+              ? { group_eval_order: plan.file.group_eval_order.filter((n) => names.has(n)) }
+              : {}),
+            tests: [packed.test],
+          }
+        : { ...plan.file, tests: [packed.test] };
+      if (own) tree.set(path.replace(/\.test\.yaml$/, '.rules.yaml'), toYaml(observed));
+      tree.set(path, toYaml(file, sources));
+      const cost = replayCost(packed, plan.file.evaluation_interval, own ? observed : rules);
       jobs.push({ svc, env, plan, packedIndex, path, cost });
     });
   for (const { svc, env, plans: all, shapes = [] } of derived.tests) {
