@@ -7,16 +7,24 @@
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { RuleFile } from '../../compile/prometheus/index.ts';
 import { ruleFilePath } from '../../compile/prometheus/index.ts';
 import { burnAlertName, noDataAlertName } from '../../conventions.ts';
 import { type Derived, type ShapeTests, sharedScenario, type TestFilePlan } from '../../derive/index.ts';
-import { type Scenario, type ShapeUse, shapeMismatch, shapeRulesPath } from '../../derive/tests/index.ts';
-import { packTests } from '../../derive/tests/pack.ts';
+import {
+  type PromtoolTestFile,
+  type Scenario,
+  type ShapeUse,
+  shapeMismatch,
+  shapeRulesPath,
+} from '../../derive/tests/index.ts';
+import { type PackedTest, packTests } from '../../derive/tests/pack.ts';
 import { type Document, render, toYaml, writeFiles } from '../../emit/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
+import { durationSeconds } from '../../model/units.ts';
 import { onExitSync } from '../../runtime/process.ts';
+import { observedGroups } from './observed.ts';
 import { PROMTOOL_BINARY, promtoolTestRules, type ScenarioResult, scenarioResults } from './promtool.ts';
 
 export type { ScenarioResult } from './promtool.ts';
@@ -96,6 +104,20 @@ interface Job {
   readonly packedIndex: number;
   /** Path of the single-test file under the temporary directory. */
   readonly path: string;
+  /** Its estimated promtool time, in rule evaluations (see `replayCost`). */
+  readonly cost: number;
+}
+
+/**
+ * Estimated promtool time of a packed test, in rule evaluations: promtool evaluates every rule of
+ * the file at every step of the replay, so its time grows with both the steps (replay seconds over
+ * the file's evaluation interval) and the rules. The replay length alone ranks a two-week catalog
+ * example evaluated hourly (336 steps) above a three-day burn evaluated every minute (4,380 steps).
+ */
+export function replayCost(packed: PackedTest, evaluationInterval: string, rules: RuleFile): number {
+  const seconds = Math.max(0, ...packed.scenarios.map((s) => s.seconds));
+  const steps = Math.ceil(seconds / Math.max(1, durationSeconds(evaluationInterval)));
+  return steps * rules.groups.reduce((n, g) => n + g.rules.length, 0);
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the input order in the result. */
@@ -208,6 +230,35 @@ export async function proveAlerts(
     shapeChecks: ScenarioResult[];
   }[] = [];
   const usedShapes = new Set<string>();
+  // One promtool test per file. When its checks observe only some groups of its rule file, it
+  // loads those, as written, from a rule file of its own beside it (see observed.ts).
+  const addJobs = (
+    svc: string,
+    env: string,
+    plan: TestFilePlan,
+    rules: RuleFile,
+    sources?: readonly string[],
+  ) =>
+    plan.packed.forEach((packed, packedIndex) => {
+      const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
+      const observed = observedGroups(rules, packed.test);
+      const own = observed.groups.length > 0 && observed.groups.length < rules.groups.length;
+      const names = new Set(observed.groups.map((g) => g.name));
+      const file: PromtoolTestFile = own
+        ? {
+            ...plan.file,
+            rule_files: [basename(path).replace(/\.test\.yaml$/, '.rules.yaml')],
+            ...(plan.file.group_eval_order
+              ? { group_eval_order: plan.file.group_eval_order.filter((n) => names.has(n)) }
+              : {}),
+            tests: [packed.test],
+          }
+        : { ...plan.file, tests: [packed.test] };
+      if (own) tree.set(path.replace(/\.test\.yaml$/, '.rules.yaml'), toYaml(observed));
+      tree.set(path, toYaml(file, sources));
+      const cost = replayCost(packed, plan.file.evaluation_interval, own ? observed : rules);
+      jobs.push({ svc, env, plan, packedIndex, path, cost });
+    });
   for (const { svc, env, plans: all, shapes = [] } of derived.tests) {
     if (options.environments && !options.environments.includes(env.name)) continue;
     if (options.scope && !options.scope.services.has(svc.name)) continue;
@@ -220,23 +271,13 @@ export async function proveAlerts(
     for (const u of uses)
       if (!options.scope || options.scope.shapes.has(u.shape.hash)) usedShapes.add(u.shape.hash);
     services.push({ svc: svc.name, env: env.name, plans, uses, shapeChecks });
-    for (const plan of plans)
-      plan.packed.forEach((packed, packedIndex) => {
-        const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
-        tree.set(path, toYaml({ ...plan.file, tests: [packed.test] }, [svc.file]));
-        jobs.push({ svc: svc.name, env: env.name, plan, packedIndex, path });
-      });
+    for (const plan of plans) addJobs(svc.name, env.name, plan, rules, [svc.file]);
   }
   // Each shape used by a selected SLO runs once, however many SLOs share it.
   for (const { shape, plans } of derived.shapes ?? []) {
     if (!usedShapes.has(shape.hash)) continue;
     tree.set(shapeRulesPath(shape.hash), toYaml(shape.rules));
-    for (const plan of plans)
-      plan.packed.forEach((packed, packedIndex) => {
-        const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
-        tree.set(path, toYaml({ ...plan.file, tests: [packed.test] }));
-        jobs.push({ svc: shape.hash, env: '', plan, packedIndex, path });
-      });
+    for (const plan of plans) addJobs(shape.hash, '', plan, shape.rules);
   }
 
   const dir = await mkdtemp(join(tmpdir(), 'obsgen-test-'));
@@ -244,12 +285,8 @@ export async function proveAlerts(
   const forget = onExitSync(() => rmSync(dir, { recursive: true, force: true }));
   try {
     await writeFiles(dir, tree);
-    // Longest replays first, so they do not start last and hold up the end.
-    const order = [...jobs].sort(
-      (a, b) =>
-        (b.plan.packed[b.packedIndex]?.scenarios[0]?.seconds ?? 0) -
-        (a.plan.packed[a.packedIndex]?.scenarios[0]?.seconds ?? 0),
-    );
+    // Costliest first, so they do not start last and hold up the end.
+    const order = [...jobs].sort((a, b) => b.cost - a.cost);
     let done = 0;
     const runs = new Map<Job, ScenarioResult[]>();
     await pool(order, options.jobs ?? availableParallelism(), async (job) => {

@@ -137,19 +137,37 @@ export function toServiceTests(
 export const toTestFiles = (svc: ResolvedService, env: Environment, rules: RuleFile): TestFilePlan[] =>
   toServiceTests(svc, env, rules, false).plans;
 
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
+
 /**
- * Evaluation interval of a shape's steady scenarios, seconds. For request-based SLIs half the base
- * window (whole scrape intervals), at least the tests' interval: a steady rate over counters reads
- * the same at any evaluation spacing, these replays run for days, and every window still holds two
- * or more recorded values, so a rule cannot read an empty window and stay silent by accident.
- * Time-based SLIs keep the tests' interval: there one bad sample is counted once per recorded
- * value whose base window holds it, and at coarse spacings one more or less is a large share.
+ * Evaluation interval of a shape's steady scenarios, seconds. For request-based SLIs half the
+ * shortest window the rules sum recorded values over, in whole scrape intervals and whole tests'
+ * intervals (so run lengths and check times stay whole minutes), at least the tests' interval:
+ * counters grown by exact increments hold one error ratio in every window at every evaluation,
+ * so each verdict is the same at any spacing (a condition that holds once holds for the whole
+ * run, and `for` is met whatever it is); these replays run for days, and every summed window
+ * still holds three or more recorded values, so a rule cannot read an empty window and stay
+ * silent by accident. The base window is read from raw samples, not summed: it sets no bound.
+ *
+ * Time-based SLIs keep the tests' interval. A failed sample counts once per recorded base-window
+ * value holding it, and no coarser spacing counts it as the rules' own interval does. At half a
+ * 5m base window (150s, 30s scrapes) a sample on the evaluation grid is in three values, the
+ * others in two: the synthesized failures, all on the grid, weigh over a third more than a good
+ * sample, so a 4x burn reads as 5.4x (a ticket raised to 5x still opened; a page lowered to 0.85x
+ * its threshold fired, though the burn stays under it). Where every sample is in equally many
+ * values (105s: three), one failed sample holds a condition for three evaluations, rising from a
+ * third of its weight, so `for` holds only at two thirds (a first page lowered to 0.4x its
+ * threshold stayed silent, which the minute catches).
  */
 export function steadyEvaluationInterval(shape: MathShape): number {
   const interval = testEvaluationInterval(shape.svc);
   if (sampleKindOf(shape.slo.sli) === 'time') return interval;
-  const half = Math.floor(shape.slo.baseWindow / 2 / shape.svc.scrapeInterval) * shape.svc.scrapeInterval;
-  return Math.max(interval, half);
+  const { slo, svc } = shape;
+  const summed = slo.windows.flatMap((p) => [p.long, p.short]).filter((w) => w !== slo.baseWindow);
+  const shortest = summed.length > 0 ? Math.min(...summed) : slo.baseWindow;
+  const unit = lcm(svc.scrapeInterval, interval);
+  return Math.max(interval, Math.floor(shortest / 2 / unit) * unit);
 }
 
 /**
