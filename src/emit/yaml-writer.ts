@@ -32,6 +32,11 @@ const SPECIAL_WORDS = new Set(
   ].flatMap((w) => [w, w.toUpperCase(), w.charAt(0).toUpperCase() + w.slice(1)]),
 );
 
+const LONGEST_SPECIAL_WORD = Math.max(...[...SPECIAL_WORDS].map((w) => w.length));
+
+/** Text without Unicode breaks or BOMs; matched whole, which is faster than finding one. */
+const NO_BREAKS = /^[^\u0085\u2028\u2029\ufeff]*$/;
+
 /** A Prometheus duration: digits and unit letters only. */
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 /** Characters a plain scalar may not start with. */
@@ -58,7 +63,8 @@ function isPlainSafe(text: string): boolean {
 }
 
 function plainSafe(text: string): boolean {
-  if (text === '' || SPECIAL_WORDS.has(text)) return false;
+  // Long texts are never special words: not hashed (a fleet's expressions are megabytes).
+  if (text === '' || (text.length <= LONGEST_SPECIAL_WORD && SPECIAL_WORDS.has(text))) return false;
   if (INDICATOR_START.test(text) || !PLAIN_SAFE.test(text)) return false;
   // The last character alone: `/\s$/` would try every space of a long expression.
   if (
@@ -78,8 +84,7 @@ function plainSafe(text: string): boolean {
   if (/^[-+]?\.(inf|nan)$/i.test(text) || /^[-+]?[0-9_]*\.?[0-9_.]*([eE][-+]?[0-9]+)?$/.test(text))
     return false;
   // Unicode line and paragraph separators and BOMs read as breaks or are dropped by some readers.
-  if (/[\u0085\u2028\u2029\ufeff]/.test(text)) return false;
-  return true;
+  return NO_BREAKS.test(text);
 }
 
 const quoted = (text: string): string =>
