@@ -192,17 +192,43 @@ function writeSeq(items: readonly unknown[], indent: string, out: string[]): voi
   }
 }
 
+/**
+ * A block (a non-empty sequence or mapping) whose text is known, written at `indent`. Every
+ * indent the writer writes is made from the indent it is given, so the same block at a deeper
+ * indent is that text with the difference before each line but the empty ones (of literal blocks).
+ */
+export interface KnownBlock {
+  readonly text: string;
+  readonly indent: string;
+}
+
+/** The known blocks of the `writeYaml` call under way. */
+let knownBlock: ((block: object) => KnownBlock | undefined) | undefined;
+
 function writeBlock(value: unknown, indent: string, out: string[]): void {
-  if (Array.isArray(value)) writeSeq(value, indent, out);
+  const known = knownBlock && value !== null && typeof value === 'object' ? knownBlock(value) : undefined;
+  if (known && indent.length >= known.indent.length) {
+    const extra = indent.slice(known.indent.length);
+    out.push(extra === '' ? known.text : `${extra}${indentLines(known.text, extra)}`);
+  } else if (Array.isArray(value)) writeSeq(value, indent, out);
   else if (isObject(value)) writeMap(value, indent, out);
   else out.push(`${indent}${inline(value, indent)}`);
 }
 
-/** YAML text of plain data, block style, two-space indent, ending with a newline. */
-export function writeYaml(value: unknown): string {
-  const out: string[] = [];
-  const text = inline(value, '');
-  if (text !== undefined) out.push(text);
-  else writeBlock(value, '', out);
-  return `${out.join('\n')}\n`;
+/**
+ * YAML text of plain data, block style, two-space indent, ending with a newline. `known` gives
+ * the text of blocks already written elsewhere (see `KnownBlock`).
+ */
+export function writeYaml(value: unknown, known?: (block: object) => KnownBlock | undefined): string {
+  const outer = knownBlock;
+  knownBlock = known;
+  try {
+    const out: string[] = [];
+    const text = inline(value, '');
+    if (text !== undefined) out.push(text);
+    else writeBlock(value, '', out);
+    return `${out.join('\n')}\n`;
+  } finally {
+    knownBlock = outer;
+  }
 }
