@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { toYaml } from '../src/emit/index.ts';
+import { keptYamlBody } from '../src/emit/yaml.ts';
 import { writeYaml } from '../src/emit/yaml-writer.ts';
 
 const TRICKY = [
@@ -149,6 +150,27 @@ describe('the YAML writer', () => {
         '          b',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('writes a block kept from one document at any deeper indent as it would write it anew', () => {
+    // A rule file's groups are written once and reused by the PrometheusRule holding them.
+    const block = fc.oneof(
+      fc.array(value, { minLength: 1, maxLength: 4 }),
+      fc.dictionary(text, value, { minKeys: 1, maxKeys: 4 }),
+    );
+    fc.assert(
+      fc.property(block, text, (b, key) => {
+        const fresh = writeYaml({ spec: { [key]: b }, list: [{ [key]: b }], nested: [[b]] });
+        keptYamlBody({ groups: b });
+        expect(
+          toYaml({ spec: { [key]: b }, list: [{ [key]: b }], nested: [[b]] })
+            .split('\n')
+            .slice(1)
+            .join('\n'),
+        ).toBe(fresh);
+      }),
+      { numRuns: 3000 },
     );
   });
 

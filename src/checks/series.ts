@@ -158,8 +158,8 @@ export function queryProblems(parsed: Parsed, catalog: SeriesCatalog): QueryProb
   };
   walk(parsed.root, (node: PromNode) => {
     if (node.kind !== 'selector') return;
-    const text = parsed.text.slice(node.from, node.to);
     if (node.name === undefined) {
+      const text = parsed.text.slice(node.from, node.to);
       once({
         kind: 'unnamed-selector',
         message: `selects series without an exact metric name (${text}), which cannot be checked`,

@@ -32,6 +32,11 @@ const SPECIAL_WORDS = new Set(
   ].flatMap((w) => [w, w.toUpperCase(), w.charAt(0).toUpperCase() + w.slice(1)]),
 );
 
+const LONGEST_SPECIAL_WORD = Math.max(...[...SPECIAL_WORDS].map((w) => w.length));
+
+/** Text without Unicode breaks or BOMs; matched whole, which is faster than finding one. */
+const NO_BREAKS = /^[^\u0085\u2028\u2029\ufeff]*$/;
+
 /** A Prometheus duration: digits and unit letters only. */
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 /** Characters a plain scalar may not start with. */
@@ -58,7 +63,8 @@ function isPlainSafe(text: string): boolean {
 }
 
 function plainSafe(text: string): boolean {
-  if (text === '' || SPECIAL_WORDS.has(text)) return false;
+  // Long texts are never special words: not hashed (a fleet's expressions are megabytes).
+  if (text === '' || (text.length <= LONGEST_SPECIAL_WORD && SPECIAL_WORDS.has(text))) return false;
   if (INDICATOR_START.test(text) || !PLAIN_SAFE.test(text)) return false;
   // The last character alone: `/\s$/` would try every space of a long expression.
   if (
@@ -78,8 +84,7 @@ function plainSafe(text: string): boolean {
   if (/^[-+]?\.(inf|nan)$/i.test(text) || /^[-+]?[0-9_]*\.?[0-9_.]*([eE][-+]?[0-9]+)?$/.test(text))
     return false;
   // Unicode line and paragraph separators and BOMs read as breaks or are dropped by some readers.
-  if (/[\u0085\u2028\u2029\ufeff]/.test(text)) return false;
-  return true;
+  return NO_BREAKS.test(text);
 }
 
 const quoted = (text: string): string =>
@@ -187,17 +192,43 @@ function writeSeq(items: readonly unknown[], indent: string, out: string[]): voi
   }
 }
 
+/**
+ * A block (a non-empty sequence or mapping) whose text is known, written at `indent`. Every
+ * indent the writer writes is made from the indent it is given, so the same block at a deeper
+ * indent is that text with the difference before each line but the empty ones (of literal blocks).
+ */
+export interface KnownBlock {
+  readonly text: string;
+  readonly indent: string;
+}
+
+/** The known blocks of the `writeYaml` call under way. */
+let knownBlock: ((block: object) => KnownBlock | undefined) | undefined;
+
 function writeBlock(value: unknown, indent: string, out: string[]): void {
-  if (Array.isArray(value)) writeSeq(value, indent, out);
+  const known = knownBlock && value !== null && typeof value === 'object' ? knownBlock(value) : undefined;
+  if (known && indent.length >= known.indent.length) {
+    const extra = indent.slice(known.indent.length);
+    out.push(extra === '' ? known.text : `${extra}${indentLines(known.text, extra)}`);
+  } else if (Array.isArray(value)) writeSeq(value, indent, out);
   else if (isObject(value)) writeMap(value, indent, out);
   else out.push(`${indent}${inline(value, indent)}`);
 }
 
-/** YAML text of plain data, block style, two-space indent, ending with a newline. */
-export function writeYaml(value: unknown): string {
-  const out: string[] = [];
-  const text = inline(value, '');
-  if (text !== undefined) out.push(text);
-  else writeBlock(value, '', out);
-  return `${out.join('\n')}\n`;
+/**
+ * YAML text of plain data, block style, two-space indent, ending with a newline. `known` gives
+ * the text of blocks already written elsewhere (see `KnownBlock`).
+ */
+export function writeYaml(value: unknown, known?: (block: object) => KnownBlock | undefined): string {
+  const outer = knownBlock;
+  knownBlock = known;
+  try {
+    const out: string[] = [];
+    const text = inline(value, '');
+    if (text !== undefined) out.push(text);
+    else writeBlock(value, '', out);
+    return `${out.join('\n')}\n`;
+  } finally {
+    knownBlock = outer;
+  }
 }

@@ -1,6 +1,6 @@
 /** The one YAML serializer: stable, unfolded, and read back the same by YAML 1.1 (Go) parsers. */
 import { GENERATED_HEADER } from '../conventions.ts';
-import { writeYaml } from './yaml-writer.ts';
+import { type KnownBlock, writeYaml } from './yaml-writer.ts';
 
 const header = (sources: readonly string[]): string =>
   [`# ${GENERATED_HEADER}.`, ...sources.map((s) => `# source: ${s}`)].join('\n');
@@ -11,12 +11,31 @@ const header = (sources: readonly string[]): string =>
 // kept: keeping every document's text would double the memory of a build held whole.
 const kept = new WeakMap<object, string>();
 
+/**
+ * The block of a kept object's only key (a rule file's groups), as that text holds it: a
+ * PrometheusRule holds the very same groups under its spec, and writes them from that text.
+ */
+const keptBlocks = new WeakMap<object, KnownBlock>();
+
+const knownBlock = (block: object): KnownBlock | undefined => keptBlocks.get(block);
+
+/** Whether a value is written as a block under its key (not `[]`, `{}` or a scalar). */
+const isBlock = (value: unknown): value is object =>
+  Array.isArray(value)
+    ? value.length > 0
+    : value !== null && typeof value === 'object' && Object.values(value).some((v) => v !== undefined);
+
 /** YAML text of an object without the header, kept for the `toYaml` of the same object. */
 export function keptYamlBody(value: object): string {
   let text = kept.get(value);
   if (text === undefined) {
-    text = writeYaml(value);
+    text = writeYaml(value, knownBlock);
     kept.set(value, text);
+    const keys = Object.entries(value).filter(([, v]) => v !== undefined);
+    const [only] = keys;
+    // `key:` on the first line, the block two spaces in from the second to the final line break.
+    if (keys.length === 1 && only && isBlock(only[1]))
+      keptBlocks.set(only[1], { text: text.slice(text.indexOf('\n') + 1, -1), indent: '  ' });
   }
   return text;
 }
@@ -37,10 +56,10 @@ export function printedOnce<T extends object>(value: T): T {
 export function toYaml(value: unknown, sources: readonly string[] = []): string {
   const object = value !== null && typeof value === 'object' ? value : undefined;
   const body = object && (shared.has(object) ? keptYamlBody(object) : kept.get(object));
-  return `${header(sources)}\n${body ?? writeYaml(value)}`;
+  return `${header(sources)}\n${body ?? writeYaml(value, knownBlock)}`;
 }
 
 /** Several YAML documents in one stream, `---` between them, under one header. */
 export function toYamlDocuments(values: readonly unknown[], sources: readonly string[] = []): string {
-  return `${header(sources)}\n${values.map(writeYaml).join('---\n')}`;
+  return `${header(sources)}\n${values.map((v) => writeYaml(v)).join('---\n')}`;
 }
