@@ -1,7 +1,7 @@
 /** `obsgen test` as a process, narrowed to a few alerts so it stays fast (the full run is the integrator's suite). */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { observedGroups } from '../src/commands/test/observed.ts';
+import { observedRules } from '../src/commands/test/observed.ts';
 import { parsePromtoolFailures } from '../src/commands/test/promtool.ts';
 import { replayCost } from '../src/commands/test/prove.ts';
 import type { RuleFile } from '../src/compile/prometheus/index.ts';
@@ -95,20 +95,25 @@ describe('the order promtool tests run in', () => {
   });
 });
 
-describe('the rule groups a promtool test loads', () => {
-  const production = async () => {
+describe('the rules a promtool test loads', () => {
+  const built = async () => {
     const loaded = await loadProject({ root: ROOT });
-    const built = build(loaded.project as Project);
-    const doc = built.documents.find(
-      (d) => d.path === 'prometheus/production/malaria-predictor-api.rules.yaml',
-    );
-    const tests = built.derived.tests.find((t) => t.env.name === 'production');
+    return build(loaded.project as Project);
+  };
+  const production = async () => {
+    const b = await built();
+    const doc = b.documents.find((d) => d.path === 'prometheus/production/malaria-predictor-api.rules.yaml');
+    const tests = b.derived.tests.find((t) => t.env.name === 'production');
     if (doc?.format !== 'yaml' || !tests) throw new Error('missing the production rule file');
     return { rules: doc.value as RuleFile, plans: tests.plans };
   };
   const names = (rules: RuleFile) => rules.groups.map((g) => g.name.replace('malaria-predictor-api-', ''));
+  const outputs = (rules: RuleFile) =>
+    rules.groups.flatMap((g) =>
+      g.rules.map((r) => ('alert' in r ? `${r.alert} ${r.labels.long_window ?? ''}`.trim() : r.record)),
+    );
 
-  it('are those holding what its checks read, and those they read through recorded series', async () => {
+  it('are those writing what its checks read, and those they read through recorded series', async () => {
     const { rules, plans } = await production();
     const hourly = plans.find((p) => p.file.evaluation_interval === '1h')?.packed[0];
     const outage = plans
@@ -117,15 +122,34 @@ describe('the rule groups a promtool test loads', () => {
     if (!hourly || !outage) throw new Error('missing malaria scenarios');
     expect(rules.groups.length).toBeGreaterThan(20);
     // The week-over-week example reads raw histogram series only.
-    expect(names(observedGroups(rules, hourly.test))).toEqual(['latency-5m']);
+    expect(outputs(observedRules(rules, hourly.test))).toEqual(['LatencyTrendWeekOverWeek']);
     // An outage checks the burn alerts, which read the SLI group's recorded ratios; the meta
     // group records the period's ratio under the same metric names, with another slo label or a
     // window no alert reads, and the catalog groups write nothing the alerts read.
-    const observed = names(observedGroups(rules, outage.test));
+    const observed = names(observedRules(rules, outage.test));
     expect(observed).toContain('availability-sli');
     expect(observed).toContain('availability-alerts');
     expect(observed.some((n) => n.endsWith('-meta'))).toBe(false);
     expect(observed).not.toContain('availability');
+  });
+
+  it('leave out the windows of alerts no check reads', async () => {
+    const shape = (await built()).derived.shapes.find((s) => s.shape.hash === '86f18bdf3efd');
+    const budgetRate = shape?.plans
+      .flatMap((p) => p.packed)
+      .find((p) => p.scenarios.some((s) => s.kind === 'budget-rate'));
+    if (!shape || !budgetRate) throw new Error('missing the probe shape');
+    // The 1x burn checks the pages only: the tickets' 1d, 2h and 3d windows are not replayed.
+    expect(outputs(observedRules(shape.shape.rules, budgetRate.test))).toEqual([
+      'slo:sli_bad:rate5m',
+      'slo:sli_total:rate5m',
+      'slo:sli_error:ratio_rate5m',
+      'slo:sli_error:ratio_rate30m',
+      'slo:sli_error:ratio_rate1h',
+      'slo:sli_error:ratio_rate6h',
+      'ShapeBudgetBurn 1h',
+      'ShapeBudgetBurn 6h',
+    ]);
   });
 
   it('are the whole file when a check reads a series it cannot name', async () => {
@@ -136,6 +160,6 @@ describe('the rule groups a promtool test loads', () => {
       input_series: [],
       promql_expr_test: [{ expr: 'count({slo="availability"})', eval_time: '1m', exp_samples: [] }],
     };
-    expect(observedGroups(rules, test)).toBe(rules);
+    expect(observedRules(rules, test)).toBe(rules);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The rule groups a promtool test can observe. promtool evaluates every group of its rule files at
- * every step of a replay, so a two-week catalog example evaluated hourly pays for every SLO's
- * recording rules at each of its 336 steps, though it reads none of them. A group outside what a
- * test's checks read, directly or through recorded series, only writes series nobody in the test
- * reads: leaving it out changes no verdict, and the groups kept are loaded exactly as written.
+ * The rules a promtool test can observe. promtool evaluates every rule of its rule files at every
+ * step of a replay, so a two-week catalog example evaluated hourly paid for every SLO's recording
+ * rules at each of its 336 steps, and a replay checking only the pages paid for the three-day
+ * window of the tickets, though neither reads them. A rule outside what a test's checks read,
+ * directly or through recorded series, only writes series nobody in the test reads: leaving it out
+ * changes no verdict. The rules kept are copied as written, in their groups and order.
  */
-import { isAlertingRule, type Rule, type RuleFile, type RuleGroup } from '../../compile/prometheus/index.ts';
+import { isAlertingRule, type Rule, type RuleFile } from '../../compile/prometheus/index.ts';
 import type { PromtoolTest } from '../../derive/tests/index.ts';
 import { fullMatch, type LabelMatcher, nodesOf, parsePromql } from '../../promql/index.ts';
 
@@ -63,12 +64,12 @@ function writes(rule: Rule, read: Read): boolean {
 }
 
 /**
- * The groups of `rules` that `test` can observe, in file order: those writing an alert it checks
- * or a series its expressions read, and every group those groups' rules read from in turn. The
+ * The rules of `rules` that `test` can observe, in their groups and file order: those writing an
+ * alert it checks or a series its expressions read, and every rule those read from in turn. The
  * whole file when something reads a series it cannot name.
  */
-export function observedGroups(rules: RuleFile, test: PromtoolTest): RuleFile {
-  const kept = new Set<RuleGroup>();
+export function observedRules(rules: RuleFile, test: PromtoolTest): RuleFile {
+  const kept = new Set<Rule>();
   const pending: Read[] = (test.alert_rule_test ?? []).map((t) => ({
     name: 'ALERTS',
     matchers: [{ label: 'alertname', op: '=', value: t.alertname }],
@@ -83,10 +84,15 @@ export function observedGroups(rules: RuleFile, test: PromtoolTest): RuleFile {
     const read = pending.pop();
     if (!read) break;
     for (const group of rules.groups)
-      if (!kept.has(group) && group.rules.some((rule) => writes(rule, read))) {
-        kept.add(group);
-        exprs.push(...group.rules.map((r) => r.expr));
-      }
+      for (const rule of group.rules)
+        if (!kept.has(rule) && writes(rule, read)) {
+          kept.add(rule);
+          exprs.push(rule.expr);
+        }
   }
-  return { groups: rules.groups.filter((group) => kept.has(group)) };
+  return {
+    groups: rules.groups
+      .map((group) => ({ ...group, rules: group.rules.filter((rule) => kept.has(rule)) }))
+      .filter((group) => group.rules.length > 0),
+  };
 }

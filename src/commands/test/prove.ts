@@ -24,7 +24,7 @@ import { type Document, render, toYaml, writeFiles } from '../../emit/index.ts';
 import type { ResolvedService } from '../../model/resolved.ts';
 import { durationSeconds } from '../../model/units.ts';
 import { onExitSync } from '../../runtime/process.ts';
-import { observedGroups } from './observed.ts';
+import { observedRules } from './observed.ts';
 import { PROMTOOL_BINARY, promtoolTestRules, type ScenarioResult, scenarioResults } from './promtool.ts';
 
 export type { ScenarioResult } from './promtool.ts';
@@ -117,8 +117,10 @@ interface Job {
 export function replayCost(packed: PackedTest, evaluationInterval: string, rules: RuleFile): number {
   const seconds = Math.max(0, ...packed.scenarios.map((s) => s.seconds));
   const steps = Math.ceil(seconds / Math.max(1, durationSeconds(evaluationInterval)));
-  return steps * rules.groups.reduce((n, g) => n + g.rules.length, 0);
+  return steps * ruleCount(rules);
 }
+
+const ruleCount = (rules: RuleFile): number => rules.groups.reduce((n, g) => n + g.rules.length, 0);
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the input order in the result. */
 async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -230,8 +232,8 @@ export async function proveAlerts(
     shapeChecks: ScenarioResult[];
   }[] = [];
   const usedShapes = new Set<string>();
-  // One promtool test per file. When its checks observe only some groups of its rule file, it
-  // loads those, as written, from a rule file of its own beside it (see observed.ts).
+  // One promtool test per file. When its checks observe only some rules of its rule file, it loads
+  // those, as written, from a rule file of its own beside it (see observed.ts).
   const addJobs = (
     svc: string,
     env: string,
@@ -241,8 +243,8 @@ export async function proveAlerts(
   ) =>
     plan.packed.forEach((packed, packedIndex) => {
       const path = plan.path.replace(/\.test\.yaml$/, `.${packedIndex + 1}.test.yaml`);
-      const observed = observedGroups(rules, packed.test);
-      const own = observed.groups.length > 0 && observed.groups.length < rules.groups.length;
+      const observed = observedRules(rules, packed.test);
+      const own = ruleCount(observed) > 0 && ruleCount(observed) < ruleCount(rules);
       const names = new Set(observed.groups.map((g) => g.name));
       const file: PromtoolTestFile = own
         ? {
