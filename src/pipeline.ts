@@ -353,15 +353,16 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         shapeTexts.set(hash, text);
         if (incremental && cache) await writeCacheEntry(cache, SHAPE_CACHE, hash, text);
       }
+      const hashes = tree.map(([path, text]) => [path, hashText(text)] as const);
       const output: ServiceOutput = {
         ...own,
-        files: tree.map(([path, text]) => [path, hashText(text)] as const),
+        files: hashes,
         diagnostics: found,
         shapes: shapes.map(([path, text]) => [path, hashText(text)] as const),
       };
-      for (const [path, text] of tree)
+      for (const [i, [path, text]] of tree.entries())
         if (inTargets(path, targets)) {
-          await session.put(path, text);
+          await session.put(path, text, hashes[i]?.[1]);
           files++;
         }
       outputs.push(output);

@@ -360,7 +360,7 @@ export interface WriteTreeOptions {
  */
 export interface OutputSession {
   /** A file of the new tree. Two files for one path is a compiler bug. */
-  put(path: string, content: string): Promise<void>;
+  put(path: string, content: string, hash?: string): Promise<void>;
   /**
    * A file of the new tree that the caller expects on disk with this content hash (SHA-256 of its
    * text): true, and kept, when it is there so; false when it is not (then `put` it).
@@ -537,7 +537,8 @@ function outputSession(s: {
     pending.add(write);
     if (pending.size >= WRITE_BATCH) await Promise.race(pending);
   };
-  const put = async (path: string, content: string): Promise<void> => {
+  /** `hash`: the SHA-256 of `content` when the caller has it already (a fleet's files are many). */
+  const put = async (path: string, content: string, hash?: string): Promise<void> => {
     // A file found as expected (`holds`) may still be handed over whole: a caller that found
     // another file of its group changed writes the whole group.
     if (held.delete(path)) seen.delete(path);
@@ -553,13 +554,13 @@ function outputSession(s: {
         current = undefined;
       }
       if (current === content) {
-        remember(join(s.real, path), path, content);
+        remember(join(s.real, path), path, content, hash);
         return;
       }
       changed.push(path);
     } else missing.push(path);
     if (s.check) return;
-    staged.set(path, hashText(content));
+    staged.set(path, hash ?? hashText(content));
     await startWrite(path, content);
   };
   const sorted = (paths: string[]): string[] => paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
