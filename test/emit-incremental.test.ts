@@ -245,6 +245,16 @@ describe('services built on worker threads', () => {
     }
   }, 120_000);
 
+  it('are chosen with --workers, a whole number, refused otherwise (exit 2)', async () => {
+    const root = await copyProject('lint-clean', join(dir, 'workers-flag'));
+    const bad = await obsgen(root, ['generate', '--workers', 'two']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"two" is not a whole number of threads');
+    const good = await obsgen(root, ['generate', '--workers', '2']);
+    expect(good.code).toBe(0);
+    expect(await snapshot(join(root, 'generated'))).toEqual(await snapshot(join(dir, 'lint-clean-main')));
+  }, 120_000);
+
   it('refuse what the main thread refuses, writing nothing', async () => {
     const root = join(ROOT, 'test', 'fixtures', 'kubernetes-too-large');
     const outDir = join(dir, 'too-large-threads');

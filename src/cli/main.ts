@@ -1,7 +1,7 @@
 /** commander wiring only: parse arguments, call the library, print, set the exit code. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { writeFiles } from '../emit/index.ts';
 import {
   asOperatorError,
@@ -126,6 +126,11 @@ program
   .option('--check', 'write nothing; exit 1 and list the files that differ when generated/ is stale')
   .option('--full', 'build every service, reusing nothing an earlier run cached')
   .option(
+    '--workers <n>',
+    'threads building services at once (0: none; default: the CPUs, at most 4, when 24 or more are built)',
+    workerCount,
+  )
+  .option(
     '--openslo <paths...>',
     'also read these OpenSLO files or directories (slos/*.yaml are always read)',
   )
@@ -133,40 +138,49 @@ program
     '--environments <file>',
     'module exporting the environments OpenSLO services get (default slos/environments.ts)',
   )
-  .action(async (options: { check?: boolean; full?: boolean; openslo?: string[]; environments?: string }) => {
-    const config = await projectConfig(options);
-    if (!config) return;
-    const outDir = config.outDir.replace(/\/$/, '');
-    const result = await generate({
-      ...withFlags(config, options),
-      check: options.check === true,
-      incremental: options.full !== true,
-    });
-    if (!result.drift) {
-      printDiagnostics(result.diagnostics);
-      process.exitCode = EXIT_FINDINGS;
-      return;
-    }
-    const { missing, changed, extra } = result.drift;
-    const lines = [
-      ...missing.map((p) => `${options.check ? 'missing' : 'created'}  ${outDir}/${p}`),
-      ...changed.map((p) => `${options.check ? 'differs' : 'updated'}  ${outDir}/${p}`),
-      ...extra.map((p) => `${options.check ? 'stale  ' : 'removed'}  ${outDir}/${p}`),
-    ];
-    const count = result.files ?? 0;
-    if (options.check) {
-      if (lines.length > 0) {
-        process.stderr.write(
-          `${outDir}/ is out of date with the definitions:\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
-        );
-        process.stderr.write('run `obsgen generate` and commit the result.\n');
+  .action(
+    async (options: {
+      check?: boolean;
+      full?: boolean;
+      workers?: number;
+      openslo?: string[];
+      environments?: string;
+    }) => {
+      const config = await projectConfig(options);
+      if (!config) return;
+      const outDir = config.outDir.replace(/\/$/, '');
+      const result = await generate({
+        ...withFlags(config, options),
+        check: options.check === true,
+        incremental: options.full !== true,
+        ...(options.workers === undefined ? {} : { workers: options.workers }),
+      });
+      if (!result.drift) {
+        printDiagnostics(result.diagnostics);
         process.exitCode = EXIT_FINDINGS;
-      } else process.stdout.write(`${outDir}/ is up to date (${count} files).\n`);
-      return;
-    }
-    for (const line of lines) process.stdout.write(`${line}\n`);
-    process.stdout.write(`${count} files in ${outDir}/, ${lines.length} changed.\n`);
-  });
+        return;
+      }
+      const { missing, changed, extra } = result.drift;
+      const lines = [
+        ...missing.map((p) => `${options.check ? 'missing' : 'created'}  ${outDir}/${p}`),
+        ...changed.map((p) => `${options.check ? 'differs' : 'updated'}  ${outDir}/${p}`),
+        ...extra.map((p) => `${options.check ? 'stale  ' : 'removed'}  ${outDir}/${p}`),
+      ];
+      const count = result.files ?? 0;
+      if (options.check) {
+        if (lines.length > 0) {
+          process.stderr.write(
+            `${outDir}/ is out of date with the definitions:\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
+          );
+          process.stderr.write('run `obsgen generate` and commit the result.\n');
+          process.exitCode = EXIT_FINDINGS;
+        } else process.stdout.write(`${outDir}/ is up to date (${count} files).\n`);
+        return;
+      }
+      for (const line of lines) process.stdout.write(`${line}\n`);
+      process.stdout.write(`${count} files in ${outDir}/, ${lines.length} changed.\n`);
+    },
+  );
 
 program
   .command('explain')
@@ -195,6 +209,14 @@ program
     }
     process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatExplain(rows)}\n`);
   });
+
+/** The `--workers` count: a whole number from 0. */
+function workerCount(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`${JSON.stringify(text)} is not a whole number of threads`);
+  return n;
+}
 
 /** `label=value`, or undefined with a message when malformed. */
 function versionSelector(text: string | undefined, flag: string): VersionSelector | undefined | Error {
