@@ -13,7 +13,7 @@ import { type ServiceShare, type ShareContext, serviceShare } from './service-sh
 /** Fewest services a run builds before worker threads pay for their start (about 0.5 s each). */
 export const WORKERS_FROM = 24;
 /** Most worker threads: beyond that, the main thread's writing is the bottleneck. */
-const MAX_WORKERS = 4;
+export const MAX_WORKERS = 4;
 /** Services built ahead of the one taken, per worker: enough to keep each busy, few to bound memory. */
 const AHEAD_PER_WORKER = 3;
 
@@ -61,6 +61,8 @@ export function sharePool(
     return { worker, busy: 0 };
   });
   const waiting = new Map<number, { done: (share: ServiceShare) => void; fail: (error: Error) => void }>();
+  /** Set when a thread died: what is waited for and what is asked for next fails with it. */
+  let broken: Error | undefined;
   for (const thread of threads) {
     thread.worker.on('message', (reply: Reply) => {
       thread.busy--;
@@ -70,6 +72,7 @@ export function sharePool(
       else waiter?.fail(new Error(reply.error ?? 'a worker failed'));
     });
     thread.worker.on('error', (error) => {
+      broken ??= error;
       for (const w of waiting.values()) w.fail(error);
       waiting.clear();
     });
@@ -82,7 +85,11 @@ export function sharePool(
     const thread = threads.reduce((a, b) => (b.busy < a.busy ? b : a));
     thread.busy++;
     const index = indexOf.get(svc.name) ?? -1;
-    started[i] = new Promise((done, fail) => waiting.set(index, { done, fail }));
+    started[i] = broken
+      ? Promise.reject(broken)
+      : new Promise((done, fail) => waiting.set(index, { done, fail }));
+    // Taken in order later; a failure is reported then, not as an unhandled rejection now.
+    started[i]?.catch(() => undefined);
     thread.worker.postMessage(index);
   };
   let taken = 0;

@@ -60,6 +60,7 @@ import {
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Project } from '../model/resolved.ts';
 import { durationSeconds } from '../model/units.ts';
+import { MAX_WORKERS, WORKERS_FROM } from '../share-pool.ts';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -127,7 +128,7 @@ program
   .option('--full', 'build every service, reusing nothing an earlier run cached')
   .option(
     '--workers <n>',
-    'threads building services at once (0: none; default: the CPUs, at most 4, when 24 or more are built)',
+    `threads building services at once (0: none; default: the CPUs, at most ${MAX_WORKERS}, when ${WORKERS_FROM} or more are built)`,
     workerCount,
   )
   .option(
