@@ -129,6 +129,21 @@ export function shareContext(project: Project, alertmanager: readonly Alertmanag
   return { project, alertmanager, alertmanagerDocs, alertmanagerTree: renderTree(alertmanagerDocs) };
 }
 
+/**
+ * The context a worker thread is started with: the run's context without the services, each of
+ * which comes with the request to build it, so a thread holds one service at a time, not the fleet.
+ */
+export const threadContext = (ctx: ShareContext): ShareContext => ({
+  ...ctx,
+  project: { ...ctx.project, services: [] },
+});
+
+/** A request to a worker thread: build this service, the `index`-th of the project. */
+export interface ShareRequest {
+  readonly index: number;
+  readonly svc: ResolvedService;
+}
+
 /** One service compiled, derived, rendered and checked on its own: what `generate` keeps of it. */
 export interface ServiceShare {
   /** The findings of the checks over it. */

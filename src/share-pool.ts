@@ -7,13 +7,27 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { OperatorError } from './model/operator-error.ts';
 import type { ResolvedService } from './model/resolved.ts';
-import { type ServiceShare, type ShareContext, serviceShare } from './service-share.ts';
+import {
+  type ServiceShare,
+  type ShareContext,
+  type ShareRequest,
+  serviceShare,
+  threadContext,
+} from './service-share.ts';
 
 /** Fewest services a run builds before worker threads pay for their start (about 0.5 s each). */
 export const WORKERS_FROM = 24;
 /** Most worker threads: beyond that, the main thread's writing is the bottleneck. */
 export const MAX_WORKERS = 4;
+/**
+ * Old-generation heap of each worker thread, MiB. A thread's live data is its modules and one
+ * service (about 100 MiB); without a limit V8 lets each heap grow to several times that before
+ * collecting, and two threads took a fleet's run past 1 GiB. Five times the live data keeps
+ * collections rare.
+ */
+export const WORKER_HEAP_MIB = 512;
 /** Services built ahead of the one taken, per worker: enough to keep each busy, few to bound memory. */
 const AHEAD_PER_WORKER = 3;
 
@@ -35,11 +49,20 @@ interface Reply {
   readonly error?: string;
 }
 
+/** Why a thread died: running out of its heap is the machine's limit (one line, exit 2), not a bug. */
+const threadFailure = (error: Error, heapMib: number): Error =>
+  (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+    ? new OperatorError(
+        `a worker thread ran out of its ${heapMib} MiB heap building services; generate --workers 0 builds them on the main thread`,
+      )
+    : error;
+
 /** The services' shares, built `workers` at a time on worker threads (0: one by one, here). */
 export function sharePool(
   ctx: ShareContext,
   services: readonly ResolvedService[],
   workers: number,
+  heapMib = WORKER_HEAP_MIB,
 ): SharePool {
   if (workers <= 0 || services.length === 0) {
     let next = 0;
@@ -52,10 +75,10 @@ export function sharePool(
       close: async () => undefined,
     };
   }
-  const indexOf = new Map(ctx.project.services.map((s, i) => [s.name, i]));
   const threads = Array.from({ length: Math.min(workers, services.length) }, () => {
     const worker = new Worker(new URL('./share-worker.js', import.meta.url), {
-      workerData: { project: ctx.project, alertmanager: ctx.alertmanager },
+      workerData: threadContext(ctx),
+      resourceLimits: { maxOldGenerationSizeMb: heapMib },
     });
     worker.unref();
     return { worker, busy: 0 };
@@ -72,8 +95,9 @@ export function sharePool(
       else waiter?.fail(new Error(reply.error ?? 'a worker failed'));
     });
     thread.worker.on('error', (error) => {
-      broken ??= error;
-      for (const w of waiting.values()) w.fail(error);
+      const failure = threadFailure(error, heapMib);
+      broken ??= failure;
+      for (const w of waiting.values()) w.fail(failure);
       waiting.clear();
     });
   }
@@ -84,13 +108,12 @@ export function sharePool(
     // The least busy thread, so one slow service does not hold up the ones queued behind it.
     const thread = threads.reduce((a, b) => (b.busy < a.busy ? b : a));
     thread.busy++;
-    const index = indexOf.get(svc.name) ?? -1;
     started[i] = broken
       ? Promise.reject(broken)
-      : new Promise((done, fail) => waiting.set(index, { done, fail }));
+      : new Promise((done, fail) => waiting.set(i, { done, fail }));
     // Taken in order later; a failure is reported then, not as an unhandled rejection now.
     started[i]?.catch(() => undefined);
-    thread.worker.postMessage(index);
+    thread.worker.postMessage({ index: i, svc } satisfies ShareRequest);
   };
   let taken = 0;
   return {

@@ -1,16 +1,11 @@
-/** The worker thread's side of share-pool.ts: builds the services it is sent, by index. */
+/** The worker thread's side of share-pool.ts: builds the services it is sent. */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AlertmanagerArtifact } from './compile/index.ts';
-import type { Project } from './model/resolved.ts';
-import { serviceShare, shareContext } from './service-share.ts';
+import { type ShareContext, type ShareRequest, serviceShare } from './service-share.ts';
 
-const data = workerData as { project: Project; alertmanager: readonly AlertmanagerArtifact[] };
-const ctx = shareContext(data.project, data.alertmanager);
+const ctx = workerData as ShareContext;
 
-parentPort?.on('message', async (index: number) => {
-  const svc = ctx.project.services[index];
+parentPort?.on('message', async ({ index, svc }: ShareRequest) => {
   try {
-    if (!svc) throw new Error(`no service at ${index}`);
     parentPort?.postMessage({ index, share: await serviceShare(ctx, svc) });
   } catch (error) {
     parentPort?.postMessage({

@@ -10,11 +10,16 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileAlertmanager } from '../src/compile/index.ts';
 import { MANIFEST, recoverOutput } from '../src/emit/files.ts';
 import { hashValue } from '../src/emit/fingerprint.ts';
 import { renderTree } from '../src/emit/index.ts';
 import type { OutputTarget } from '../src/model/config.ts';
+import { OperatorError } from '../src/model/operator-error.ts';
+import type { Project } from '../src/model/resolved.ts';
 import { build, generate, loadProject, selectTargets } from '../src/pipeline.ts';
+import { shareContext } from '../src/service-share.ts';
+import { sharePool } from '../src/share-pool.ts';
 import { fleetServicePath, writeFleetRepo } from './bench/fleet-repo.ts';
 import { copyProject } from './helpers/project.ts';
 import { ROOT, tempDir } from './helpers/tools.ts';
@@ -270,6 +275,28 @@ describe('services built on worker threads', () => {
     expect(threads.drift).toBeUndefined();
     await expect(readdir(outDir)).rejects.toThrow();
   }, 120_000);
+});
+
+describe('a worker thread out of heap', () => {
+  it('fails the run with one line naming the limit and the way round it, not a stack trace', async () => {
+    const loaded = await loadProject({ root: join(ROOT, 'test', 'fixtures', 'multi-team') });
+    const project = loaded.project as Project;
+    // 4 MiB: the thread runs out while loading its modules.
+    const pool = sharePool(shareContext(project, compileAlertmanager(project)), project.services, 1, 4);
+    try {
+      const failed = await pool.next().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failed).toBeInstanceOf(OperatorError);
+      expect((failed as Error).message).toBe(
+        'a worker thread ran out of its 4 MiB heap building services; generate --workers 0 builds them on the main thread',
+      );
+      await expect(pool.next()).rejects.toBeInstanceOf(OperatorError);
+    } finally {
+      await pool.close();
+    }
+  });
 });
 
 describe('where the cache lives', () => {
