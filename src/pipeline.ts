@@ -294,22 +294,29 @@ const diagnosticKey = (d: Diagnostic): string => JSON.stringify([d.file, d.line,
  * of a check that blocks generate, write nothing.
  */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const { project, diagnostics } = await loadProject(options);
-  if (!project) return { diagnostics };
   // resolve, not join: an absolute output folder (a library caller's, a test's) is taken as it is.
   const outDir = resolve(options.root, options.outDir ?? 'generated');
   const targets = options.targets;
   const incremental = options.incremental !== false;
-  const alertmanager = compileAlertmanager(project);
-  const shared: Artifacts = { project, services: [], alertmanager };
-  const ctx = shareContext(project, alertmanager);
-  const base = hashText(`${await obsgenFingerprint()}\0${hashValue(alertmanager)}`);
   const cache = await cacheFolder(options.root);
-  const session = await openOutput(outDir, {
+  // The output folder is opened (locked, listed, its files stat-ed) while the definitions load.
+  const opening = openOutput(outDir, {
     root: options.root,
     check: options.check === true,
     ...(cache && incremental ? { statFile: join(cache, 'stat', `${hashText(resolve(outDir))}.json`) } : {}),
   });
+  // Awaited after the load: invalid definitions are reported before a fault of the folder.
+  const release = () => opening.then((s) => s.abort()).catch(() => undefined);
+  opening.catch(() => undefined);
+  const { project, diagnostics } = await loadProject(options).catch(async (error: unknown) => {
+    await release();
+    throw error;
+  });
+  if (!project) {
+    await release();
+    return { diagnostics };
+  }
+  const session = await opening;
   const findings = new Map<string, Diagnostic>();
   const add = (list: readonly Diagnostic[]) => {
     for (const d of list) if (!findings.has(diagnosticKey(d))) findings.set(diagnosticKey(d), d);
@@ -323,12 +330,19 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   let files = 0;
   let shares: SharePool | undefined;
   try {
+    const alertmanager = compileAlertmanager(project);
+    const shared: Artifacts = { project, services: [], alertmanager };
+    const ctx = shareContext(project, alertmanager);
+    const base = hashText(`${await obsgenFingerprint()}\0${hashValue(alertmanager)}`);
     // Which services are reused (unchanged since a cached run, their files on disk as written)...
-    const plan: { svc: ResolvedService; key: string; reused?: ServiceOutput }[] = [];
-    for (const svc of project.services) {
+    const keyed = project.services.map((svc) => {
       const key = hashText(`${base}\0${hashValue(svc)}`);
       const cached =
         incremental && cache ? readCacheEntry<ServiceOutput>(cache, SERVICE_CACHE, key) : undefined;
+      return { svc, key, cached };
+    });
+    const plan: { svc: ResolvedService; key: string; reused?: ServiceOutput }[] = [];
+    for (const { svc, key, cached } of keyed) {
       const reused = cached && (await holdsAll(session, cached, targets)) ? cached : undefined;
       plan.push({ svc, key, ...(reused ? { reused } : {}) });
     }

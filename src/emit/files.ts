@@ -26,6 +26,7 @@ import {
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { asOperatorError, OperatorError } from '../model/operator-error.ts';
 import { hashText } from './fingerprint.ts';
+import { type FileStat, STAT_THREAD_FROM, type StatLookup, statsInThread } from './stat-thread.ts';
 
 /** Generated file contents by path relative to the output directory. */
 export type FileTree = ReadonlyMap<string, string>;
@@ -410,7 +411,11 @@ export async function openOutput(
     const owned = await ownedFiles(real, listed);
     if (!check) await rm(staging, { recursive: true, force: true });
     const stats = new StatTable(options.statFile ? await readStats(options.statFile) : new Map());
+    // The files the table knows are stat-ed on a thread while the caller goes on (`holds` reads them).
+    const known = stats.paths().filter((path) => present.has(path));
+    const prestat = known.length >= STAT_THREAD_FROM ? statsInThread(real, known) : undefined;
     return outputSession({
+      prestat,
       outDir,
       real,
       staging,
@@ -433,7 +438,13 @@ export async function openOutput(
 /** What an output file was when its hash was taken: `size:mtime:ctime:inode`, and the hash. */
 type StatEntry = readonly [string, string];
 
-const statKey = (st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): string =>
+/** A regular file's stat, or null. Synchronous: tens of thousands of small calls cost more through the thread pool. */
+function regularFileStat(target: string): FileStat | null {
+  const st = lstatSync(target, { throwIfNoEntry: false });
+  return st?.isFile() ? st : null;
+}
+
+const statKey = (st: FileStat): string =>
   `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 
 async function readStats(file: string): Promise<Map<string, StatEntry>> {
@@ -451,6 +462,9 @@ class StatTable {
   constructor(private readonly entries: Map<string, StatEntry>) {}
   get(path: string): StatEntry | undefined {
     return this.entries.get(path);
+  }
+  paths(): string[] {
+    return [...this.entries.keys()];
   }
   set(path: string, entry: StatEntry): void {
     const known = this.entries.get(path);
@@ -484,6 +498,8 @@ async function writeStats(file: string, stats: StatTable): Promise<void> {
 
 function outputSession(s: {
   readonly stats: StatTable;
+  /** Stats of the files the table knows, taken on another thread; undefined: each is taken here. */
+  readonly prestat: Promise<StatLookup> | undefined;
   readonly outDir: string;
   readonly real: string;
   readonly staging: string;
@@ -578,9 +594,9 @@ function outputSession(s: {
     async holds(path, hash) {
       if (seen.has(path) || !s.present.has(path)) return false;
       const target = join(s.real, path);
-      // Synchronous: tens of thousands of small calls cost more through the thread pool.
-      const st = lstatSync(target, { throwIfNoEntry: false });
-      if (!st?.isFile()) return false;
+      const taken = s.prestat ? (await s.prestat)(path) : undefined;
+      const st = taken === undefined ? regularFileStat(target) : taken;
+      if (!st) return false;
       const key = statKey(st);
       const known = s.stats.get(path);
       if (known?.[0] !== key || known[1] !== hash) {
