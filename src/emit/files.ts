@@ -444,8 +444,7 @@ function regularFileStat(target: string): FileStat | null {
   return st?.isFile() ? st : null;
 }
 
-const statKey = (st: FileStat): string =>
-  `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+const statKey = (st: FileStat): string => `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 
 async function readStats(file: string): Promise<Map<string, StatEntry>> {
   try {
