@@ -3,6 +3,7 @@
  * scrapes synthetic series of every contract metric every second.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { interpolate, toDashboards } from '../src/compile/grafana/index.ts';
 import { RECORD } from '../src/conventions.ts';
 import { buildTree, loadProject } from '../src/index.ts';
@@ -18,11 +19,19 @@ let env: Environment;
 let prometheus: RunningPrometheus | undefined;
 let closeMetrics: (() => Promise<void>) | undefined;
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 150_000,
-): Promise<T> {
+/**
+ * The generated rule file with every group evaluated each second. The generated groups run every
+ * 30s and 2m, so a fresh Prometheus records its first budget series only after minutes; this test
+ * is about what the dashboards' queries find, not about the groups' cadence (which the promtool
+ * tests and the drill cover), so its copy of the rules keeps every rule and changes the interval only.
+ */
+function everySecond(rules: string): string {
+  const file = YAML.parse(rules) as { groups: { interval?: string }[] };
+  for (const group of file.groups) group.interval = '1s';
+  return YAML.stringify(file);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();
@@ -43,7 +52,7 @@ beforeAll(async () => {
   closeMetrics = metrics.close;
   const rules = buildTree(project).get(`prometheus/${env.name}/${svc.name}.rules.yaml`) ?? '';
   prometheus = await startPrometheus({
-    rules: { 'slo.rules.yaml': rules },
+    rules: { 'slo.rules.yaml': everySecond(rules) },
     config: {
       global: { scrape_interval: '1s', evaluation_interval: '30s' },
       // honor_labels keeps the contract's own job and instance labels.
@@ -58,7 +67,7 @@ beforeAll(async () => {
     const samples = await running.query(`${RECORD.budgetRemaining}{environment="${env.name}"}`);
     return samples.length === svc.slos.length + 2 ? samples : undefined;
   });
-}, 240_000);
+}, 90_000);
 
 afterAll(async () => {
   await prometheus?.stop();
