@@ -66,6 +66,16 @@ export function installExitHook(): void {
   }
 }
 
+/**
+ * Kills `child` when this process exits (also on Ctrl-C and SIGTERM), before the cleanups run: a
+ * program still writing into a temporary directory (tar extracting) stops before it is removed.
+ */
+export function killOnExit(child: ChildProcess): void {
+  installExitHook();
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
 /** File in a daemon's temporary directory naming this process and the daemon: `<ours> <daemon>`. */
 const PID_FILE = 'obsgen-daemon.pid';
 /** Temporary directories of the daemons obsgen starts (runtime/prometheus.ts, alertmanager.ts, victoria-metrics.ts). */

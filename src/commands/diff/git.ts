@@ -1,10 +1,10 @@
 /** The project as it is at a git revision, extracted into a temporary directory. */
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { access, mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { access, mkdir, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { onExitSync } from '../../runtime/process.ts';
+import { installExitHook, killOnExit, onExitSync } from '../../runtime/process.ts';
 
 /** A revision that cannot be read (not a repository, unknown ref): a usage error. */
 export class RevisionError extends Error {
@@ -16,11 +16,17 @@ export class RevisionError extends Error {
 
 function git(cwd: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', [...args], { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error)
-        reject(new RevisionError(`git ${args[0]}: ${(stderr || error.message).trim().split('\n')[0]}`));
-      else resolve(stdout.trim());
-    });
+    const child = execFile(
+      'git',
+      [...args],
+      { cwd, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new RevisionError(`git ${args[0]}: ${(stderr || error.message).trim().split('\n')[0]}`));
+        else resolve(stdout.trim());
+      },
+    );
+    killOnExit(child);
   });
 }
 
@@ -44,8 +50,11 @@ export async function extractRevision(
     throw new RevisionError(`${JSON.stringify(ref)} is not a commit of ${top}`);
   });
   const prefix = relative(await realpath(top), await realpath(root));
-  const dir = await mkdtemp(join(tmpdir(), 'obsgen-diff-'));
-  // Removed also when diff is interrupted (Ctrl-C, SIGTERM).
+  // Removed also when diff is interrupted (Ctrl-C, SIGTERM). The signal handlers first, then the
+  // folder and its removal in one synchronous step: with an awaited mkdtemp, a Ctrl-C landing
+  // between the folder's creation and the registration left it behind.
+  installExitHook();
+  const dir = mkdtempSync(join(tmpdir(), 'obsgen-diff-'));
   const forget = onExitSync(() => rmSync(dir, { recursive: true, force: true }));
   const cleanup = async () => {
     await rm(dir, { recursive: true, force: true });
@@ -57,7 +66,9 @@ export async function extractRevision(
     await git(top, ['archive', '--format=tar', '-o', archive, commit]);
     await mkdir(tree);
     await new Promise<void>((resolve, reject) =>
-      execFile('tar', ['-xf', archive, '-C', tree], (error) => (error ? reject(error) : resolve())),
+      killOnExit(
+        execFile('tar', ['-xf', archive, '-C', tree], (error) => (error ? reject(error) : resolve())),
+      ),
     );
     const base = join(tree, prefix);
     const modules = join(root, 'node_modules');
