@@ -403,10 +403,13 @@ async function watch(
     if (Date.now() >= warmupEnd && (quiet >= QUIET_POLLS || Date.now() >= giveUp)) break;
     await sleep(DRILL.pollMs);
   }
-  await evaluator.connect(alertmanager.url);
+  // The fault first, then the engine gets the Alertmanager: nothing can reach a receiver before
+  // the fault's start, the timeline's zero. (The other way round, the always-firing Watchdog could
+  // be notified while the engine was still being connected, and counted as warm-up.)
   service.startFault();
   faultAt = Date.now();
   timeline.push({ ms: faultAt, kind: 'fault', alert: '', note: expectations.scenario.summary });
+  await evaluator.connect(alertmanager.url);
 
   const deadline = faultAt + expectations.deadlineSeconds * 1000;
   const observeUntil = faultAt + expectations.observeSeconds * 1000;
