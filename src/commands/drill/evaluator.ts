@@ -4,6 +4,8 @@
  * results written back by remote write). Either way the drill reads the alerts, queries the
  * series, connects the Alertmanager once the warm-up is quiet, and reads the pipeline's health.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RunningPrometheus, type Sample, startPrometheus } from '../../runtime/prometheus.ts';
 import {
@@ -56,6 +58,9 @@ export interface EvaluatorOptions {
   /** The scrape job of the synthetic service. */
   readonly job: string;
 }
+
+/** The drill's rule file in Prometheus' directory. */
+const RULES_FILE = 'drill.rules.yaml';
 
 const sumOf = (metrics: string, name: string): number =>
   metrics
@@ -160,10 +165,28 @@ function vmalertEvaluator(vm: RunningVictoriaMetrics, vmalert: RunningVmalert): 
 export async function startEvaluator(engine: DrillEngine, options: EvaluatorOptions): Promise<Evaluator> {
   if (engine === 'prometheus') {
     const prometheus = await startPrometheus({
-      rules: { 'drill.rules.yaml': options.rules },
+      rules: { [RULES_FILE]: 'groups: []\n' },
       config: options.scrape,
       args: [`--rules.alert.resend-delay=${options.resendDelaySeconds}s`],
     });
+    try {
+      // The rules start with the first scrape, as vmalert's below. Evaluated over no data at all,
+      // an alert on missing series (ApiDown: no `up` yet) fired during the warm-up; Prometheus
+      // sends a resolved alert for 15 minutes, so the Alertmanager, once connected, opened the
+      // alert's group with it and flushed it at once, and the same alert firing in the fault then
+      // waited for the group interval (a minute) instead of group_wait.
+      await until(
+        'Prometheus never scraped the synthetic service',
+        async () =>
+          (await prometheus.query(`up{job=${JSON.stringify(options.job)}}`)).some((s) => s.value === 1),
+        () => prometheus.daemon.output(),
+      );
+      await writeFile(join(prometheus.dir, RULES_FILE), options.rules);
+      await prometheus.reload(options.scrape);
+    } catch (error) {
+      await prometheus.stop();
+      throw error;
+    }
     return prometheusEvaluator(prometheus, options.scrape);
   }
   const vm = await startVictoriaMetrics(options.scrape);
