@@ -2,8 +2,10 @@
  * Every row of the README's detection table, replayed with the real promtool: an SLO of the row's
  * objective, window policy and kind of SLI (28 days, 30s scrapes and evaluations) is compiled to
  * its rules, and synthetic series prove when its first page fires, for a total outage and for a
- * steady 10x burn. Rows of one timeline share one promtool test file (their series differ by the
- * `row` label), so the 24 rows take five promtool runs, two at a time.
+ * steady 10x burn. Each row and incident is a timeline of its own, in a promtool test file with
+ * only that row's rules: promtool evaluates every rule of a file at every step, and on a timeline
+ * shared by several rows each paid for the longest lead-in and incident among them. Two promtool
+ * runs at a time, the longest replays first.
  *
  * Tolerance: one evaluation (30s) on either side of the table's time. promtool evaluates on a 30s
  * grid while the table's times are continuous (the crossing of the threshold plus `for`), and the
@@ -338,16 +340,20 @@ async function pooled<T>(jobs: readonly (() => Promise<T>)[], limit: number): Pr
 
 const rows = tableRows();
 const beyondBudget = (row: Row): boolean => row.burnSeconds > REPLAY_BUDGET;
-const isShort = (row: Row): boolean => row.sli === 'request' || row.objective <= 0.9995;
-const isMedium = (row: Row): boolean => !isShort(row) && !beyondBudget(row);
 
+/**
+ * Every row once per incident, each on its own timeline; the rows beyond the replay budget (the
+ * longest replays) first.
+ */
 const GROUPS: readonly Group[] = [
-  { name: 'short-outage', rows: rows.filter(isShort), incident: OUTAGE, firstPairOnly: false },
-  { name: 'short-burn', rows: rows.filter(isShort), incident: BURN, firstPairOnly: false },
-  { name: 'medium-outage', rows: rows.filter(isMedium), incident: OUTAGE, firstPairOnly: false },
-  { name: 'medium-burn', rows: rows.filter(isMedium), incident: BURN, firstPairOnly: false },
-  { name: 'long-outage', rows: rows.filter(beyondBudget), incident: OUTAGE, firstPairOnly: true },
-];
+  ...rows.filter(beyondBudget),
+  ...rows.filter((r) => !beyondBudget(r)),
+].flatMap((row): Group[] => [
+  { name: `${row.id}-outage`, rows: [row], incident: OUTAGE, firstPairOnly: beyondBudget(row) },
+  ...(beyondBudget(row)
+    ? []
+    : [{ name: `${row.id}-burn`, rows: [row], incident: BURN, firstPairOnly: false }]),
+]);
 
 let dir: string;
 let cleanup: () => Promise<void>;
