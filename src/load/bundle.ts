@@ -12,8 +12,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { build, version as esbuildVersion, type Plugin } from 'esbuild';
+import { importUserModule } from './typescript.ts';
 
 /** A module's exports by name. */
 export type ModuleExports = Record<string, unknown>;
@@ -130,7 +130,8 @@ export async function importBundled(
       index = { inputs, bundle };
       await writeWhole(indexPath, JSON.stringify(index));
     }
-    const module = (await import(pathToFileURL(join(dir, index.bundle)).href)) as ModuleExports;
+    // Plain JavaScript, but its imports of obsgen's model are TypeScript.
+    const module = await importUserModule(join(dir, index.bundle));
     return new Map(files.map((f, i) => [f, module[`m${i}`] as ModuleExports]));
   } catch {
     return undefined;

@@ -5,10 +5,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { type ObsgenConfig, OUTPUT_TARGETS, type OutputTarget } from '../model/config.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import { importUserModule } from './typescript.ts';
 
 /** Names obsgen looks for at the root, in this order. */
 export const CONFIG_FILES = ['obsgen.config.ts', 'obsgen.config.mts'] as const;
@@ -131,7 +131,7 @@ async function readConfigFile(
 ): Promise<{ config?: ObsgenConfig; diagnostics: Diagnostic[] }> {
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(join(root, file)).href)) as { default?: unknown };
+    module = (await importUserModule(join(root, file))) as { default?: unknown };
   } catch (error) {
     return { diagnostics: [configDiagnostic(file, [], `cannot load: ${firstLine(error)}`)] };
   }

@@ -4,12 +4,12 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ALERT_KIND } from '../model/alert.ts';
 import { DASHBOARDS_KIND } from '../model/dashboards.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { type Environment, SERVICE_KIND } from '../model/service.ts';
 import type { LoadedAlert, LoadedExport, LoadedService } from './loaded.ts';
+import { importUserModule } from './typescript.ts';
 
 const DEFINITION_FILE = /\.(ts|mts)$/;
 const IGNORED_FILE = /\.(d|test|spec)\.(ts|mts)$/;
@@ -44,8 +44,7 @@ function importMessage(error: unknown): string {
 export type Importer = (file: string) => Promise<Record<string, unknown>>;
 
 /** Imports through the loader the CLI runs under, one file at a time. */
-export const importEach: Importer = async (file) =>
-  (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+export const importEach: Importer = importUserModule;
 
 /** Imports one definition file: its exports sorted by name, or a diagnostic. */
 async function importDefinitionFile(
@@ -232,7 +231,7 @@ export async function loadEnvironments(
   });
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    module = await importUserModule(file);
   } catch (error) {
     return fail(`cannot load: ${importMessage(error)}`);
   }
