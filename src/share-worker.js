@@ -1,6 +1,8 @@
-// A worker thread building services for `generate` (see share-pool.ts); TypeScript through tsx,
-// as the CLI runs.
-import { register } from 'tsx/esm/api';
+// A worker thread building services for `generate` (see share-pool.ts): from the bundle the CLI
+// started from (src/startup.js; the services arrive as data, no TypeScript to load), else through tsx.
+import { importBundle } from './startup.js';
 
-register();
-await import('./share-worker-main.ts');
+if (!(await importBundle('worker', { build: false }))) {
+  (await import('tsx/esm/api')).register();
+  await import('./share-worker-main.ts');
+}
