@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { build, version as esbuildVersion, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { importUserModule } from './typescript.ts';
 
 /** A module's exports by name. */
@@ -95,6 +95,8 @@ export async function importBundled(
   fingerprint: string,
 ): Promise<Map<string, ModuleExports> | undefined> {
   try {
+    // Loaded here, not with the module: most runs bundle nothing and need not pay for it.
+    const { build, version: esbuildVersion } = await import('esbuild');
     const dir = join(cacheDir, 'bundle');
     const shown = files.map((f) => relative(root, f).split(sep).join('/'));
     const key = sha256(JSON.stringify([fingerprint, esbuildVersion, root, shown]));

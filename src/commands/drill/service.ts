@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metric } from '../../model/metrics.ts';
 import type { DrillClock, SignalPlan } from './signals.ts';
 
@@ -21,7 +21,15 @@ export interface SyntheticService {
 
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
-function register(metric: Metric, plans: readonly SignalPlan[], registry: Registry): AnyMetric | undefined {
+/** prom-client, loaded by the drill alone: every other command would pay for it at start-up. */
+type PromClient = typeof import('prom-client');
+
+function register(
+  { Counter, Gauge, Histogram }: PromClient,
+  metric: Metric,
+  plans: readonly SignalPlan[],
+  registry: Registry,
+): AnyMetric | undefined {
   const labelNames = [...new Set(plans.flatMap((p) => Object.keys(p.labels)))].sort();
   const base = { name: metric.name, help: metric.help, labelNames, registers: [registry] };
   switch (metric.type) {
@@ -41,13 +49,15 @@ export async function startSyntheticService(
   plans: readonly SignalPlan[],
   now: () => number = Date.now,
 ): Promise<SyntheticService> {
-  const registry = new Registry();
+  const client = await import('prom-client');
+  const { Counter, Gauge, Histogram } = client;
+  const registry = new client.Registry();
   const byMetric = new Map<string, SignalPlan[]>();
   for (const plan of plans) byMetric.set(plan.metric.name, [...(byMetric.get(plan.metric.name) ?? []), plan]);
   const metrics = new Map<string, AnyMetric>();
   for (const [name, list] of byMetric) {
     const first = list[0];
-    const made = first ? register(first.metric, list, registry) : undefined;
+    const made = first ? register(client, first.metric, list, registry) : undefined;
     if (made) metrics.set(name, made);
   }
   // Counters and histograms exist from the first scrape on, at zero: a rate needs two samples.
