@@ -5,7 +5,7 @@
  * Slow (an npm install from the cache and a full promtool run), so one test, generous timeouts.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,9 @@ describe('the npm package', () => {
     expect(generated.stdout).toContain('created  generated/prometheus/prod/inventory-api.rules.yaml');
     const check = await obsgen('generate', '--check');
     expect(check.code, check.stderr).toBe(0);
+    // The start-up bundle is kept in the consumer's node_modules, beside the installed package.
+    const bundles = await readdir(join(app, 'node_modules', '.cache', 'obsgen', 'cli'));
+    expect(bundles.filter((f) => f.endsWith('.mjs'))).toHaveLength(2);
     const lint = await obsgen('lint');
     expect(lint.code, `${lint.stdout}${lint.stderr}`).toBe(0);
     expect(lint.stdout).toMatch(/^lint: clean/m);
