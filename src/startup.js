@@ -99,8 +99,8 @@ function writeWhole(path, text) {
 }
 
 /**
- * esbuild keeps `import.meta.url` the bundle's; each of obsgen's files reads its templates, its
- * package.json and its worker relative to itself, so each keeps the URL of its own source file.
+ * In a bundle `import.meta` is the bundle's; each of obsgen's files reads its templates, its
+ * package.json and its worker relative to itself, so each keeps the URL and path of its source.
  */
 const ownImportMeta = (src) => ({
   name: 'obsgen-own-import-meta',
@@ -109,8 +109,11 @@ const ownImportMeta = (src) => ({
       if (!args.path.startsWith(src)) return undefined;
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta')) return undefined;
-      const url = JSON.stringify(pathToFileURL(args.path).href);
-      return { contents: text.replace(/\bimport\.meta\.url\b/g, url), loader: 'ts' };
+      const own = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path };
+      const contents = text.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, key) =>
+        JSON.stringify(own[key]),
+      );
+      return { contents, loader: 'ts' };
     });
   },
 });

@@ -6,6 +6,7 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tool } from './helpers/tools.ts';
 
@@ -80,6 +81,17 @@ describe('a copy of obsgen', () => {
     expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(1);
     expect(files.filter((f) => f.endsWith('.mjs'))).toHaveLength(2);
     expect(files.filter((f) => f.includes('.tmp-'))).toEqual([]);
+    // Each file's import.meta is its source's: templates, package.json and the worker are found.
+    for (const bundle of files.filter((f) => f.endsWith('.mjs'))) {
+      const text = await readFile(join(cache(), bundle), 'utf8');
+      expect(text).not.toContain('import.meta');
+      expect(text).toContain(JSON.stringify(pathToFileURL(join(copy, 'src', 'emit', 'fingerprint.ts')).href));
+    }
+    const init = await tool(process.execPath, [bin(), 'init', join(outer, 'started')]);
+    expect(init).toMatchObject({ code: 0, stderr: '' });
+    expect(await readFile(join(outer, 'started', 'slos', 'inventory-api.ts'), 'utf8')).toBe(
+      await readFile(join(copy, 'templates', 'init', 'slos', 'inventory-api.ts'), 'utf8'),
+    );
   });
 
   it('runs the code as it is after a source file changed, never the bundle of the code before', async () => {
