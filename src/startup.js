@@ -99,20 +99,22 @@ function writeWhole(path, text) {
 }
 
 /**
- * In a bundle `import.meta` is the bundle's; each of obsgen's files reads its templates, its
- * package.json and its worker relative to itself, so each keeps the URL and path of its source.
+ * Reads obsgen's sources for esbuild, recording the SHA-256 of each text it hands over (so the index
+ * holds the hashes of what was bundled, even when a file changes while esbuild runs). In a bundle
+ * `import.meta` is the bundle's; each of obsgen's files reads its templates, its package.json and
+ * its worker relative to itself, so each keeps the URL and path of its source.
  */
-const ownImportMeta = (src) => ({
-  name: 'obsgen-own-import-meta',
+const ownSources = (src, hashes) => ({
+  name: 'obsgen-own-sources',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, (args) => {
       if (!args.path.startsWith(src)) return undefined;
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import.meta')) return undefined;
+      const text = readFileSync(args.path);
+      hashes.set(args.path, sha256(text));
       const own = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path };
-      const contents = text.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, key) =>
-        JSON.stringify(own[key]),
-      );
+      const contents = text
+        .toString('utf8')
+        .replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, key) => JSON.stringify(own[key]));
       return { contents, loader: 'ts' };
     });
   },
@@ -123,6 +125,8 @@ export async function buildBundles(cache, root, version) {
   const src = join(root, 'src');
   const require = createRequire(join(src, 'startup.js'));
   const { build } = await import(pathToFileURL(require.resolve('esbuild')).href);
+  // This file too: it holds the options the bundles are built with.
+  const hashes = new Map([[join(src, 'startup.js'), sha256(readFileSync(join(src, 'startup.js')))]]);
   const result = await build({
     entryPoints: Object.values(ENTRIES).map((e) => join(src, e)),
     absWorkingDir: root,
@@ -135,13 +139,13 @@ export async function buildBundles(cache, root, version) {
     write: false,
     metafile: true,
     logLevel: 'silent',
-    plugins: [ownImportMeta(src)],
+    plugins: [ownSources(src, hashes)],
   });
-  // This file too: it holds the options the bundles were built with.
-  const files = ['src/startup.js', ...Object.keys(result.metafile.inputs)];
-  const inputs = Object.fromEntries(
-    files.map((f) => [shown(root, join(root, f)), sha256(readFileSync(join(root, f)))]),
-  );
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const path = join(root, input);
+    if (!hashes.has(path)) hashes.set(path, sha256(readFileSync(path)));
+  }
+  const inputs = Object.fromEntries([...hashes].map(([path, hash]) => [shown(root, path), hash]));
   const byEntry = Object.fromEntries(
     Object.entries(result.metafile.outputs).map(([out, meta]) => [
       meta.entryPoint && shown(src, join(root, meta.entryPoint)),
