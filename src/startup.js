@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The folder of this obsgen (holding src/ and package.json). */
@@ -26,14 +26,12 @@ const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 const shown = (root, file) => relative(root, file).split(sep).join('/');
 
 /**
- * Where the bundles are kept: the node_modules obsgen is installed in (a consumer's), or the one
- * beside its own package.json (a checkout), so removing node_modules removes them.
+ * Where the bundles are kept: below obsgen's own folder (<obsgen>/node_modules/.cache/obsgen/cli),
+ * so the packages a bundle imports resolve as they do from src/: first obsgen's own node_modules
+ * (the versions npm nested there for it), then the folders above. A bundle kept in a consumer's
+ * top-level node_modules would skip the nested ones and import the consumer's versions instead.
  */
-export function cacheFolder(root) {
-  const parent = dirname(root);
-  const modules = basename(parent) === 'node_modules' ? parent : join(root, 'node_modules');
-  return join(modules, '.cache', 'obsgen', 'cli');
-}
+export const cacheFolder = (root) => join(root, 'node_modules', '.cache', 'obsgen', 'cli');
 
 /** The version of the esbuild obsgen would bundle with, read without loading it. */
 export function esbuildVersion(root) {

@@ -95,8 +95,11 @@ describe('the npm package', () => {
     expect(generated.stdout).toContain('created  generated/prometheus/prod/inventory-api.rules.yaml');
     const check = await obsgen('generate', '--check');
     expect(check.code, check.stderr).toBe(0);
-    // The start-up bundle is kept in the consumer's node_modules, beside the installed package.
-    const bundles = await readdir(join(app, 'node_modules', '.cache', 'obsgen', 'cli'));
+    // The start-up bundles are kept below the installed package, so their imports resolve as
+    // its sources' do.
+    const bundles = await readdir(
+      join(app, 'node_modules', 'obsgen', 'node_modules', '.cache', 'obsgen', 'cli'),
+    );
     expect(bundles.filter((f) => f.endsWith('.mjs'))).toHaveLength(2);
     const lint = await obsgen('lint');
     expect(lint.code, `${lint.stdout}${lint.stderr}`).toBe(0);
