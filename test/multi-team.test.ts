@@ -78,8 +78,7 @@ describe('a second service of another team', () => {
     const plans = built.derived.shapes.filter((s) => shared.includes(s.shape)).flatMap((s) => s.plans);
     // A shape test byte-identical to one of the committed generated/tests (content-addressed, as
     // `obsgen test` dedupes a fleet's shapes; `generate --check` holds generated/ to the definitions)
-    // is proven by test/generated-tests.test.ts already;
-    // only the others are replayed here.
+    // is proven by test/generated-tests.test.ts already; only the others are replayed here.
     const committed = await Promise.all(
       plans.map((p) => readFile(join(ROOT, 'generated', p.path), 'utf8').catch(() => undefined)),
     );
