@@ -43,7 +43,11 @@ export function esbuildVersion(root) {
 const indexFile = (cache, root, version) =>
   join(cache, `${sha256(JSON.stringify([root, version])).slice(0, 32)}.json`);
 
-/** Whether every input still has the content the bundle was built from. */
+/**
+ * Whether every input still has the content the bundle was built from. The same check as the
+ * definitions bundle's (src/load/bundle.ts), kept apart: this file runs before TypeScript can be
+ * loaded and stays out of the bundle it checks (its `import.meta` must be its own).
+ */
 export function unchanged(root, inputs) {
   for (const [file, hash] of Object.entries(inputs)) {
     let content;
