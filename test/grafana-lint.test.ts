@@ -54,8 +54,8 @@ describe('dashboard query check', () => {
   });
 
   it('exits 1 from the CLI with the diagnostics and no stack trace', async () => {
-    const run = await tool(join(ROOT, 'node_modules', '.bin', 'tsx'), [
-      join(ROOT, 'src', 'cli', 'main.ts'),
+    const run = await tool(process.execPath, [
+      join(ROOT, 'src', 'cli', 'bin.js'),
       '--root',
       fixture('dashboards-unknown-series'),
       'generate',

@@ -120,8 +120,8 @@ describe('a rule group or a dashboard too large for any object', () => {
   });
 
   it('exits 1 from the CLI with the diagnostics and no stack trace', async () => {
-    const run = await tool(join(ROOT, 'node_modules', '.bin', 'tsx'), [
-      join(ROOT, 'src', 'cli', 'main.ts'),
+    const run = await tool(process.execPath, [
+      join(ROOT, 'src', 'cli', 'bin.js'),
       '--root',
       fixture('kubernetes-too-large'),
       'generate',

@@ -225,12 +225,7 @@ describe('the threshold SLI in OpenSLO', () => {
 
 describe('the CLI with two services', () => {
   const cli = (...args: string[]) =>
-    tool(join(ROOT, 'node_modules', '.bin', 'tsx'), [
-      join(ROOT, 'src', 'cli', 'main.ts'),
-      '--root',
-      root,
-      ...args,
-    ]);
+    tool(process.execPath, [join(ROOT, 'src', 'cli', 'bin.js'), '--root', root, ...args]);
 
   it('explains one service’s SLO by service/id and refuses an unknown service (exit 2)', async () => {
     const one = await cli('explain', '--slo', `${CHECKOUT}/availability`, '--env', 'staging', '--json');

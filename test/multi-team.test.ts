@@ -170,8 +170,8 @@ describe('definitions that cannot be proven or routed', () => {
   });
 
   it('exits 1 from generate, writing nothing', async () => {
-    const result = await tool(join(ROOT, 'node_modules', '.bin', 'tsx'), [
-      join(ROOT, 'src', 'cli', 'main.ts'),
+    const result = await tool(process.execPath, [
+      join(ROOT, 'src', 'cli', 'bin.js'),
       '--root',
       fixture('multi-team-unmatched'),
       'generate',

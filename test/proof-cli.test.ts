@@ -10,7 +10,7 @@ import type { Project } from '../src/model/resolved.ts';
 import { ROOT, tool } from './helpers/tools.ts';
 
 const obsgen = (args: readonly string[]) =>
-  tool(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'src', 'cli', 'main.ts'), ...args], ROOT);
+  tool(process.execPath, [join(ROOT, 'src', 'cli', 'bin.js'), ...args], ROOT);
 
 describe('obsgen test', () => {
   it('runs the generated tests of the chosen alerts with promtool and lists every scenario per alert', async () => {

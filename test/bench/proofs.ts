@@ -20,8 +20,8 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MODEL = join(ROOT, 'src', 'model', 'index.ts');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = join(ROOT, 'src', 'cli', 'main.ts');
+/** The CLI as `npx obsgen` starts it. */
+const CLI = join(ROOT, 'src', 'cli', 'bin.js');
 const TIME = '/usr/bin/time';
 
 /** Objective, period and SLI kind of each service's SLOs, cycled through the fleet. */
@@ -120,7 +120,8 @@ function measured(args: readonly string[], cwd: string): Promise<Measured> {
   );
 }
 
-const obsgen = (dir: string, ...args: string[]) => measured([TSX, CLI, '--root', dir, ...args], dir);
+const obsgen = (dir: string, ...args: string[]) =>
+  measured([process.execPath, CLI, '--root', dir, ...args], dir);
 
 function git(dir: string, ...args: string[]): Promise<void> {
   return new Promise((resolve, reject) =>
