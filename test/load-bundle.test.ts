@@ -2,16 +2,16 @@
  * A fleet's definition files load through one cached bundle: the tree is the one the same fleet
  * built in memory gives; a changed file, or a changed module the files import, is never served
  * from the bundle built before; a file that fails to load is still named (the files are then
- * imported one by one).
+ * imported one by one); building a bundle removes the bundles and indexes no run will use again.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST } from '../src/emit/files.ts';
 import { renderTree } from '../src/emit/index.ts';
-import { BUNDLE_THRESHOLD } from '../src/load/bundle.ts';
+import { BUNDLE_THRESHOLD, BUNDLE_UNUSED_MS } from '../src/load/bundle.ts';
 import { build } from '../src/pipeline.ts';
 import { validateProject } from '../src/validate/service.ts';
 import { fleetServicePath, writeFleetRepo } from './bench/fleet-repo.ts';
@@ -103,6 +103,42 @@ describe('loading a fleet through one bundle', () => {
     expect(rules).toContain('https://wiki.example.com');
     expect(rules).not.toContain('https://runbooks.example.com');
     expect((await obsgen(['generate', '--check'])).code).toBe(0);
+    // Each rebuild removed the bundle it replaced.
+    expect(await bundles()).toHaveLength(1);
+  }, 120_000);
+
+  it('removes, when it builds a bundle, the indexes unused for a week and the bundles no index names', async () => {
+    const cache = join(root, 'node_modules', '.cache', 'obsgen', 'bundle');
+    const [current] = await bundles();
+    const ago = (ms: number) => new Date(Date.now() - ms);
+    // Another file list's index, last used eight days ago, and its bundle.
+    await writeFile(join(cache, 'unused.json'), JSON.stringify({ inputs: {}, bundle: 'unused.mjs' }));
+    await writeFile(join(cache, 'unused.mjs'), 'export {};\n');
+    await utimes(
+      join(cache, 'unused.json'),
+      ago(BUNDLE_UNUSED_MS + 86_400_000),
+      ago(BUNDLE_UNUSED_MS + 86_400_000),
+    );
+    // An index used yesterday keeps its bundle; bundles no index names go after an hour.
+    await writeFile(join(cache, 'recent.json'), JSON.stringify({ inputs: {}, bundle: 'recent.mjs' }));
+    await writeFile(join(cache, 'recent.mjs'), 'export {};\n');
+    await utimes(join(cache, 'recent.json'), ago(86_400_000), ago(86_400_000));
+    await utimes(join(cache, 'recent.mjs'), ago(86_400_000), ago(86_400_000));
+    await writeFile(join(cache, 'orphan-old.mjs'), 'export {};\n');
+    await utimes(join(cache, 'orphan-old.mjs'), ago(2 * 3_600_000), ago(2 * 3_600_000));
+    await writeFile(join(cache, 'orphan-new.mjs'), 'export {};\n');
+
+    const file = fleetServicePath(root, 5);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('objective: 0.999', 'objective: 0.97'));
+    expect((await obsgen(['generate'])).code).toBe(0);
+    const left = (await readdir(cache)).sort();
+    const [built] = (await bundles()).filter((f) => f.length === 68);
+    expect(built).toBeDefined();
+    expect(built).not.toBe(current);
+    expect(left).toEqual(
+      [...left.filter((f) => f.length === 69), built, 'orphan-new.mjs', 'recent.json', 'recent.mjs'].sort(),
+    );
+    expect(left.filter((f) => f.length === 69)).toHaveLength(1);
   }, 120_000);
 
   it('names the file that fails to load', async () => {

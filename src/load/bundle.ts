@@ -6,11 +6,12 @@
  * Imports that lead outside the project (obsgen, other packages, files above the root) stay imports,
  * so obsgen's model is the very module obsgen runs. The bundle is cached under
  * node_modules/.cache/obsgen/bundle/, reused only while every file it was built from has the same
- * content (SHA-256) and obsgen and esbuild are the same.
+ * content (SHA-256) and obsgen and esbuild are the same. Building a bundle removes the one it
+ * replaces, and the indexes no run has used for a week with their bundles (`pruneBundles`).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { importUserModule } from './typescript.ts';
@@ -76,6 +77,45 @@ async function unchanged(root: string, inputs: Readonly<Record<string, string>>)
   return true;
 }
 
+/** An index no run has used for this long is removed, with its bundle, when a bundle is built. */
+export const BUNDLE_UNUSED_MS = 7 * 86_400_000;
+/** A bundle no index names is removed once this old: a concurrent run may be about to name it. */
+const ORPHAN_GRACE_MS = 3_600_000;
+
+/** The index at `path`, or undefined. */
+const readIndex = (path: string): Promise<BundleIndex | undefined> =>
+  readFile(path, 'utf8')
+    .then((text) => JSON.parse(text) as BundleIndex)
+    .catch(() => undefined);
+
+/**
+ * Removes what no run will use again, after `current` was built: the indexes unused for
+ * BUNDLE_UNUSED_MS (another file list, another obsgen, the temporary roots of `diff`), and the
+ * bundles no remaining index names: at once those of the removed indexes and the one `current`
+ * replaced, after a grace any other (written by a run that has not written its index yet). A
+ * run that loses its bundle meanwhile imports the files one by one, as when bundling fails.
+ */
+async function pruneBundles(dir: string, current: string, replaced: string | undefined): Promise<void> {
+  const now = Date.now();
+  const names = await readdir(dir);
+  const named = new Set<string>();
+  const dropped = new Set(replaced ? [replaced] : []);
+  for (const name of names.filter((n) => n.endsWith('.json'))) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    const bundle = (await readIndex(path))?.bundle;
+    if (info && now - info.mtimeMs > BUNDLE_UNUSED_MS) {
+      await rm(path, { force: true });
+      if (bundle) dropped.add(bundle);
+    } else if (bundle) named.add(bundle);
+  }
+  for (const name of names.filter((n) => n.endsWith('.mjs') && n !== current && !named.has(n))) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (dropped.has(name) || (info && now - info.mtimeMs > ORPHAN_GRACE_MS)) await rm(path, { force: true });
+  }
+}
+
 /** Writes a file whole: a killed run leaves no half-written bundle or index. */
 async function writeWhole(path: string, text: string): Promise<void> {
   const temp = `${path}.tmp-${process.pid}`;
@@ -101,10 +141,13 @@ export async function importBundled(
     const shown = files.map((f) => relative(root, f).split(sep).join('/'));
     const key = sha256(JSON.stringify([fingerprint, esbuildVersion, root, shown]));
     const indexPath = join(dir, `${key}.json`);
-    let index = await readFile(indexPath, 'utf8')
-      .then((text) => JSON.parse(text) as BundleIndex)
-      .catch(() => undefined);
-    if (!index || !(await unchanged(root, index.inputs))) {
+    let index = await readIndex(indexPath);
+    if (index && (await unchanged(root, index.inputs))) {
+      // In use: kept by pruning (below) as long as some run uses it within BUNDLE_UNUSED_MS.
+      const now = new Date();
+      await utimes(indexPath, now, now).catch(() => undefined);
+    } else {
+      const replaced = index?.bundle;
       const entry = shown.map((f, i) => `export * as m${i} from ${JSON.stringify(`./${f}`)};`).join('\n');
       const result = await build({
         stdin: { contents: entry, resolveDir: root, sourcefile: 'obsgen-definitions.ts', loader: 'ts' },
@@ -131,6 +174,7 @@ export async function importBundled(
       await writeWhole(join(dir, bundle), code);
       index = { inputs, bundle };
       await writeWhole(indexPath, JSON.stringify(index));
+      await pruneBundles(dir, bundle, replaced).catch(() => undefined);
     }
     // Plain JavaScript, but its imports of obsgen's model are TypeScript.
     const module = await importUserModule(join(dir, index.bundle));
