@@ -37,6 +37,7 @@ import {
   type OutputSession,
   obsgenFingerprint,
   openOutput,
+  pruneCache,
   readCacheEntry,
   render,
   renderTree,
@@ -443,6 +444,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         files++;
       }
     const drift = await session.finish();
+    // A run that wrote entries trims what it did not use (a run that built nothing wrote none).
+    if (incremental && cache && built.length > 0)
+      await pruneCache(
+        cache,
+        new Map([
+          [SERVICE_CACHE, new Set(plan.map((p) => p.key))],
+          [SHAPE_CACHE, new Set(shapeFiles.values())],
+        ]),
+      );
     return { diagnostics: withShared, drift, files, built };
   } catch (error) {
     await session.abort();

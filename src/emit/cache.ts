@@ -8,7 +8,7 @@
  * rename), so a killed run leaves none half-written.
  */
 import { readFileSync } from 'node:fs';
-import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The cache folder of a project root. */
@@ -66,5 +66,48 @@ export async function writeCacheEntry(
     await rename(temp, path);
   } catch {
     await rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * An entry the run did not use is removed once it is this old: a week, so the entries of another
+ * branch worked on lately are still there when it is checked out again.
+ */
+export const ENTRY_UNUSED_MS = 7 * 86_400_000;
+
+/** `service` of `service-v3`: kinds are versioned by a `-v<n>` suffix. */
+const kindBase = (kind: string): string => kind.replace(/-v\d+$/, '');
+
+/**
+ * Trims the cache folder after a run that wrote entries to it (see `generate`):
+ * - the folders of other versions of a live kind (`service-v2` beside `service-v3`) go whole: no
+ *   obsgen of this version reads them;
+ * - in each live kind, the entries (and temporary files of killed runs) whose key the run did not
+ *   use go once their last write is older than `unusedMs`.
+ * Other folders of the cache (the definitions bundles, the CLI's start bundles) are not touched.
+ * Failures are ignored: a cache that cannot be trimmed costs disk, never the run.
+ */
+export async function pruneCache(
+  folder: string,
+  live: ReadonlyMap<string, ReadonlySet<string>>,
+  now = Date.now(),
+  unusedMs = ENTRY_UNUSED_MS,
+): Promise<void> {
+  const kinds = new Set(live.keys());
+  const bases = new Set([...kinds].map(kindBase));
+  const folders = await readdir(folder).catch(() => [] as string[]);
+  for (const name of folders)
+    if (!kinds.has(name) && /-v\d+$/.test(name) && bases.has(kindBase(name)))
+      await rm(join(folder, name), { recursive: true, force: true }).catch(() => undefined);
+  for (const [kind, keys] of live) {
+    const top = join(folder, kind);
+    for (const shard of await readdir(top).catch(() => [] as string[]))
+      for (const file of await readdir(join(top, shard)).catch(() => [] as string[])) {
+        const key = file.replace(/\.json(\.tmp-\d+)?$/, '');
+        if (keys.has(key) && file.endsWith('.json')) continue;
+        const path = join(top, shard, file);
+        const info = await stat(path).catch(() => undefined);
+        if (info && now - info.mtimeMs > unusedMs) await rm(path, { force: true }).catch(() => undefined);
+      }
   }
 }

@@ -7,7 +7,7 @@ import type { FileTree } from './files.ts';
 import { toJson } from './json.ts';
 import { toYaml } from './yaml.ts';
 
-export { cacheFolder, readCacheEntry, writeCacheEntry } from './cache.ts';
+export { cacheFolder, pruneCache, readCacheEntry, writeCacheEntry } from './cache.ts';
 export type { FileTree, OutputSession, TreeDrift } from './files.ts';
 export { checkTree, isDriftFree, openOutput, writeFiles, writeTree } from './files.ts';
 export { hashText, hashValue, obsgenFingerprint } from './fingerprint.ts';
