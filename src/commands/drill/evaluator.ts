@@ -59,7 +59,7 @@ export interface EvaluatorOptions {
   readonly job: string;
 }
 
-/** The drill's rule file in Prometheus' directory. */
+/** The drill's rule file in the engine's directory. */
 const RULES_FILE = 'drill.rules.yaml';
 
 const sumOf = (metrics: string, name: string): number =>
@@ -89,6 +89,25 @@ async function until(what: string, done: () => Promise<boolean>, output: () => s
     await sleep(100);
   }
 }
+
+/**
+ * Waits for the engine's first successful scrape of the synthetic service; the rules start only
+ * after it. Evaluated over no data at all, an alert on missing series (ApiDown: no `up` yet) fired
+ * during the warm-up; Prometheus sends a resolved alert for 15 minutes, so the Alertmanager, once
+ * connected, opened the alert's group with it and flushed it at once, and the same alert firing in
+ * the fault then waited for the group interval (a minute) instead of group_wait.
+ */
+const untilScraped = (
+  engine: string,
+  query: (expr: string) => Promise<Sample[]>,
+  job: string,
+  output: () => string,
+): Promise<void> =>
+  until(
+    `${engine} never scraped the synthetic service`,
+    async () => (await query(`up{job=${JSON.stringify(job)}}`)).some((s) => s.value === 1),
+    output,
+  );
 
 function prometheusEvaluator(
   prometheus: RunningPrometheus,
@@ -170,15 +189,11 @@ export async function startEvaluator(engine: DrillEngine, options: EvaluatorOpti
       args: [`--rules.alert.resend-delay=${options.resendDelaySeconds}s`],
     });
     try {
-      // The rules start with the first scrape, as vmalert's below. Evaluated over no data at all,
-      // an alert on missing series (ApiDown: no `up` yet) fired during the warm-up; Prometheus
-      // sends a resolved alert for 15 minutes, so the Alertmanager, once connected, opened the
-      // alert's group with it and flushed it at once, and the same alert firing in the fault then
-      // waited for the group interval (a minute) instead of group_wait.
-      await until(
-        'Prometheus never scraped the synthetic service',
-        async () =>
-          (await prometheus.query(`up{job=${JSON.stringify(options.job)}}`)).some((s) => s.value === 1),
+      // Started with no rules; they are loaded after the first scrape.
+      await untilScraped(
+        'Prometheus',
+        (e) => prometheus.query(e),
+        options.job,
         () => prometheus.daemon.output(),
       );
       await writeFile(join(prometheus.dir, RULES_FILE), options.rules);
@@ -191,15 +206,14 @@ export async function startEvaluator(engine: DrillEngine, options: EvaluatorOpti
   }
   const vm = await startVictoriaMetrics(options.scrape);
   try {
-    // Rules start with the first scrape, as in a Prometheus: evaluated over no data at all, an
-    // alert on missing series would fire during the warm-up and be grouped in Alertmanager later.
-    await until(
-      'VictoriaMetrics never scraped the synthetic service',
-      async () => (await vm.query(`up{job=${JSON.stringify(options.job)}}`)).some((s) => s.value === 1),
+    await untilScraped(
+      'VictoriaMetrics',
+      (e) => vm.query(e),
+      options.job,
       () => vm.daemon.output(),
     );
     const vmalert = await startVmalert({
-      rules: { 'drill.rules.yaml': options.rules },
+      rules: { [RULES_FILE]: options.rules },
       datasource: vm.url,
       args: [`-rule.resendDelay=${options.resendDelaySeconds}s`],
     });
