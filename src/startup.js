@@ -1,9 +1,11 @@
 /**
- * Start-up of the CLI and its worker threads from one esbuild bundle of obsgen's own code: the
- * 170-odd TypeScript modules, transformed one by one on tsx's loader thread, cost about three times
- * the CPU of loading one file. The bundle is kept in node_modules/.cache/obsgen/cli/ and used only
- * while every file it was built from has the content it was built from (SHA-256) and esbuild is the
- * same version; otherwise it is built again. Whatever fails on the way (no esbuild, a read-only or
+ * Start-up of the CLI and its worker threads from one esbuild bundle of obsgen's code and the
+ * packages it imports: the 170-odd TypeScript modules, transformed one by one on tsx's loader thread,
+ * cost about three times the CPU of loading one file, and the packages' 450-odd files, resolved and
+ * loaded one by one, about as much again as the rest of the start. The bundle is kept in
+ * node_modules/.cache/obsgen/cli/ and used only while every file it was built from (the packages'
+ * too) has the content it was built from (SHA-256) and esbuild is the same version; otherwise it is
+ * built again. Whatever fails on the way (no esbuild, a read-only or
  * missing cache folder, a bundle that does not load), the caller falls back to tsx.
  *
  * Plain JavaScript: it runs before anything can load TypeScript.
@@ -16,6 +18,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The folder of this obsgen (holding src/ and package.json). */
 export const OBSGEN_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Packages left out of the bundles, imported at run time (see buildBundles). */
+export const BUNDLE_EXTERNAL = ['esbuild', 'tsx', 'tsx/*', 'prom-client'];
 
 /** The bundles' entry points, below src/. */
 export const ENTRIES = { cli: 'cli/start.ts', worker: 'share-worker-main.ts' };
@@ -134,7 +139,15 @@ export async function buildBundles(cache, root, version) {
     absWorkingDir: root,
     outdir: join(src, '.bundle'),
     bundle: true,
-    packages: 'external',
+    // The packages obsgen imports are bundled too: resolving and loading their few hundred files
+    // one by one cost as much as all of obsgen's own code. Left out: esbuild (a native binary),
+    // tsx (registers a loader) and prom-client (only the drills load it).
+    external: BUNDLE_EXTERNAL,
+    // Bundled CommonJS packages require Node's built-ins; the bundle is ESM, so it gets a require
+    // of its own (from this file, not import.meta: each bundled file keeps its own import.meta).
+    banner: {
+      js: `import { createRequire as __obsgenRequire } from 'node:module';\nconst require = __obsgenRequire(${JSON.stringify(join(src, 'startup.js'))});`,
+    },
     format: 'esm',
     platform: 'node',
     target: 'node20',

@@ -4,6 +4,7 @@
  * cache cannot be written.
  */
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,6 +86,15 @@ describe('a copy of obsgen', () => {
     for (const bundle of files.filter((f) => f.endsWith('.mjs'))) {
       const text = await readFile(join(cache(), bundle), 'utf8');
       expect(text).not.toContain('import.meta');
+      // Packages are bundled too: what is still imported at run time is Node's or left out on purpose.
+      const imported = [
+        ...text.matchAll(/^import [^;]* from "([^"]+)";$|\bimport\("([^"]+)"\)|\b__require\("([^"]+)"\)/gm),
+      ].map((m) => (m[1] ?? m[2] ?? m[3]) as string);
+      expect(imported).toContain('node:fs');
+      const builtIn = (name: string) => builtinModules.includes(name.replace(/^node:/, ''));
+      expect(imported.filter((name) => !builtIn(name) && !['esbuild', 'prom-client'].includes(name))).toEqual(
+        [],
+      );
       expect(text).toContain(JSON.stringify(pathToFileURL(join(copy, 'src', 'emit', 'fingerprint.ts')).href));
     }
     const init = await tool(process.execPath, [bin(), 'init', join(outer, 'started')]);
