@@ -225,6 +225,47 @@ describe('all or nothing', () => {
     process.stdout.write(`SIGKILL outcomes over 20 runs: ${JSON.stringify(outcomes)}\n`);
     expect(outcomes.previous + outcomes.next).toBe(20);
   }, 180_000);
+
+  it('SIGKILL during a first run (no output folder yet) leaves no folder or the complete tree', async () => {
+    // A first run moves its staging folder in whole, after the journal that a replay finishes.
+    const root = await copyProject('lint-clean', join(dir, 'killed-first'));
+    const out = join(root, 'generated');
+    const t0 = Date.now();
+    expect((await obsgen(root, ['generate'])).code).toBe(0);
+    const runMs = Date.now() - t0;
+    const tree = JSON.stringify([...(await snapshot(out))]);
+    const outcomes = { none: 0, complete: 0 };
+    for (let i = 0; i < 12; i++) {
+      await rm(out, { recursive: true, force: true });
+      const child: ChildProcess = spawn(process.execPath, [BIN, '--root', root, 'generate'], {
+        stdio: 'ignore',
+      });
+      const exited = once(child, 'exit');
+      if (i % 2 === 0) await sleep(runMs * Math.random());
+      else {
+        const deadline = Date.now() + 30_000;
+        while (child.exitCode === null && Date.now() < deadline) {
+          if ((await readdir(root)).some((e) => e.includes('obsgen-journal'))) break;
+          await sleep(1);
+        }
+      }
+      child.kill('SIGKILL');
+      await exited;
+      await recoverOutput(out);
+      const after = await snapshot(out);
+      if (after.size === 0) outcomes.none++;
+      else {
+        expect(JSON.stringify([...after])).toBe(tree);
+        outcomes.complete++;
+      }
+      await rm(`${out}.obsgen-lock`, { force: true });
+      expect((await readdir(root)).filter((e) => e.includes('obsgen-'))).toEqual([]);
+    }
+    process.stdout.write(`SIGKILL outcomes of 12 first runs: ${JSON.stringify(outcomes)}\n`);
+    // And the run after a kill completes the tree.
+    expect((await obsgen(root, ['generate'])).code).toBe(0);
+    expect(JSON.stringify([...(await snapshot(out))])).toBe(tree);
+  }, 180_000);
 });
 
 describe('operator faults in one line, exit 2', () => {
