@@ -1,5 +1,5 @@
 /** The CLI end to end as a process: generate, --check on drift, explain. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,6 +95,25 @@ describe('obsgen as a process', () => {
       ['3d', '1'],
     ]);
     expect(json[0]?.firesAfterSeconds).toBe(207);
+  });
+
+  it('a reader that closes the pipe (`| head`) ends the output, not the run: no stack trace, its own exit code', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'bin.js'), '--root', dir, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        // The reader is gone before the first line: every write meets a closed pipe (EPIPE).
+        child.stdout.destroy();
+        let stderr = '';
+        child.stderr.on('data', (d) => {
+          stderr += d;
+        });
+        child.on('close', (code) => done({ code, stderr }));
+      });
+    expect(await run(['explain', '--json'])).toEqual({ code: 0, stderr: '' });
+    expect(await run(['generate', '--check'])).toEqual({ code: 0, stderr: '' });
+    expect(await run(['explain', '--slo', 'nope'])).toEqual({ code: 2, stderr: 'no SLO with id "nope"\n' });
   });
 
   it('explain of an unknown SLO is a usage error (exit 2)', async () => {

@@ -721,6 +721,16 @@ program
     process.stdout.write(result.markdown);
   });
 
+/**
+ * A reader that stops reading (`obsgen lint | head -3`) closes the pipe: the rest of the output is
+ * dropped, never a stack trace, and the run ends with its own exit code, so a drift that
+ * `generate --check | head` finds still fails a pipeline run with pipefail.
+ */
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
