@@ -280,8 +280,12 @@ const SERVICE_CACHE = 'service-v3';
 const SHAPE_CACHE = 'shape-file-v1';
 
 /** Whether a document belongs to the selected targets (the first folder of its path). */
-const inTargets = (path: string, targets: readonly OutputTarget[] | undefined): boolean =>
-  !targets || (targets as readonly string[]).includes(path.split('/')[0] ?? '');
+const inTargets = (path: string, targets: readonly OutputTarget[] | undefined): boolean => {
+  if (!targets) return true;
+  // Asked for every file of a fleet: the first segment without splitting the whole path.
+  const slash = path.indexOf('/');
+  return (targets as readonly string[]).includes(slash < 0 ? path : path.slice(0, slash));
+};
 
 /** A diagnostic's identity: the same finding reached through two services is shown once. */
 const diagnosticKey = (d: Diagnostic): string => JSON.stringify([d.file, d.line, d.path, d.code, d.message]);

@@ -521,6 +521,8 @@ function outputSession(s: {
   const changed: string[] = [];
   const made = new Set<string>();
   let closed = false;
+  /** The stats taken on the thread, once they are in. */
+  let prestat: StatLookup | undefined;
 
   /**
    * Writes a file of the new tree into the staging folder. Synchronous: with the services built on
@@ -576,14 +578,16 @@ function outputSession(s: {
     put,
     async holds(path, hash) {
       if (seen.has(path) || !s.present.has(path)) return false;
-      const target = join(s.real, path);
-      const taken = s.prestat ? (await s.prestat)(path) : undefined;
-      const st = taken === undefined ? regularFileStat(target) : taken;
+      if (s.prestat && !prestat) prestat = await s.prestat;
+      const taken = prestat?.(path);
+      // The path is joined only when the file must be read here: a fleet's run asks for tens of
+      // thousands of files, nearly all answered by the stats taken on the thread.
+      const st = taken === undefined ? regularFileStat(join(s.real, path)) : taken;
       if (!st) return false;
       const key = statKey(st);
       const known = s.stats.get(path);
       if (known?.[0] !== key || known[1] !== hash) {
-        const current = await readFile(target).catch(() => undefined);
+        const current = await readFile(join(s.real, path)).catch(() => undefined);
         if (current === undefined) return false;
         const actual = hashText(current.toString('utf8'));
         s.stats.set(path, [key, actual]);
