@@ -525,9 +525,9 @@ function outputSession(s: {
   let prestat: StatLookup | undefined;
 
   /**
-   * Writes a file of the new tree into the staging folder. Synchronous: with the services built on
-   * worker threads, writes through the thread pool (32 in flight) took twice the system CPU of the
-   * same writes made one by one here, and a fleet's first run writes tens of thousands.
+   * Writes a file of the new tree into the staging folder. Synchronous: writes through the thread
+   * pool (32 in flight) took two to four times the system CPU of the same writes made one by one
+   * here (README, "Writing the files"), and a fleet's first run writes tens of thousands.
    */
   const stage = (path: string, content: string): void => {
     const target = join(s.staging, path);
