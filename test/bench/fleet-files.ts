@@ -30,10 +30,14 @@ interface Run {
   readonly load: string;
 }
 
-function obsgen(root: string, args: readonly string[]): Promise<Run> {
-  const load = loadavg()
+/** The load average (1, 5, 15 min) as printed beside each figure. */
+const loadNow = (): string =>
+  loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+
+function obsgen(root: string, args: readonly string[]): Promise<Run> {
+  const load = loadNow();
   const start = performance.now();
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ['--import', PEAK, BIN, '--root', root, ...args], {
@@ -69,9 +73,7 @@ const line = (name: string, r: Run, extra = ''): string =>
  * machine whose file creation is slow (a virtual disk), this floor is most of the cold figure.
  */
 async function copyTree(from: string, to: string): Promise<Run> {
-  const load = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
+  const load = loadNow();
   const start = performance.now();
   const code = await new Promise<number>((done, fail) => {
     const child = spawn('cp', ['-r', from, to], { stdio: 'ignore' });
